@@ -1,0 +1,14 @@
+// The README's test command (`npm test`): Jest over test/, with its JSON results written to
+// .test-results/jest.json so that .ci/run can count them. Extra arguments go to Jest
+// (`npm test -- test/unit` runs only the unit tests).
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const out = path.join(root, '.test-results', 'jest.json');
+const jest = require.resolve('jest/bin/jest');
+const result = spawnSync(process.execPath, [jest, '--json', `--outputFile=${out}`, ...process.argv.slice(2)], {
+	cwd: root,
+	stdio: 'inherit',
+});
+process.exit(result.status ?? 1);
