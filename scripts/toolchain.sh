@@ -38,10 +38,12 @@ g2s_ensure_deps() {
   local want
   want="$(node -v)-$(cat "$G2S_ROOT/package.json" "$G2S_ROOT/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    g2s_log "installing dev dependencies (npm ci) with Node $(node -v)"
+    g2s_log "installing dev dependencies with Node $(node -v)"
     # --ignore-scripts: some dev packages run install scripts that reach the internet or insist
     # on another package manager; the one native add-on the tests need is rebuilt explicitly.
-    (cd "$G2S_ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \
+    # `install --no-save` rather than `ci`: npm leaves some optional platform bindings out of the
+    # lock file it writes, and `ci` then refuses the lock as out of sync.
+    (cd "$G2S_ROOT" && npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \
       && npm rebuild isolated-vm --loglevel=error >&2)
     echo "$want" >"$stamp"
   fi
