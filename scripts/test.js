@@ -7,6 +7,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, '.test-results', 'jest.json');
 const jest = require.resolve('jest/bin/jest');
+require('node:fs').mkdirSync(path.dirname(out), { recursive: true });
 const result = spawnSync(process.execPath, [jest, '--json', `--outputFile=${out}`, ...process.argv.slice(2)], {
 	cwd: root,
 	stdio: 'inherit',
