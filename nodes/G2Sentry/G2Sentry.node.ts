@@ -120,29 +120,35 @@ export class G2Sentry implements INodeType {
 				const json = await route.call(this, itemIndex);
 				output.push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
+				// Our errors already carry the item index; NodeApiError hands back the same instance,
+				// NodeOperationError wraps anything unexpected.
+				const nodeError =
+					error instanceof NodeApiError
+						? new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex })
+						: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 				if (this.continueOnFail()) {
-					output.push({ json: errorToJson(error), pairedItem: { item: itemIndex } });
+					output.push({ json: errorToJson(nodeError), pairedItem: { item: itemIndex } });
 					continue;
 				}
-				// Our errors already carry the item index; NodeApiError hands back the same instance.
-				if (error instanceof NodeApiError) {
-					throw new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex });
-				}
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+				throw nodeError;
 			}
 		}
 		return [output];
 	}
 }
 
-/** The error as an item for "continue on fail" / the error output: what, why, which fields. */
-function errorToJson(error: unknown): IDataObject {
-	const e = error as Partial<NodeApiError> & { message?: string };
-	const context = (e.context ?? {}) as IDataObject;
-	const json: IDataObject = { error: e.message ?? String(error) };
-	if (e.description) json.description = e.description;
-	if (e.httpCode) json.httpCode = e.httpCode;
-	if (context.code !== undefined) json.code = context.code;
-	if (context.fieldErrors !== undefined) json.fieldErrors = context.fieldErrors;
-	return json;
+/**
+ * The error as an item for "continue on fail" / the error output. Only `error` and `details` at
+ * the top level: that is the shape n8n recognises to route an item to the error output (an item
+ * with an `error` property would have its json replaced by the bare message).
+ */
+function errorToJson(error: NodeApiError | NodeOperationError): IDataObject {
+	const context = error.context as IDataObject;
+	const details: IDataObject = {};
+	if (error.description) details.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) details.httpCode = error.httpCode;
+	if (context.code !== undefined) details.code = context.code;
+	if (context.fieldErrors !== undefined) details.fieldErrors = context.fieldErrors;
+	details.itemIndex = context.itemIndex;
+	return { error: error.message, details };
 }

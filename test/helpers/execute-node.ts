@@ -4,7 +4,8 @@
  * type behind an in-memory credentials helper. Item loop, continueOnFail / error output, pairedItem
  * checks, parameter defaults and expressions are all n8n-core's own.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { Container } from '@n8n/di';
+import { ErrorReporter, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	NodeConnectionTypes,
 	Workflow,
@@ -27,6 +28,15 @@ import type { InMemoryCredentialsHelper } from './credentials-helper';
 export { InMemoryCredentialsHelper } from './credentials-helper';
 
 const INPUT_TYPE = 'test.input';
+
+/**
+ * Errors n8n-core hands to its error reporter (Sentry in a real instance, which drops warnings);
+ * kept here for inspection instead of being printed into the test output.
+ */
+export const reportedErrors: unknown[] = [];
+(Container.get(ErrorReporter) as unknown as { report: (error: unknown) => void }).report = (error) => {
+	reportedErrors.push(error);
+};
 
 /** Hands the items it receives on to the next node, like a trigger would. */
 class InputNode implements INodeType {
