@@ -15,6 +15,9 @@ import { RATE_LIMIT } from './contract';
  */
 export const DEFAULT_PACING = { requests: RATE_LIMIT.requests - 5, windowMs: RATE_LIMIT.windowMs };
 
+/** Extra spacing so that arrival-time jitter cannot squeeze one request too many into a window. */
+export const guardMs = (windowMs: number) => Math.max(25, Math.ceil(windowMs / 100));
+
 interface Book {
 	sends: number[]; // booked send times, ascending (bookings are handed out in order)
 	blockedUntil: number;
@@ -42,8 +45,9 @@ export class Pacer {
 		// first come, first served: never before a send already booked
 		let at = Math.max(now, book.blockedUntil, book.sends[book.sends.length - 1] ?? 0);
 		if (book.sends.length >= requests) {
-			// the slot frees up when the send `requests` places back leaves the window
-			at = Math.max(at, book.sends[book.sends.length - requests] + windowMs);
+			// the slot frees up when the send `requests` places back leaves the window — as the
+			// server sees it: timers fire a little early and latencies differ, hence the guard
+			at = Math.max(at, book.sends[book.sends.length - requests] + windowMs + guardMs(windowMs));
 		}
 		book.sends.push(at);
 		return at - now;

@@ -1,4 +1,4 @@
-import { Pacer } from '../../nodes/shared/pacing';
+import { guardMs, Pacer } from '../../nodes/shared/pacing';
 import { decideRetry, isIdempotentMethod, parseRetryAfter, RETRY_POLICY } from '../../nodes/shared/retryPolicy';
 
 const none = { rateLimited: 0, transient: 0 };
@@ -85,11 +85,12 @@ describe('Pacer', () => {
 		let clock = 1_000_000;
 		const pacer = new Pacer({ requests: 3, windowMs: 1000 }, () => clock);
 		expect([pacer.reserve('k'), pacer.reserve('k'), pacer.reserve('k')]).toEqual([0, 0, 0]);
-		expect(pacer.reserve('k')).toBe(1000);
-		expect(pacer.reserve('k')).toBe(1000);
+		const gap = 1000 + guardMs(1000);
+		expect(pacer.reserve('k')).toBe(gap);
+		expect(pacer.reserve('k')).toBe(gap);
 		clock += 400;
-		expect(pacer.reserve('k')).toBe(600);
-		expect(pacer.reserve('k')).toBe(1600);
+		expect(pacer.reserve('k')).toBe(gap - 400);
+		expect(pacer.reserve('k')).toBe(2 * gap - 400);
 	});
 
 	it('never books more than the limit inside any window', () => {
