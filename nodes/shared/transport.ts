@@ -62,6 +62,8 @@ export interface G2SentryRequestOptions {
 /** The part of n8n's function contexts the transport uses (all of the above provide it). */
 interface ApiContext {
 	getNode(): INode;
+	/** only in executions: aborted when the user stops the execution */
+	getExecutionCancelSignal?(): AbortSignal | undefined;
 	getCredentials(type: string, itemIndex?: number): Promise<IDataObject>;
 	helpers: {
 		httpRequestWithAuthentication(
@@ -101,7 +103,7 @@ export async function g2SentryApiRequest<T = IDataObject>(
 
 	for (let attempt = 1; ; attempt++) {
 		const wait = pacer.reserve(bucket);
-		if (wait > 0) await sleep(wait);
+		if (wait > 0) await pause(context, wait, itemIndex);
 
 		let outcome: Classified;
 		try {
@@ -126,12 +128,30 @@ export async function g2SentryApiRequest<T = IDataObject>(
 				pacer.blockUntil(bucket, Date.now() + decision.delayMs);
 			} else {
 				counts.transient++;
-				await sleep(decision.delayMs);
+				await pause(context, decision.delayMs, itemIndex);
 			}
 			continue;
 		}
 		const described = outcome.authMessage ?? describeFailure(outcome.failure, outcome.body, info, decision, attempt);
 		throw toNodeApiError(context.getNode(), described, outcome.raw, itemIndex);
+	}
+}
+
+/** Waits for pacing or back-off, but stops at once when the execution is cancelled. */
+async function pause(context: ApiContext, ms: number, itemIndex?: number): Promise<void> {
+	const signal = context.getExecutionCancelSignal?.();
+	if (!signal) return await sleep(ms);
+	let onAbort = () => {};
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () =>
+			reject(new NodeOperationError(context.getNode(), 'The execution was cancelled while waiting to call G2 Sentry', { itemIndex }));
+		if (signal.aborted) onAbort();
+		else signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([sleep(ms), aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
 	}
 }
 

@@ -70,6 +70,8 @@ export interface ExecuteNodeOptions {
 	onError?: INode['onError'];
 	/** workflow time zone (what `this.getTimezone()` returns) */
 	timezone?: string;
+	/** stop the execution after this many ms, as the editor's Stop button does */
+	cancelAfterMs?: number;
 }
 
 export interface ExecuteNodeResult {
@@ -171,7 +173,9 @@ export async function executeNode(options: ExecuteNodeOptions): Promise<ExecuteN
 		},
 	} as unknown as IRunExecutionData;
 
-	const run = await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const running = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const timer = options.cancelAfterMs === undefined ? undefined : setTimeout(() => running.cancel(), options.cancelAfterMs);
+	const run = await running.finally(() => clearTimeout(timer));
 	const task = run.data.resultData.runData[NODE_NAME]?.[0];
 	const outputs = task?.data?.main ?? [];
 	return {

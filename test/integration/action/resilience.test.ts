@@ -137,3 +137,14 @@ it('retries a create when the connection could not even be made, then explains',
 	);
 	expect(Date.now() - started).toBeGreaterThanOrEqual(7000); // 1 s + 2 s + 4 s back-off
 }, 20_000);
+
+it('stops waiting for the rate limit at once when the execution is cancelled', async () => {
+	const jobId = await createJob(env);
+	await env.control('POST', '/config', { rateLimitPerMinute: 2, rateLimitWindowMs: 60_000 }); // Retry-After ≈ 60 s
+	const started = Date.now();
+	const result = await env.run({ resource: 'job', operation: 'getStatus', jobId: String(jobId) }, [{}, {}, {}], {
+		cancelAfterMs: 800,
+	});
+	expect(Date.now() - started).toBeLessThan(5000);
+	expect(result.error?.message).toBe('The execution was cancelled while waiting to call G2 Sentry');
+}, 20_000);
