@@ -3,7 +3,7 @@
  * cli.ts so the parsing can be tested without starting a process.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_OTHER_PARTNER, DEFAULT_PARTNER, type ChaosOptions, type SandboxOptions } from './options';
+import { DEFAULT_OTHER_PARTNER, DEFAULT_PARTNER, type ChaosOptions, type SandboxStartOptions } from './options';
 
 export const CLI_DEFAULTS = { port: 4010, host: '127.0.0.1', timeScale: 10 };
 
@@ -69,7 +69,7 @@ export function parseChaos(text: string): Partial<ChaosOptions> {
 }
 
 export interface CliSettings {
-	options: Partial<SandboxOptions>;
+	options: SandboxStartOptions;
 	help: boolean;
 	quiet: boolean;
 	/** which secrets the user supplied (those are never printed) */
@@ -93,7 +93,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings {
 		if (typeof v === 'string') return v;
 		return env[entry[1]] || undefined;
 	};
-	const options: Partial<SandboxOptions> = {
+	const options: SandboxStartOptions = {
 		port: parseNumber(get('port') ?? String(CLI_DEFAULTS.port), 'port', 0),
 		host: get('host') ?? CLI_DEFAULTS.host,
 		timeScale: parseNumber(get('time-scale') ?? String(CLI_DEFAULTS.timeScale), 'time-scale', 0.001),
@@ -121,7 +121,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings {
 	if (values['no-auto-dispatch'] === true) options.autoDispatch = false;
 	else if (auto) options.autoDispatch = parseSwitch(auto, 'auto-dispatch');
 	const chaos = get('chaos');
-	if (chaos) options.chaos = parseChaos(chaos) as ChaosOptions;
+	if (chaos) options.chaos = parseChaos(chaos);
 	const quietEnv = env.G2S_SANDBOX_QUIET;
 	return {
 		options,

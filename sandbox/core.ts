@@ -7,7 +7,7 @@ import { Deliverer } from './deliverer';
 import { Dispatcher } from './dispatcher';
 import { callbackPayload, eventFor } from './events';
 import { findGuardian } from './guardians';
-import { resolveOptions, type SandboxConfigPatch, type SandboxOptions, type SandboxPartner } from './options';
+import { resolveOptions, type SandboxConfigPatch, type SandboxOptions, type SandboxPartner, type SandboxStartOptions } from './options';
 import { seededRandom } from './random';
 import { RateLimiter } from './rateLimit';
 import { JobStore } from './store';
@@ -50,7 +50,7 @@ export class SandboxCore {
 	random: () => number;
 	origin = '';
 
-	constructor(private readonly initial: SandboxOptions) {
+	constructor(private readonly initial: SandboxStartOptions) {
 		this.config = resolveOptions(initial);
 		this.random = seededRandom(this.config.chaos.seed);
 		this.dispatcher = new Dispatcher(this.jobs, () => this.config, () => this.random());

@@ -8,11 +8,11 @@
 import type { AddressInfo } from 'node:net';
 import { API_PREFIX } from '../nodes/shared/contract';
 import { SandboxCore } from './core';
-import { checkConfigPatch, resolveOptions, type SandboxConfigPatch, type SandboxOptions } from './options';
+import { checkConfigPatch, resolveOptions, type SandboxConfigPatch, type SandboxStartOptions } from './options';
 import { CONTROL_PREFIX, createSandboxServer } from './server';
 import { describeSandbox } from './describe';
 
-export type { SandboxOptions, SandboxConfigPatch, SandboxPartner, ChaosOptions, VariantOptions, DispatchTimings } from './options';
+export type { SandboxOptions, SandboxStartOptions, SandboxConfigPatch, SandboxPartner, ChaosOptions, VariantOptions, DispatchTimings } from './options';
 export type { DeliveryAttempt } from './deliverer';
 export type { RequestRecord } from './core';
 export { sign as signCallbackBody } from './deliverer';
@@ -34,7 +34,7 @@ export interface Sandbox {
 	close(): Promise<void>;
 }
 
-export async function startSandbox(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
+export async function startSandbox(options: SandboxStartOptions = {}): Promise<Sandbox> {
 	const resolved = resolveOptions(options);
 	const problems = checkConfigPatch(
 		{ callbackUrl: resolved.callbackUrl ?? undefined, timeScale: resolved.timeScale, chaos: resolved.chaos },

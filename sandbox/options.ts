@@ -143,8 +143,15 @@ export type SandboxConfigPatch = Partial<Omit<SandboxOptions, 'chaos' | 'variant
 	dispatch?: Partial<DispatchTimings>;
 };
 
+/** What startSandbox() takes: any subset, nested groups (chaos, variants, dispatch) partial too. */
+export type SandboxStartOptions = Partial<Omit<SandboxOptions, 'chaos' | 'variants' | 'dispatch'>> & {
+	chaos?: Partial<ChaosOptions>;
+	variants?: Partial<VariantOptions>;
+	dispatch?: Partial<DispatchTimings>;
+};
+
 /** The options given at start-up: partners completed so there are always two. */
-export function resolveOptions(given: Partial<SandboxOptions> = {}): SandboxOptions {
+export function resolveOptions(given: SandboxStartOptions = {}): SandboxOptions {
 	const base = defaultOptions();
 	const partners = (given.partners ?? base.partners).map((p) => ({ ...p }));
 	for (const fallback of [DEFAULT_PARTNER, DEFAULT_OTHER_PARTNER]) {
