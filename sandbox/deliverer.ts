@@ -60,6 +60,8 @@ export class Deliverer {
 	private batchTimer: NodeJS.Timeout | null = null;
 	private inFlight = new Set<Promise<void>>();
 	private readonly agent = new Agent({ keepAliveTimeout: 1_000, connections: 16 });
+	/** aborts callbacks still in flight when the sandbox closes (a hanging receiver must not hold it) */
+	private readonly aborter = new AbortController();
 	private closed = false;
 
 	constructor(private readonly deps: DelivererDeps) {}
@@ -102,6 +104,7 @@ export class Deliverer {
 	async close(): Promise<void> {
 		this.closed = true;
 		this.cancelPending();
+		this.aborter.abort();
 		await this.idle();
 		await this.agent.close();
 	}
@@ -153,6 +156,7 @@ export class Deliverer {
 			const res = await request(url, {
 				method: 'POST',
 				dispatcher: this.agent,
+				signal: this.aborter.signal,
 				headers: {
 					'content-type': 'application/json',
 					[SIGNATURE_HEADER.toLowerCase()]: record.signature,
@@ -169,6 +173,7 @@ export class Deliverer {
 			record.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 		}
 		record.finishedAt = new Date().toISOString();
+		if (this.closed) return;
 		if (ok) {
 			record.outcome = 'delivered';
 			this.record(record);

@@ -201,3 +201,24 @@ describe('sandbox callbacks: signed deliveries, retries, give-up', () => {
 		expect(got[1].body).toEqual({ jobId, eventType: 'JobWithdrawed', jobName: expect.any(String), jobStatus: 'Canceled' });
 	});
 });
+
+describe('sandbox close() with a callback receiver that never answers', () => {
+	it('returns promptly instead of waiting for the delivery timeout', async () => {
+		const { createServer } = await import('node:http');
+		const hanging = createServer(() => {
+			// never answers
+		});
+		await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+		const port = (hanging.address() as { port: number }).port;
+		const sandbox = await startSandbox({ autoDispatch: false, callbackUrl: `http://127.0.0.1:${port}/hook`, deliveryTimeoutMs: 60_000 });
+		const session = await PartnerSession.login(sandbox);
+		const jobId = await session.createJob();
+		await control(sandbox, 'POST', `/jobs/${jobId}/transition`, { to: 'Assigned' });
+		await new Promise((r) => setTimeout(r, 100));
+		const started = Date.now();
+		await sandbox.close();
+		expect(Date.now() - started).toBeLessThan(2000);
+		hanging.closeAllConnections();
+		await new Promise((r) => hanging.close(r));
+	});
+});
