@@ -63,6 +63,8 @@ export class Deliverer {
 	/** aborts callbacks still in flight when the sandbox closes (a hanging receiver must not hold it) */
 	private readonly aborter = new AbortController();
 	private closed = false;
+	/** bumped by reset(): answers to attempts started before it are not recorded or retried */
+	private generation = 0;
 
 	constructor(private readonly deps: DelivererDeps) {}
 
@@ -97,6 +99,7 @@ export class Deliverer {
 	}
 
 	reset(): void {
+		this.generation++;
 		this.cancelPending();
 		this.attempts.length = 0;
 	}
@@ -127,6 +130,7 @@ export class Deliverer {
 	}
 
 	private async attempt(delivery: Delivery, duplicate: boolean): Promise<void> {
+		const generation = this.generation;
 		const { url, secret } = this.deps.target(delivery.partnerKey);
 		const startedAt = new Date().toISOString();
 		const record: DeliveryAttempt = {
@@ -173,7 +177,7 @@ export class Deliverer {
 			record.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 		}
 		record.finishedAt = new Date().toISOString();
-		if (this.closed) return;
+		if (this.closed || generation !== this.generation) return;
 		if (ok) {
 			record.outcome = 'delivered';
 			this.record(record);

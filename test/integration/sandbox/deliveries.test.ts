@@ -153,6 +153,18 @@ describe('sandbox callbacks: signed deliveries, retries, give-up', () => {
 		expect(refused[0]).toMatchObject({ status: null, outcome: 'failed', error: expect.any(String) });
 	});
 
+	it('drops planned retries on reset', async () => {
+		sandbox.configure({ timeScale: 10 });
+		receiver.script = [500, 500];
+		const jobId = await session.createJob();
+		await move(jobId, 'Assigned');
+		await waitFor(() => receiver.received.length === 1, 3000, 'first attempt');
+		await control(sandbox, 'POST', '/reset');
+		await new Promise((r) => setTimeout(r, 300)); // the retry was due after 100 ms
+		expect(receiver.received).toHaveLength(1);
+		expect((await control(sandbox, 'GET', '/deliveries')).body).toEqual([]);
+	});
+
 	it('records a skipped delivery when no callback URL is configured', async () => {
 		sandbox.configure({ callbackUrl: null });
 		const jobId = await session.createJob();
