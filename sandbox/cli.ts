@@ -23,7 +23,8 @@ async function main(): Promise<void> {
 		sandbox = await startSandbox({ ...settings.options, log });
 	} catch (err) {
 		const message = err instanceof Error ? err.message : String(err);
-		process.stderr.write(`Could not start the sandbox: ${message}\n`);
+		const hint = /EADDRINUSE/.test(message) ? ' (another process has that port: pick one with --port)' : '';
+		process.stderr.write(`Could not start the sandbox: ${message}${hint}\n`);
 		process.exit(1);
 	}
 	const { callbackUrl, timeScale, autoDispatch = true } = settings.options;
