@@ -57,6 +57,17 @@ describe('job → create', () => {
 		});
 	});
 
+	it('accepts both documented create answers: { jobId } and { jobId, status }', async () => {
+		await env.control('POST', '/config', { variants: { createResponseIncludesStatus: true } });
+		const withStatus = await env.run(createParameters());
+		await env.control('POST', '/config', { variants: { createResponseIncludesStatus: false } });
+		const without = await env.run(createParameters());
+		for (const result of [withStatus, without]) {
+			expect(result.error).toBeUndefined();
+			expect(result.items[0].json).toMatchObject({ jobId: expect.any(Number), status: 'New' });
+		}
+	});
+
 	it("reads a start time without zone in the workflow's time zone", async () => {
 		const local = new Date(Date.now() + 72 * 3_600_000).toISOString().slice(0, 16); // yyyy-mm-ddThh:mm, UTC wall time
 		const result = await env.run(createParameters({ whenDate: local }), undefined, { timezone: 'America/New_York' });
