@@ -107,7 +107,7 @@ export function describeFailure(
 			return {
 				...base,
 				message: 'G2 Sentry did not accept the credential',
-				description: `${vendor}${codePart}. n8n refreshed the access token and logged in again with the partner key and secret, and the request was still refused. Check the partner key and secret in the credential.`,
+				description: `${vendor}${codePart}. n8n renewed the access token (by refresh, or by logging in again with the partner key and secret) and the request was still refused. Check the partner key and secret in the credential.`,
 			};
 		case status === 403:
 			return {
