@@ -60,7 +60,7 @@ export interface G2SentryRequestOptions {
 }
 
 /** The part of n8n's function contexts the transport uses (all of the above provide it). */
-interface ApiContext {
+export interface ApiContext {
 	getNode(): INode;
 	/** only in executions: aborted when the user stops the execution */
 	getExecutionCancelSignal?(): AbortSignal | undefined;
@@ -137,19 +137,25 @@ export async function g2SentryApiRequest<T = IDataObject>(
 	}
 }
 
-/** Waits for pacing or back-off, but stops at once when the execution is cancelled. */
-async function pause(context: ApiContext, ms: number, itemIndex?: number): Promise<void> {
+/**
+ * Waits for pacing or back-off, but stops at once when the execution is cancelled. The signal
+ * goes to `sleep` as well, so its timer is cleared on cancel instead of holding the process (and
+ * a cancelled 60 s Retry-After) open; the race keeps the prompt stop on n8n versions whose
+ * `sleep` takes no signal.
+ */
+export async function pause(context: ApiContext, ms: number, itemIndex?: number): Promise<void> {
 	const signal = context.getExecutionCancelSignal?.();
 	if (!signal) return await sleep(ms);
+	const cancelled = () =>
+		new NodeOperationError(context.getNode(), 'The execution was cancelled while waiting to call G2 Sentry', { itemIndex });
+	if (signal.aborted) throw cancelled();
 	let onAbort = () => {};
 	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () =>
-			reject(new NodeOperationError(context.getNode(), 'The execution was cancelled while waiting to call G2 Sentry', { itemIndex }));
-		if (signal.aborted) onAbort();
-		else signal.addEventListener('abort', onAbort, { once: true });
+		onAbort = () => reject(cancelled());
+		signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
-		await Promise.race([sleep(ms), aborted]);
+		await Promise.race([sleep(ms, signal).catch(() => aborted), aborted]);
 	} finally {
 		signal.removeEventListener('abort', onAbort);
 	}
