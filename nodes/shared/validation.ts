@@ -64,19 +64,45 @@ function issue(field: string, problem: string): FieldIssue {
 	return { field, message: `${labelOf(field)} ${problem}` };
 }
 
-/** A positive whole number, as the API's numeric ids are. */
+/** Longest rendering of a rejected value in a message; the rest is summarised. */
+export const SHOWN_VALUE_MAX = 60;
+
+/**
+ * A rejected value as the message quotes it: readable for NaN/Infinity (JSON would say null),
+ * and cut short so that a pasted document or a runaway expression does not flood the error.
+ */
+export function shown(value: unknown): string {
+	if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+	if (value === undefined) return 'nothing';
+	let text: string;
+	try {
+		text = JSON.stringify(value) ?? String(value);
+	} catch {
+		text = Object.prototype.toString.call(value);
+	}
+	if (text.length <= SHOWN_VALUE_MAX) return text;
+	const size = typeof value === 'string' ? `${value.length} characters` : `${text.length} characters as JSON`;
+	return `${text.slice(0, SHOWN_VALUE_MAX)}… (${size})`;
+}
+
+/**
+ * A positive whole number, as the API's numeric ids are. Text must be plain digits: `Number()`
+ * alone would turn "0x10" into job 16 and "1e3" into job 1000 — someone else's job, not an error.
+ */
+export function parseId(value: unknown): number | undefined {
+	const n = typeof value === 'string' ? (/^\s*\d+\s*$/.test(value) ? Number(value) : NaN) : value;
+	return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
 export function checkId(value: unknown, field: 'jobId' | 'guardianId'): FieldIssue[] {
 	if (isBlank(value)) return [issue(field, 'is required')];
-	const n = typeof value === 'string' ? Number(value.trim()) : value;
-	if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
-		return [issue(field, `must be a positive whole number (got ${JSON.stringify(value)})`)];
-	}
+	if (parseId(value) === undefined) return [issue(field, `must be a positive whole number (got ${shown(value)})`)];
 	return [];
 }
 
 function checkName(name: unknown, required: boolean): FieldIssue[] {
 	if (isBlank(name)) return required ? [issue('name', 'is required')] : [issue('name', 'cannot be empty')];
-	if (typeof name !== 'string') return [issue('name', 'must be text')];
+	if (typeof name !== 'string') return [issue('name', `must be text (got ${shown(name)})`)];
 	if (name.length > NAME_MAX_LENGTH) {
 		return [issue('name', `is ${name.length} characters long; G2 Sentry allows at most ${NAME_MAX_LENGTH}`)];
 	}
@@ -92,7 +118,7 @@ function checkWhenDate(whenDate: unknown, now: number, required: boolean): Field
 	const at = typeof whenDate === 'string' && ISO_INSTANT.test(whenDate) ? Date.parse(whenDate) : NaN;
 	if (Number.isNaN(at)) {
 		return [
-			issue('whenDate', `must be a date and time such as 2030-05-01T14:00:00Z (got ${JSON.stringify(whenDate)})`),
+			issue('whenDate', `must be a date and time such as 2030-05-01T14:00:00Z (got ${shown(whenDate)})`),
 		];
 	}
 	if (at - now < CUT_OFF_MS) {
@@ -110,7 +136,7 @@ function checkWhenDate(whenDate: unknown, now: number, required: boolean): Field
 function checkDuration(duration: unknown, required: boolean): FieldIssue[] {
 	if (isBlank(duration)) return required ? [issue('duration', 'is required')] : [];
 	if (typeof duration !== 'number' || !Number.isInteger(duration) || duration <= 0) {
-		return [issue('duration', `must be a positive whole number of minutes (got ${JSON.stringify(duration)})`)];
+		return [issue('duration', `must be a positive whole number of minutes (got ${shown(duration)})`)];
 	}
 	return [];
 }
@@ -121,11 +147,11 @@ function checkAddress(address: Partial<Address>): FieldIssue[] {
 		if (isBlank(address[key])) out.push(issue(`location.address.${key}`, 'is required when an address is given'));
 	}
 	if (!isBlank(address.state) && !STATE_PATTERN.test(String(address.state))) {
-		out.push(issue('location.address.state', `must be two capital letters, e.g. NY (got ${JSON.stringify(address.state)})`));
+		out.push(issue('location.address.state', `must be two capital letters, e.g. NY (got ${shown(address.state)})`));
 	}
 	if (!isBlank(address.zip) && !ZIP_PATTERN.test(String(address.zip))) {
 		out.push(
-			issue('location.address.zip', `must be 5 digits or 9 digits (ZIP+4), e.g. 10001 or 10001-1234 (got ${JSON.stringify(address.zip)})`),
+			issue('location.address.zip', `must be 5 digits or 9 digits (ZIP+4), e.g. 10001 or 10001-1234 (got ${shown(address.zip)})`),
 		);
 	}
 	return out;
@@ -139,7 +165,7 @@ function checkGps(gps: Partial<Gps>): FieldIssue[] {
 		const field = `location.gps.${key}`;
 		if (isBlank(value)) out.push(issue(field, 'is required when GPS coordinates are given'));
 		else if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > ranges[key]) {
-			out.push(issue(field, `must be a number between -${ranges[key]} and ${ranges[key]} (got ${JSON.stringify(value)})`));
+			out.push(issue(field, `must be a number between -${ranges[key]} and ${ranges[key]} (got ${shown(value)})`));
 		}
 	}
 	return out;
@@ -149,7 +175,8 @@ function checkLocation(location: Partial<Location> | undefined, required: boolea
 	const hasAddress = location?.address !== undefined;
 	const hasGps = location?.gps !== undefined;
 	if (!hasAddress && !hasGps) {
-		return required ? [issue('location', 'needs an address, GPS coordinates, or both')] : [];
+		// on update an added-but-empty Location is a mistake to name, not a field to drop
+		return required || location !== undefined ? [issue('location', 'needs an address, GPS coordinates, or both')] : [];
 	}
 	return [
 		...(hasAddress ? checkAddress(location!.address as Partial<Address>) : []),
@@ -157,12 +184,26 @@ function checkLocation(location: Partial<Location> | undefined, required: boolea
 	];
 }
 
+/** Optional free-text fields: when given, they must be text (an object would be sent as JSON). */
+function checkTexts(values: Record<string, unknown>): FieldIssue[] {
+	return Object.entries(values)
+		.filter(([, value]) => value !== undefined && typeof value !== 'string')
+		.map(([field, value]) => issue(field, `must be text (got ${shown(value)})`));
+}
+
 export function checkJobCreate(job: Partial<JobCreate>, now: number): FieldIssue[] {
+	const client = (job.client ?? {}) as Record<string, unknown>;
 	return [
 		...checkName(job.name, true),
 		...checkWhenDate(job.whenDate, now, true),
 		...checkDuration(job.duration, true),
 		...checkLocation(job.location, true),
+		...checkTexts({
+			description: job.description,
+			'client.clientId': client.clientId,
+			'client.clientInfo': client.clientInfo,
+			'client.clientPhone': client.clientPhone,
+		}),
 	];
 }
 
@@ -176,6 +217,12 @@ export function checkJobUpdate(update: Partial<JobUpdate>, now: number): FieldIs
 		...checkWhenDate(update.whenDate, now, false),
 		...checkDuration(update.duration, false),
 		...checkLocation(update.location, false),
+		...checkTexts({
+			description: update.description,
+			clientId: update.clientId,
+			clientInfo: update.clientInfo,
+			clientPhone: update.clientPhone,
+		}),
 	];
 }
 
@@ -183,9 +230,9 @@ export function checkReview(review: Partial<ReviewRequest>): FieldIssue[] {
 	const { rate } = review;
 	if (isBlank(rate)) return [issue('rate', 'is required')];
 	if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < REVIEW_RATE_MIN || rate > REVIEW_RATE_MAX) {
-		return [issue('rate', `must be a whole number from ${REVIEW_RATE_MIN} to ${REVIEW_RATE_MAX} (got ${JSON.stringify(rate)})`)];
+		return [issue('rate', `must be a whole number from ${REVIEW_RATE_MIN} to ${REVIEW_RATE_MAX} (got ${shown(rate)})`)];
 	}
-	return [];
+	return checkTexts({ review: review.review });
 }
 
 // ---- date handling ------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { CUT_OFF_MS } from '../../nodes/shared/contract';
-import { checkId, checkJobCreate, checkJobUpdate, checkReview, toUtcIso } from '../../nodes/shared/validation';
+import { checkId, checkJobCreate, checkJobUpdate, checkReview, parseId, shown, SHOWN_VALUE_MAX, toUtcIso } from '../../nodes/shared/validation';
 
 const NOW = Date.parse('2030-01-10T12:00:00Z');
 const inThreeHours = new Date(NOW + 3 * 3_600_000).toISOString();
@@ -93,6 +93,50 @@ describe('checkJobUpdate', () => {
 		expect(fields(checkJobUpdate({ duration: 0, name: '' }, NOW))).toEqual(['name', 'duration']);
 		expect(fields(checkJobUpdate({ whenDate: new Date(NOW + 60_000).toISOString() }, NOW))).toEqual(['whenDate']);
 	});
+
+	it('names a Location that was added but left empty instead of dropping it', () => {
+		const [issue] = checkJobUpdate({ location: {}, duration: 30 }, NOW);
+		expect(issue).toEqual({ field: 'location', message: 'Location needs an address, GPS coordinates, or both' });
+	});
+
+	it('refuses free-text fields that are not text (flat client fields here)', () => {
+		const issues = checkJobUpdate({ clientId: { id: 7 } as unknown as string, description: ['a'] as unknown as string }, NOW);
+		expect(issues.map((i) => i.message)).toEqual(['Description must be text (got ["a"])', 'Client ID must be text (got {"id":7})']);
+	});
+});
+
+describe('free-text fields on create', () => {
+	it('are checked under client.* and named as the node shows them', () => {
+		const job = { ...validJob(), description: 42 as unknown as string, client: { clientPhone: true as unknown as string } };
+		expect(checkJobCreate(job, NOW)).toEqual([
+			{ field: 'description', message: 'Description must be text (got 42)' },
+			{ field: 'client.clientPhone', message: 'Client Phone must be text (got true)' },
+		]);
+	});
+});
+
+describe('shown (a rejected value in a message)', () => {
+	it('says NaN and Infinity rather than null', () => {
+		expect(shown(Number.NaN)).toBe('NaN');
+		expect(shown(-Infinity)).toBe('-Infinity');
+		expect(fields(checkJobCreate({ ...validJob(), duration: Number.NaN }, NOW))).toEqual(['duration']);
+		expect(checkJobCreate({ ...validJob(), duration: Number.NaN }, NOW)[0].message).toMatch(/\(got NaN\)$/);
+	});
+
+	it('cuts a huge value short and says how long it was', () => {
+		const huge = 'x'.repeat(100_000);
+		const [issue] = checkJobCreate({ ...validJob(), whenDate: huge }, NOW);
+		expect(issue.message.length).toBeLessThan(200);
+		expect(issue.message).toContain(`"${'x'.repeat(SHOWN_VALUE_MAX - 1)}… (100000 characters)`);
+	});
+
+	it('copes with values JSON cannot show', () => {
+		const circular: Record<string, unknown> = {};
+		circular.self = circular;
+		expect(shown(circular)).toBe('[object Object]');
+		expect(shown(undefined)).toBe('nothing');
+		expect(shown(10n)).toBe('[object BigInt]');
+	});
 });
 
 describe('checkReview', () => {
@@ -107,10 +151,17 @@ describe('checkId', () => {
 		expect(checkId(9142, 'jobId')).toEqual([]);
 		expect(checkId(' 9142 ', 'jobId')).toEqual([]);
 	});
-	it.each([0, -1, 1.5, 'abc', '', undefined])('refuses %p', (value) => {
+	it.each([0, -1, 1.5, 'abc', '', undefined, '12abc', '0x10', '1e3', '12.0', '-5', 1e21, Number.NaN, { id: 3 }, [4]])('refuses %p', (value) => {
 		const [issue] = checkId(value, 'guardianId');
 		expect(issue.field).toBe('guardianId');
 		expect(issue.message).toMatch(/^Guardian ID/);
+		expect(parseId(value)).toBeUndefined();
+	});
+	it('reads plain digits only, so "0x10" or "1e3" can never address job 16 or 1000', () => {
+		expect(parseId('0016')).toBe(16);
+		expect(parseId(' 9142\n')).toBe(9142);
+		expect(parseId(Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
+		expect(parseId(String(Number.MAX_SAFE_INTEGER + 2))).toBeUndefined();
 	});
 });
 

@@ -5,7 +5,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import type { Address, Gps, JobRecord, Location } from '../../shared/contract';
-import { checkId, type FieldIssue } from '../../shared/validation';
+import { checkId, parseId, type FieldIssue } from '../../shared/validation';
 
 export type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject>;
 
@@ -35,10 +35,27 @@ export function assertValid(
 export function readId(this: IExecuteFunctions, parameter: 'jobId' | 'guardianId', itemIndex: number, action: string): number {
 	const raw = this.getNodeParameter(parameter, itemIndex) as unknown;
 	assertValid.call(this, checkId(raw, parameter), itemIndex, action);
-	return Number(typeof raw === 'string' ? raw.trim() : raw);
+	return parseId(raw)!;
 }
 
-const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
+/**
+ * Text as the API wants it: trimmed, and a number from an expression or a spreadsheet (a client
+ * id 77, a ZIP 10001) taken as its digits. Anything else is left for validation to name.
+ */
+export function asText(value: unknown): unknown {
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return typeof value === 'string' ? value.trim() : value;
+}
+
+/**
+ * A number given as plain decimal text ("120", "-74.006", as upstream data often has it) becomes
+ * that number; anything else is left as it is for validation to name. Deliberately stricter than
+ * `Number()`, which reads "0x10" as 16 and "" as 0.
+ */
+export function asNumber(value: unknown): unknown {
+	if (typeof value === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(value)) return Number(value);
+	return value;
+}
 
 /**
  * The `location` fixed collection has the API's shape already (`{ address: {...}, gps: {...} }`);
@@ -50,17 +67,17 @@ export function readLocation(value: unknown): Location | undefined {
 	const location: Location = {};
 	if (address && typeof address === 'object') {
 		const shaped: Partial<Address> = {
-			address1: trimmed(address.address1) as string,
-			city: trimmed(address.city) as string,
-			state: trimmed(address.state) as string,
-			zip: trimmed(address.zip) as string,
+			address1: asText(address.address1) as string,
+			city: asText(address.city) as string,
+			state: asText(address.state) as string,
+			zip: asText(address.zip) as string,
 		};
-		const address2 = trimmed(address.address2);
+		const address2 = asText(address.address2);
 		if (typeof address2 === 'string' && address2 !== '') shaped.address2 = address2;
 		location.address = shaped as Address;
 	}
 	if (gps && typeof gps === 'object') {
-		location.gps = { latitude: gps.latitude as number, longitude: gps.longitude as number };
+		location.gps = { latitude: asNumber(gps.latitude) as number, longitude: asNumber(gps.longitude) as number };
 	}
 	return location.address || location.gps ? location : undefined;
 }
@@ -70,11 +87,6 @@ export function compact<T extends IDataObject>(object: T): T {
 	return Object.fromEntries(
 		Object.entries(object).filter(([, value]) => value !== undefined && value !== ''),
 	) as T;
-}
-
-function asNumber(value: unknown): number | unknown {
-	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-	return value;
 }
 
 function asIso(value: unknown): unknown {
@@ -118,5 +130,3 @@ export function shapeGuardian(guardian: JobRecord['guardian']): IDataObject | nu
 		phone: guardian.phone,
 	});
 }
-
-export { asNumber, asIso };
