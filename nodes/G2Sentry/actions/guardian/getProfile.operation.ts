@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { GuardianProfile } from '../../../shared/contract';
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { asNumber, readId } from '../common';
+import { parseId } from '../../../shared/validation';
+import { expectAnswer } from '../answers';
+import { readId } from '../common';
 
 const show = { resource: ['guardian'], operation: ['getProfile'] };
 
@@ -33,19 +34,21 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const jobId = readId.call(this, 'jobId', itemIndex, 'get the Guardian profile');
 	const guardianId = readId.call(this, 'guardianId', itemIndex, 'get the Guardian profile');
-	const profile = (await g2SentryApiRequest.call(this, {
-		method: 'GET',
-		path: `/jobs/${jobId}/guardians/${guardianId}`,
+	const path = `/jobs/${jobId}/guardians/${guardianId}`;
+	const answer = await g2SentryApiRequest.call(this, { method: 'GET', path, itemIndex });
+	const profile = expectAnswer.call(this, answer, {
+		call: `GET ${path}`,
+		expected: 'a Guardian profile { guardianId, firstName, lastName, bio, avatarUrl }',
 		itemIndex,
-	})) as unknown as GuardianProfile;
+	});
 	return {
 		jobId,
-		guardianId: asNumber(profile.guardianId ?? guardianId) as number,
+		guardianId: parseId(profile.guardianId) ?? guardianId,
 		firstName: profile.firstName,
 		lastName: profile.lastName,
 		bio: profile.bio,
 		// a short-lived signed link: use it now, fetch the profile again later
 		avatarUrl: profile.avatarUrl,
 		fetchedAt: new Date().toISOString(),
-	};
+	} as IDataObject;
 }

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { SuccessEnvelope } from '../../../shared/contract';
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { readId } from '../common';
+import { successEnvelope } from '../answers';
+import { compact, readId } from '../common';
 import { jobIdField } from './fields';
 
 export const description: INodeProperties[] = [
@@ -15,10 +15,7 @@ export const description: INodeProperties[] = [
 /** GET /jobs/{jobId}/cancel (a GET, as the vendor defines it). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const jobId = readId.call(this, 'jobId', itemIndex, 'cancel the job');
-	const answer = (await g2SentryApiRequest.call(this, {
-		method: 'GET',
-		path: `/jobs/${jobId}/cancel`,
-		itemIndex,
-	})) as unknown as SuccessEnvelope;
-	return { jobId, status: 'Canceled', code: answer.code, message: answer.message };
+	const answer = await g2SentryApiRequest.call(this, { method: 'GET', path: `/jobs/${jobId}/cancel`, itemIndex });
+	// a 2xx means the job is canceled, whatever the body looks like
+	return compact({ jobId, status: 'Canceled', ...successEnvelope(answer) });
 }

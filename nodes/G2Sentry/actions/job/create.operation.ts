@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { Client, JobCreate, JobCreated } from '../../../shared/contract';
+import type { Client, JobCreate } from '../../../shared/contract';
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { checkJobCreate, toUtcIso } from '../../../shared/validation';
-import { assertValid, compact, readLocation, shapeJob } from '../common';
+import { checkJobCreate, parseId, toUtcIso } from '../../../shared/validation';
+import { expectAnswer } from '../answers';
+import { asNumber, asText, assertValid, compact, readLocation, shapeJob } from '../common';
 import { clientFields, descriptionField, durationField, locationField, nameField, whenDateField } from './fields';
 
 const show = { resource: ['job'], operation: ['create'] };
@@ -29,28 +30,40 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const extra = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const rawWhen = this.getNodeParameter('whenDate', itemIndex) as unknown;
 	const client = compact({
-		clientId: extra.clientId,
-		clientInfo: extra.clientInfo,
-		clientPhone: extra.clientPhone,
+		clientId: asText(extra.clientId),
+		clientInfo: asText(extra.clientInfo),
+		clientPhone: asText(extra.clientPhone),
 	} as IDataObject) as Client;
 
 	const job: Partial<JobCreate> = compact({
-		name: this.getNodeParameter('name', itemIndex) as string,
+		name: asText(this.getNodeParameter('name', itemIndex)) as string,
 		whenDate: toUtcIso(rawWhen, this.getTimezone()) ?? (rawWhen as string),
-		duration: this.getNodeParameter('duration', itemIndex) as number,
+		duration: asNumber(this.getNodeParameter('duration', itemIndex)) as number,
 		location: readLocation(this.getNodeParameter('location', itemIndex, {})),
-		description: extra.description as string | undefined,
+		description: asText(extra.description) as string | undefined,
 		client: Object.keys(client).length > 0 ? client : undefined,
 	} as IDataObject);
 	assertValid.call(this, checkJobCreate(job, Date.now()), itemIndex, 'create the job');
 
-	const created = (await g2SentryApiRequest.call(this, {
+	const answer = await g2SentryApiRequest.call(this, {
 		method: 'POST',
 		path: '/jobs',
 		body: job as IDataObject,
 		idempotent: false,
 		itemIndex,
-	})) as unknown as JobCreated;
+	});
+	const created = expectAnswer.call(
+		this,
+		answer,
+		{
+			call: 'POST /jobs',
+			expected: '{ "jobId": <positive whole number> }',
+			itemIndex,
+			afterEffect: 'The job may have been created all the same: check your jobs (e.g. by Client ID) before running this item again.',
+		},
+		{ jobId: 'id' },
+	);
 	// The reference answers { jobId }; the overview diagram adds status. A new job is New.
-	return shapeJob(created.jobId, created.status ?? 'New', job);
+	const status = typeof created.status === 'string' && created.status !== '' ? created.status : 'New';
+	return shapeJob(parseId(created.jobId), status, job);
 }

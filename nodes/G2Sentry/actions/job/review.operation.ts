@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ReviewRequest, SuccessEnvelope } from '../../../shared/contract';
+import type { ReviewRequest } from '../../../shared/contract';
 import { g2SentryApiRequest } from '../../../shared/transport';
 import { checkReview } from '../../../shared/validation';
-import { assertValid, readId } from '../common';
+import { successEnvelope } from '../answers';
+import { asNumber, asText, assertValid, compact, readId } from '../common';
 import { jobIdField } from './fields';
 
 const show = { resource: ['job'], operation: ['review'] };
@@ -34,17 +35,18 @@ export const description: INodeProperties[] = [
 /** POST /jobs/{jobId}/review. A POST: not repeated when its fate is unknown. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const jobId = readId.call(this, 'jobId', itemIndex, 'review the job');
-	const text = (this.getNodeParameter('review', itemIndex, '') as string).trim();
-	const body: Partial<ReviewRequest> = { rate: this.getNodeParameter('rate', itemIndex) as number };
-	if (text !== '') body.review = text;
+	const body: Partial<ReviewRequest> = compact({
+		rate: asNumber(this.getNodeParameter('rate', itemIndex)) as number,
+		review: asText(this.getNodeParameter('review', itemIndex, '')) as string,
+	});
 	assertValid.call(this, checkReview(body), itemIndex, 'review the job');
 
-	const answer = (await g2SentryApiRequest.call(this, {
+	const answer = await g2SentryApiRequest.call(this, {
 		method: 'POST',
 		path: `/jobs/${jobId}/review`,
 		body: body as IDataObject,
 		idempotent: false,
 		itemIndex,
-	})) as unknown as SuccessEnvelope;
-	return { jobId, rate: body.rate as number, ...(body.review ? { review: body.review } : {}), code: answer.code, message: answer.message };
+	});
+	return compact({ jobId, ...body, ...successEnvelope(answer) } as IDataObject);
 }

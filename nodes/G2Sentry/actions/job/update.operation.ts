@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { JobUpdate, SuccessEnvelope } from '../../../shared/contract';
+import type { JobUpdate } from '../../../shared/contract';
 import { g2SentryApiRequest } from '../../../shared/transport';
 import { checkJobUpdate, toUtcIso } from '../../../shared/validation';
-import { assertValid, compact, readId, readLocation } from '../common';
+import { successEnvelope } from '../answers';
+import { asNumber, asText, assertValid, compact, readId, readLocation } from '../common';
 import { clientFields, descriptionField, durationField, jobIdField, locationField, nameField, whenDateField } from './fields';
 
 const show = { resource: ['job'], operation: ['update'] };
@@ -33,25 +34,26 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const jobId = readId.call(this, 'jobId', itemIndex, 'update the job');
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const update: Partial<JobUpdate> = compact({
-		name: fields.name as string | undefined,
+		name: asText(fields.name) as string | undefined,
 		whenDate:
 			fields.whenDate === undefined || fields.whenDate === ''
 				? undefined
 				: (toUtcIso(fields.whenDate, this.getTimezone()) ?? (fields.whenDate as string)),
-		duration: fields.duration as number | undefined,
-		location: fields.location === undefined ? undefined : readLocation(fields.location),
-		description: fields.description as string | undefined,
-		clientId: fields.clientId as string | undefined,
-		clientInfo: fields.clientInfo as string | undefined,
-		clientPhone: fields.clientPhone as string | undefined,
+		duration: asNumber(fields.duration) as number | undefined,
+		// added but left empty: kept as {} so that validation asks for an address or GPS
+		location: fields.location === undefined ? undefined : (readLocation(fields.location) ?? {}),
+		description: asText(fields.description) as string | undefined,
+		clientId: asText(fields.clientId) as string | undefined,
+		clientInfo: asText(fields.clientInfo) as string | undefined,
+		clientPhone: asText(fields.clientPhone) as string | undefined,
 	} as IDataObject);
 	assertValid.call(this, checkJobUpdate(update, Date.now()), itemIndex, 'update the job');
 
-	const answer = (await g2SentryApiRequest.call(this, {
+	const answer = await g2SentryApiRequest.call(this, {
 		method: 'PATCH',
 		path: `/jobs/${jobId}`,
 		body: update as IDataObject,
 		itemIndex,
-	})) as unknown as SuccessEnvelope;
-	return { jobId, updated: Object.keys(update), code: answer.code, message: answer.message };
+	});
+	return compact({ jobId, updated: Object.keys(update), ...successEnvelope(answer) } as IDataObject);
 }

@@ -1,0 +1,69 @@
+/**
+ * A deliberately misbehaving Partner API for the action node's tests: it logs in like G2 Sentry
+ * but answers every other request with whatever the test scripts (a web page, an empty body, a
+ * list, an error that echoes the request's headers back). The sandbox keeps to the contract;
+ * this covers what a proxy, a wrong URL or a broken release could send instead.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StubRequest {
+	method: string;
+	path: string;
+	headers: IncomingHttpHeaders;
+	body: string;
+}
+
+export interface StubAnswer {
+	status?: number;
+	contentType?: string;
+	body?: string;
+}
+
+export type StubHandler = (request: StubRequest) => StubAnswer;
+
+export interface StubPartnerApi {
+	baseUrl: string;
+	/** tokens handed out by the stub's login and refresh (obviously fake) */
+	accessToken: string;
+	refreshToken: string;
+	/** every request received, logins included */
+	requests: StubRequest[];
+	/** how the next non-auth requests are answered (default: 200 `{}`) */
+	answer(handler: StubHandler): void;
+	close(): Promise<void>;
+}
+
+export async function startStubPartnerApi(): Promise<StubPartnerApi> {
+	let handler: StubHandler = () => ({ body: '{}' });
+	const requests: StubRequest[] = [];
+	const tokens = { accessToken: 'stub-access-token-not-real', refreshToken: 'stub-refresh-token-not-real' };
+
+	const server: Server = createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+			requests.push(request);
+			const auth = /\/access\/(login|refresh)$/.test(request.path);
+			const answer = auth ? { body: JSON.stringify({ partnerKey: 'stub', name: 'Stub', ...tokens }) } : handler(request);
+			res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' });
+			res.end(answer.body ?? '');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+
+	return {
+		baseUrl: `http://127.0.0.1:${port}/api/v1`,
+		...tokens,
+		requests,
+		answer: (next) => {
+			handler = next;
+		},
+		close: async () => {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
