@@ -31,12 +31,21 @@ export function resolveBaseUrl(settings: EnvironmentSettings): string {
 	}
 	const parsed = parseUrl(raw);
 	if (!parsed) {
+		// quoted only when it cannot hold a password (user:secret@host); messages reach every workflow user
+		const quoted = raw.includes('@') ? '' : ` "${raw.length > 80 ? `${raw.slice(0, 80)}…` : raw}"`;
 		throw new BaseUrlError(
-			`The Base URL "${raw}" is not a valid URL. Enter it in full, e.g. https://partner-api.example.com/api/v1.`,
+			`The Base URL${quoted} is not a valid URL. Enter it in full, e.g. https://partner-api.example.com/api/v1.`,
 		);
 	}
 	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
 		throw new BaseUrlError(`The Base URL must start with https:// (or http:// for a local sandbox).`);
+	}
+	if (parsed.username !== '' || parsed.password !== '') {
+		// the HTTP client would send them as Basic auth in place of the Bearer token, and every
+		// error message naming the URL would show them
+		throw new BaseUrlError(
+			'The Base URL must not contain a user name or password (user:password@…). G2 Sentry signs in with the partner key and secret.',
+		);
 	}
 	return raw.replace(/\/+$/, '');
 }

@@ -9,6 +9,7 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { CUT_OFF_MS, ERROR_CODES, type FieldError } from './contract';
+import { redactDeep } from './redact';
 import type { Decision, Failure } from './retryPolicy';
 
 export interface RequestInfo {
@@ -162,12 +163,19 @@ export function describeFailure(
 	}
 }
 
+/**
+ * The NodeApiError n8n shows and stores. `secrets` (see ./redact.ts) are removed from everything
+ * it carries, because the vendor's words and the raw body can echo the request's headers.
+ */
 export function toNodeApiError(
 	node: INode,
-	described: FailureDescription,
-	raw: JsonObject,
+	unsafe: FailureDescription,
+	unsafeRaw: JsonObject,
 	itemIndex?: number,
+	secrets: readonly string[] = [],
 ): NodeApiError {
+	const described = redactDeep(unsafe, secrets);
+	const raw = redactDeep(unsafeRaw, secrets);
 	const error = new NodeApiError(node, raw, {
 		message: described.message,
 		description: described.description,

@@ -27,6 +27,7 @@ import { findAuthFailure } from './authFailure';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type FailureDescription, type RequestInfo } from './errors';
 import { Pacer } from './pacing';
+import { secretsOf } from './redact';
 import { decideRetry, isIdempotentMethod, parseRetryAfter, type Failure } from './retryPolicy';
 
 export const CREDENTIAL_TYPE = 'g2SentryApi';
@@ -116,9 +117,16 @@ export async function g2SentryApiRequest<T = IDataObject>(
 			outcome = classify(error, Date.now());
 		}
 
+		// what the error may carry must not hold a token: read the stored ones again, since n8n may
+		// have refreshed them during this very request
+		const fail = async (described: FailureDescription) => {
+			const current = await context.getCredentials(CREDENTIAL_TYPE, itemIndex).catch(() => undefined);
+			const secrets = secretsOf(credentials, current);
+			return toNodeApiError(context.getNode(), described, outcome.raw, itemIndex, secrets);
+		};
 		if (outcome.authFinal) {
 			// key/secret refused or not a G2 Sentry server: retrying cannot help
-			throw toNodeApiError(context.getNode(), outcome.authMessage!, outcome.raw, itemIndex);
+			throw await fail(outcome.authMessage!);
 		}
 		// A failed login/refresh means the request itself was never processed: safe to repeat.
 		const decision = decideRetry(outcome.failure, counts, idempotent || outcome.authMessage !== undefined);
@@ -133,7 +141,7 @@ export async function g2SentryApiRequest<T = IDataObject>(
 			continue;
 		}
 		const described = outcome.authMessage ?? describeFailure(outcome.failure, outcome.body, info, decision, attempt);
-		throw toNodeApiError(context.getNode(), described, outcome.raw, itemIndex);
+		throw await fail(described);
 	}
 }
 

@@ -24,9 +24,8 @@ export type StubHandler = (request: StubRequest) => StubAnswer;
 
 export interface StubPartnerApi {
 	baseUrl: string;
-	/** tokens handed out by the stub's login and refresh (obviously fake) */
-	accessToken: string;
-	refreshToken: string;
+	/** every token the stub's login and refresh handed out, newest last (obviously fake) */
+	issuedTokens: string[];
 	/** every request received, logins included */
 	requests: StubRequest[];
 	/** how the next non-auth requests are answered (default: 200 `{}`) */
@@ -37,7 +36,13 @@ export interface StubPartnerApi {
 export async function startStubPartnerApi(): Promise<StubPartnerApi> {
 	let handler: StubHandler = () => ({ body: '{}' });
 	const requests: StubRequest[] = [];
-	const tokens = { accessToken: 'stub-access-token-not-real', refreshToken: 'stub-refresh-token-not-real' };
+	const issuedTokens: string[] = [];
+	const issue = () => {
+		const n = issuedTokens.length / 2 + 1;
+		const tokens = { accessToken: `stub-access-token-${n}-not-real`, refreshToken: `stub-refresh-token-${n}-not-real` };
+		issuedTokens.push(tokens.accessToken, tokens.refreshToken);
+		return tokens;
+	};
 
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -46,7 +51,7 @@ export async function startStubPartnerApi(): Promise<StubPartnerApi> {
 			const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
 			requests.push(request);
 			const auth = /\/access\/(login|refresh)$/.test(request.path);
-			const answer = auth ? { body: JSON.stringify({ partnerKey: 'stub', name: 'Stub', ...tokens }) } : handler(request);
+			const answer = auth ? { body: JSON.stringify({ partnerKey: 'stub', name: 'Stub', ...issue() }) } : handler(request);
 			res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json' });
 			res.end(answer.body ?? '');
 		});
@@ -56,7 +61,7 @@ export async function startStubPartnerApi(): Promise<StubPartnerApi> {
 
 	return {
 		baseUrl: `http://127.0.0.1:${port}/api/v1`,
-		...tokens,
+		issuedTokens,
 		requests,
 		answer: (next) => {
 			handler = next;

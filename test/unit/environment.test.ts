@@ -19,10 +19,19 @@ describe('resolveBaseUrl', () => {
 		[{ environment: 'custom', baseUrl: 'not a url' }, /not a valid URL/],
 		[{ environment: 'custom', baseUrl: 'ftp://x/api/v1' }, /must start with https:\/\//],
 		[{ environment: 'staging' }, /Unknown G2 Sentry environment/],
+		[{ environment: 'custom', baseUrl: 'https://me:hunter22@proxy.example/api/v1' }, /must not contain a user name or password/],
 	])('explains %p', (settings, message) => {
 		expect(() => resolveBaseUrl(settings)).toThrow(BaseUrlError);
 		expect(() => resolveBaseUrl(settings)).toThrow(message);
 	});
+
+	it.each(['https://me:hunter22@proxy.example/api/v1', 'https://me:hunter22@bad host/api/v1'])(
+		'never repeats a password written into the URL (%s)',
+		(baseUrl) => {
+			expect(() => resolveBaseUrl({ environment: 'custom', baseUrl })).toThrow(BaseUrlError);
+			expect(() => resolveBaseUrl({ environment: 'custom', baseUrl })).not.toThrow(/hunter22/);
+		},
+	);
 
 	it('keys pacing by server and partner key', () => {
 		expect(partnerBucketKey('http://a/api/v1', 'k')).not.toBe(partnerBucketKey('http://b/api/v1', 'k'));
