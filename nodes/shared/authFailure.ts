@@ -8,6 +8,9 @@
  * one derived from them.
  */
 
+import { causeChain } from './causeChain';
+import { urlPart } from './environment';
+
 export type AuthFailureReason = 'rejected' | 'notG2Sentry' | 'unreachable' | 'serverError' | 'rateLimited' | 'badConfig';
 
 export interface AuthFailure {
@@ -31,43 +34,28 @@ export class G2SentryAuthError extends Error {
 }
 
 export function findAuthFailure(error: unknown): AuthFailure | undefined {
-	const seen = new Set<unknown>();
-	let current: unknown = error;
-	while (current !== null && typeof current === 'object' && !seen.has(current)) {
-		seen.add(current);
-		const candidate = (current as { authFailure?: AuthFailure }).authFailure;
+	for (const link of causeChain(error)) {
+		const candidate = link.authFailure as AuthFailure | undefined;
 		if (candidate && typeof candidate.message === 'string') return candidate;
-		current = (current as { cause?: unknown }).cause;
 	}
 	return undefined;
 }
 
-interface HttpErrorLike {
-	response?: { status?: number; data?: unknown };
-	code?: string;
-	cause?: unknown;
-	message?: string;
-}
-
 function networkCodeOf(error: unknown): string | undefined {
-	const seen = new Set<unknown>();
-	let current = error as HttpErrorLike | undefined;
-	while (current && typeof current === 'object' && !seen.has(current)) {
-		seen.add(current);
-		if (typeof current.code === 'string' && current.code !== '') return current.code;
-		current = current.cause as HttpErrorLike | undefined;
+	for (const link of causeChain(error)) {
+		if (typeof link.code === 'string' && link.code !== '') return link.code;
 	}
 	return undefined;
 }
 
 function statusOf(error: unknown): number | undefined {
-	const status = (error as HttpErrorLike | undefined)?.response?.status;
+	const status = (error as { response?: { status?: unknown } } | undefined)?.response?.status;
 	return typeof status === 'number' ? status : undefined;
 }
 
 /** Explains why `POST /access/login` failed. `step` says which call it was, for the description. */
 export function explainLoginFailure(error: unknown, baseUrl: string): G2SentryAuthError {
-	const origin = originOf(baseUrl);
+	const origin = urlPart(baseUrl, 'origin');
 	const status = statusOf(error);
 	const where = `POST ${baseUrl}/access/login`;
 	if (status === undefined) {
@@ -81,7 +69,7 @@ export function explainLoginFailure(error: unknown, baseUrl: string): G2SentryAu
 			});
 		if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
 			return unreachable(
-				`Could not find the server ${hostOf(baseUrl)}. Check the environment and, for a custom environment, the Base URL for typos.`,
+				`Could not find the server ${urlPart(baseUrl, 'host')}. Check the environment and, for a custom environment, the Base URL for typos.`,
 			);
 		}
 		if (code === 'ECONNREFUSED') {
@@ -129,23 +117,7 @@ export function notG2Sentry(baseUrl: string, what: string, status?: number): G2S
 	return new G2SentryAuthError({
 		reason: 'notG2Sentry',
 		status,
-		message: `The server at ${originOf(baseUrl)} answered, but not like the G2 Sentry Partner API. Check the environment, or for a custom environment that the Base URL ends in /api/v1.`,
+		message: `The server at ${urlPart(baseUrl, 'origin')} answered, but not like the G2 Sentry Partner API. Check the environment, or for a custom environment that the Base URL ends in /api/v1.`,
 		description: `POST ${baseUrl}/access/login gave ${what} instead of a login response.`,
 	});
-}
-
-function originOf(baseUrl: string): string {
-	try {
-		return new URL(baseUrl).origin;
-	} catch {
-		return baseUrl;
-	}
-}
-
-function hostOf(baseUrl: string): string {
-	try {
-		return new URL(baseUrl).host;
-	} catch {
-		return baseUrl;
-	}
 }

@@ -55,6 +55,11 @@ export function partnerBucketKey(baseUrl: string, partnerKey: unknown): string {
 	return `${baseUrl}#${typeof partnerKey === 'string' ? partnerKey : ''}`;
 }
 
+/** A part of the base URL for messages (never user info: resolveBaseUrl refuses it); the whole text if unparsable. */
+export function urlPart(baseUrl: string, part: 'origin' | 'host'): string {
+	return parseUrl(baseUrl)?.[part] ?? baseUrl;
+}
+
 function parseUrl(raw: string): URL | undefined {
 	try {
 		return new URL(raw);

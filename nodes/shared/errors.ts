@@ -9,6 +9,7 @@
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { CUT_OFF_MS, ERROR_CODES, type FieldError } from './contract';
+import { urlPart } from './environment';
 import { redactDeep } from './redact';
 import type { Decision, Failure } from './retryPolicy';
 
@@ -78,7 +79,7 @@ export function describeFailure(
 					: ' The connection broke after the request was sent, so it may or may not have taken effect; it was not sent again.'
 				: '';
 		return {
-			message: `Could not reach G2 Sentry at ${originOf(req.baseUrl)}`,
+			message: `Could not reach G2 Sentry at ${urlPart(req.baseUrl, 'origin')}`,
 			description: `The network request failed (${failure.code ?? 'connection error'}) after ${attempts} attempt(s).${unknownFate} Check the credential's environment / Base URL and that the server is reachable from n8n.`,
 			code: failure.code,
 		};
@@ -189,14 +190,6 @@ export function toNodeApiError(
 	if (described.fieldErrors !== undefined) error.context.fieldErrors = described.fieldErrors as unknown as JsonObject[];
 	if (itemIndex !== undefined) error.context.itemIndex = itemIndex;
 	return error;
-}
-
-function originOf(baseUrl: string): string {
-	try {
-		return new URL(baseUrl).origin;
-	} catch {
-		return baseUrl;
-	}
 }
 
 function capitalise(text: string): string {

@@ -24,6 +24,7 @@ import {
 } from 'n8n-workflow';
 
 import { findAuthFailure } from './authFailure';
+import { causeChain } from './causeChain';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type FailureDescription, type RequestInfo } from './errors';
 import { Pacer } from './pacing';
@@ -219,16 +220,6 @@ interface ResponseLike {
 	data?: unknown;
 	body?: unknown;
 	headers?: unknown;
-}
-
-function* causeChain(error: unknown): Generator<Record<string, unknown>> {
-	const seen = new Set<unknown>();
-	let current: unknown = error;
-	while (current !== null && typeof current === 'object' && !seen.has(current)) {
-		seen.add(current);
-		yield current as Record<string, unknown>;
-		current = (current as { cause?: unknown }).cause;
-	}
 }
 
 function findResponse(error: unknown): ResponseLike | undefined {
