@@ -15,6 +15,8 @@ import { BaseUrlError, resolveBaseUrl } from '../nodes/shared/environment';
 /** Login and refresh must not hang an execution when the server does not answer. */
 const AUTH_TIMEOUT_MS = 20_000;
 
+const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
+
 const hasTokens = (value: unknown): value is RefreshResponse =>
 	value !== null &&
 	typeof value === 'object' &&
@@ -101,7 +103,7 @@ export class G2SentryApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'While a rotated callback secret is phased out, callbacks signed with the old one are still accepted. Leave empty otherwise.',
+				'Only while you change the callback secret in the G2 Sentry portal: enter the old secret here so that callbacks still signed with it are accepted until the change is complete. Leave empty otherwise.',
 		},
 		{
 			displayName: 'Access Token',
@@ -157,7 +159,8 @@ export class G2SentryApi implements ICredentialType {
 			login = await this.helpers.httpRequest({
 				method: 'POST',
 				url: `${baseUrl}/access/login`,
-				body: { partnerKey: credentials.partnerKey, partnerSecret: credentials.partnerSecret },
+				// pasted from the portal, key and secret often carry a stray space or line break
+				body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
 				json: true,
 				timeout: AUTH_TIMEOUT_MS,
 			});
@@ -188,8 +191,8 @@ export class G2SentryApi implements ICredentialType {
 			url: '/access/login',
 			method: 'POST',
 			body: {
-				partnerKey: '={{$credentials.partnerKey}}',
-				partnerSecret: '={{$credentials.partnerSecret}}',
+				partnerKey: '={{ String($credentials.partnerKey).trim() }}',
+				partnerSecret: '={{ String($credentials.partnerSecret).trim() }}',
 			},
 			json: true,
 		},

@@ -52,7 +52,7 @@ export function resolveBaseUrl(settings: EnvironmentSettings): string {
 
 /** Origin + partner key: the unit G2 Sentry's rate limit counts against. */
 export function partnerBucketKey(baseUrl: string, partnerKey: unknown): string {
-	return `${baseUrl}#${typeof partnerKey === 'string' ? partnerKey : ''}`;
+	return `${baseUrl}#${typeof partnerKey === 'string' ? partnerKey.trim() : ''}`;
 }
 
 /** A part of the base URL for messages (never user info: resolveBaseUrl refuses it); the whole text if unparsable. */

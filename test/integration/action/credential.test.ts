@@ -35,6 +35,18 @@ describe('credential test (as the n8n "Test" button runs it)', () => {
 		expect(stored.accessToken).not.toBe('');
 	});
 
+	it('forgives a stray space or line break pasted around the key and secret, also in the node', async () => {
+		const pasted = data({ partnerKey: ` ${env.sandbox.partner.partnerKey}\t`, partnerSecret: `${env.sandbox.partner.partnerSecret}\n` });
+		const result = await testCredential(type, pasted);
+		expect(result).toMatchObject({ status: 'OK' });
+		const logins = (await env.requests()).filter((r) => r.path.endsWith('/access/login'));
+		expect(logins.map((r) => r.status)).toEqual([200, 200]); // preAuthentication, then the test request
+
+		env.credentials.patch('g2SentryApi', { partnerKey: pasted.partnerKey, partnerSecret: pasted.partnerSecret });
+		const run = await env.run({ resource: 'job', operation: 'getStatus', jobId: '999' });
+		expect(run.error?.message).toMatch(/^Job 999 was not found/); // logged in, then asked
+	});
+
 	it('explains a wrong secret in plain words, without echoing it', async () => {
 		const result = await testCredential(type, data({ partnerSecret: 'definitely-wrong' }));
 		expect(result.status).toBe('Error');
