@@ -31,7 +31,17 @@ export interface FailureDescription {
 	fieldErrors?: FieldError[];
 }
 
-/** The vendor's error envelope, when the body is one. */
+/**
+ * Bounds on what an answer may put into an error. Messages are read by people and stored with
+ * every execution; a proxy's 5 MB error page or a 10,000-entry `errors[]` must not end up there.
+ */
+export const ANSWER_LIMITS = { text: 300, fieldErrors: 50, fieldErrorsInMessage: 5, rawBody: 2_000 } as const;
+
+export function clip(text: string, max: number): string {
+	return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+/** The vendor's error envelope, when the body is one; its texts clipped. */
 export function readEnvelope(body: unknown): { code?: string; message?: string; errors?: FieldError[] } {
 	let value = body;
 	if (typeof value === 'string') {
@@ -43,14 +53,15 @@ export function readEnvelope(body: unknown): { code?: string; message?: string; 
 	}
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
 	const record = value as Record<string, unknown>;
+	const text = (value: unknown) => clip(String(value ?? ''), ANSWER_LIMITS.text);
 	const errors = Array.isArray(record.errors)
 		? record.errors
 				.filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
-				.map((e) => ({ fieldName: String(e.fieldName ?? e.field ?? ''), message: String(e.message ?? '') }))
+				.map((e) => ({ fieldName: text(e.fieldName ?? e.field), message: text(e.message) }))
 		: undefined;
 	return {
-		code: typeof record.code === 'string' ? record.code : undefined,
-		message: typeof record.message === 'string' ? record.message : undefined,
+		code: typeof record.code === 'string' ? text(record.code) : undefined,
+		message: typeof record.message === 'string' ? text(record.message) : undefined,
 		errors,
 	};
 }
@@ -93,14 +104,16 @@ export function describeFailure(
 
 	switch (true) {
 		case status === 400: {
-			const fieldErrors = envelope.errors ?? [];
+			const all = envelope.errors ?? [];
+			const fieldErrors = all.slice(0, ANSWER_LIMITS.fieldErrors);
 			const lines = fieldErrors.map((e) => `• ${e.fieldName || '(request)'}: ${e.message}`);
+			if (all.length > fieldErrors.length) lines.push(`• … and ${all.length - fieldErrors.length} more`);
 			return {
 				...base,
 				fieldErrors,
 				message:
-					fieldErrors.length > 0
-						? `G2 Sentry rejected the request: ${fieldErrors.map((e) => `${e.fieldName}: ${e.message}`).join('; ')}`
+					all.length > 0
+						? `G2 Sentry rejected the request: ${listed(all)}`
 						: `G2 Sentry rejected the request as invalid${envelope.message ? `: ${envelope.message}` : ''}`,
 				description: [`${vendor}${codePart}`, ...lines].join('\n'),
 			};
@@ -190,6 +203,13 @@ export function toNodeApiError(
 	if (described.fieldErrors !== undefined) error.context.fieldErrors = described.fieldErrors as unknown as JsonObject[];
 	if (itemIndex !== undefined) error.context.itemIndex = itemIndex;
 	return error;
+}
+
+/** The first few field errors for the one-line message; the description lists them all. */
+function listed(fieldErrors: FieldError[]): string {
+	const shown = fieldErrors.slice(0, ANSWER_LIMITS.fieldErrorsInMessage).map((e) => `${e.fieldName}: ${e.message}`);
+	const more = fieldErrors.length - shown.length;
+	return `${shown.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 
 function capitalise(text: string): string {

@@ -26,7 +26,7 @@ import {
 import { findAuthFailure } from './authFailure';
 import { causeChain } from './causeChain';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
-import { describeFailure, toNodeApiError, type FailureDescription, type RequestInfo } from './errors';
+import { ANSWER_LIMITS, clip, describeFailure, toNodeApiError, type FailureDescription, type RequestInfo } from './errors';
 import { Pacer } from './pacing';
 import { secretsOf } from './redact';
 import { decideRetry, isIdempotentMethod, parseRetryAfter, type Failure } from './retryPolicy';
@@ -208,7 +208,11 @@ export function classify(error: unknown, now: number): Classified {
 		return {
 			failure: { kind: 'http', status: response.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
 			body,
-			raw: { httpCode: String(response.status), body: (body ?? null) as JsonObject },
+			// a web page from a proxy is kept in part: n8n stores the raw answer with the execution
+			raw: {
+				httpCode: String(response.status),
+				body: (typeof body === 'string' ? clip(body, ANSWER_LIMITS.rawBody) : (body ?? null)) as JsonObject,
+			},
 		};
 	}
 	const code = findNetworkCode(error);

@@ -1,7 +1,7 @@
 import { NodeApiError, type INode } from 'n8n-workflow';
 
 import { G2SentryAuthError, explainLoginFailure } from '../../nodes/shared/authFailure';
-import { describeFailure, readEnvelope, toNodeApiError, type RequestInfo } from '../../nodes/shared/errors';
+import { ANSWER_LIMITS, describeFailure, readEnvelope, toNodeApiError, type RequestInfo } from '../../nodes/shared/errors';
 import { classify } from '../../nodes/shared/transport';
 
 const node: INode = {
@@ -32,6 +32,15 @@ describe('describeFailure', () => {
 		expect(d.fieldErrors).toHaveLength(2);
 		expect(d.httpCode).toBe('400');
 		expect(d.code).toBe('VALIDATION_ERROR');
+	});
+
+	it('keeps a flood of field errors and a huge vendor message readable', () => {
+		const errors = Array.from({ length: 500 }, (_, i) => ({ fieldName: `f${i}`, message: 'bad' }));
+		const d = describeFailure({ kind: 'http', status: 400 }, { code: 'VALIDATION_ERROR', message: 'm'.repeat(10_000), errors }, req('POST', '/jobs'));
+		expect(d.message).toBe('G2 Sentry rejected the request: f0: bad; f1: bad; f2: bad; f3: bad; f4: bad (and 495 more)');
+		expect(d.fieldErrors).toHaveLength(ANSWER_LIMITS.fieldErrors);
+		expect(d.description).toContain(`${'m'.repeat(ANSWER_LIMITS.text)}… (10000 characters)`);
+		expect(d.description).toMatch(/• f49: bad\n• … and 450 more$/);
 	});
 
 	it('says "not found or not yours" on a 404', () => {
@@ -113,6 +122,14 @@ describe('classify (errors as n8n throws them from httpRequestWithAuthentication
 		const out = classify(httpError(429, { code: 'RATE_LIMIT_EXCEEDED' }, { 'retry-after': '2' }), 0);
 		expect(out.failure).toEqual({ kind: 'http', status: 429, retryAfterMs: 2000 });
 		expect(out.body).toEqual({ code: 'RATE_LIMIT_EXCEEDED' });
+	});
+
+	it('keeps only the start of a web page answered instead of JSON', () => {
+		const page = `<html>${'<p>Bad gateway</p>'.repeat(50_000)}</html>`;
+		const out = classify(httpError(502, page), 0);
+		expect(out.failure).toEqual({ kind: 'http', status: 502 });
+		expect(String(out.raw.body).length).toBeLessThan(ANSWER_LIMITS.rawBody + 40);
+		expect(out.raw.body).toMatch(new RegExp(`^<html><p>Bad gateway.*… \\(${page.length} characters\\)$`));
 	});
 
 	it('finds network codes in the cause chain', () => {
