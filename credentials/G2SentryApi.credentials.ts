@@ -34,7 +34,7 @@ export class G2SentryApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/icons/g2sentry.svg', dark: 'file:../nodes/icons/g2sentry.dark.svg' };
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-g2sentry#credential';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-g2sentry#the-g2-sentry-api-credential';
 
 	properties: INodeProperties[] = [
 		{

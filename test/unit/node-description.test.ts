@@ -1,4 +1,7 @@
 /** The node's and the credential's public surface: names other code and workflows depend on. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { INodeProperties } from 'n8n-workflow';
 
 import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
@@ -74,5 +77,22 @@ describe('G2 Sentry API credential', () => {
 			type: 'generic',
 			properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } },
 		});
+	});
+});
+
+describe('documentation links', () => {
+	/** GitHub/npm heading ids: lower case, punctuation dropped, spaces to hyphens. */
+	const slug = (heading: string) => heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+	const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+	const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1].trim())));
+	const codex = JSON.parse(readFileSync(join(__dirname, '../../nodes/G2Sentry/G2Sentry.node.json'), 'utf8'));
+	const links: string[] = [
+		new G2SentryApi().documentationUrl,
+		...Object.values(codex.resources as Record<string, Array<{ url: string }>>).flatMap((list) => list.map((r) => r.url)),
+	];
+
+	it.each(links)('%s lands on a README heading', (url) => {
+		const [, anchor] = url.split('#');
+		expect(anchors).toContain(anchor);
 	});
 });
