@@ -136,6 +136,16 @@ export class G2SentryApi implements ICredentialType {
 			throw new G2SentryAuthError({ reason: 'badConfig', message, description: message });
 		}
 
+		const missing = [
+			['Partner Key', credentials.partnerKey],
+			['Partner Secret', credentials.partnerSecret],
+		].filter(([, value]) => typeof value !== 'string' || value.trim() === '');
+		if (missing.length > 0) {
+			// an empty field would cost a login attempt and come back as "key and secret not accepted"
+			const message = `The credential's ${missing.map(([label]) => label).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} empty. Copy ${missing.length > 1 ? 'them' : 'it'} from the G2 Sentry partner portal.`;
+			throw new G2SentryAuthError({ reason: 'badConfig', message, description: message });
+		}
+
 		const storedRefreshToken = credentials.refreshToken;
 		if (typeof storedRefreshToken === 'string' && storedRefreshToken !== '') {
 			try {

@@ -85,6 +85,15 @@ describe('credential test (as the n8n "Test" button runs it)', () => {
 		expect(result.message).toMatch(/Could not (find the server g2sentry-host-that-does-not-exist\.invalid|connect to G2 Sentry)/);
 	});
 
+	it.each([
+		[{ partnerSecret: '' }, "The credential's Partner Secret is empty. Copy it from the G2 Sentry partner portal."],
+		[{ partnerKey: ' ', partnerSecret: '' }, "The credential's Partner Key and Partner Secret are empty. Copy them from the G2 Sentry partner portal."],
+	])('names an empty key or secret without trying to log in (%p)', async (overrides, message) => {
+		const result = await testCredential(type, data(overrides));
+		expect(result).toMatchObject({ status: 'Error', message });
+		expect(await env.requests()).toEqual([]);
+	});
+
 	it('asks for the Base URL when a custom environment has none', async () => {
 		const result = await testCredential(type, data({ baseUrl: '' }));
 		expect(result.status).toBe('Error');
