@@ -120,12 +120,13 @@ export class G2Sentry implements INodeType {
 				const json = await route.call(this, itemIndex);
 				output.push({ json, pairedItem: { item: itemIndex } });
 			} catch (error) {
-				// Our errors already carry the item index; NodeApiError hands back the same instance,
-				// NodeOperationError wraps anything unexpected.
+				// NodeApiError and NodeOperationError hand back an instance of their own class unchanged
+				// (ignoring the itemIndex option), so the index is set on the context as well.
 				const nodeError =
 					error instanceof NodeApiError
 						? new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex })
 						: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+				nodeError.context.itemIndex = itemIndex;
 				if (this.continueOnFail()) {
 					output.push({ json: errorToJson(nodeError), pairedItem: { item: itemIndex } });
 					continue;
