@@ -4,11 +4,10 @@
  * the change has certainly happened (a 2xx to cancel, update, review) — reports it without
  * inventing fields. Nothing is sent twice.
  */
-import { G2SentryApi } from '../../../credentials/G2SentryApi.credentials';
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
-import { executeNode, InMemoryCredentialsHelper } from '../../helpers/execute-node';
+import { executeNode } from '../../helpers/execute-node';
 import { startStubPartnerApi, type StubPartnerApi } from '../../helpers/stubPartnerApi';
-import { createParameters } from './setup';
+import { createParameters, credentialsFor } from './setup';
 
 let stub: StubPartnerApi;
 beforeAll(async () => {
@@ -23,12 +22,7 @@ const run = (parameters: Record<string, unknown>, onError?: 'continueErrorOutput
 	executeNode({
 		nodeType: new G2Sentry(),
 		parameters: parameters as never,
-		credentials: new InMemoryCredentialsHelper([new G2SentryApi()]).set('g2SentryApi', {
-			environment: 'custom',
-			baseUrl: stub.baseUrl,
-			partnerKey: 'stub-key',
-			partnerSecret: 'stub-secret-not-real',
-		}),
+		credentials: credentialsFor(stub.baseUrl, { partnerKey: 'stub-key', partnerSecret: 'stub-secret-not-real' }),
 		...(onError ? { onError } : {}),
 	});
 const apiCalls = () => stub.requests.filter((r) => !r.path.includes('/access/'));

@@ -5,10 +5,10 @@
  */
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { G2SentryApi } from '../../../credentials/G2SentryApi.credentials';
 import { operations } from '../../../nodes/G2Sentry/actions/router';
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
-import { executeNode, InMemoryCredentialsHelper } from '../../helpers/execute-node';
+import { executeNode } from '../../helpers/execute-node';
+import { credentialsFor } from './setup';
 
 const original = operations.job.getStatus;
 afterEach(() => {
@@ -31,7 +31,7 @@ it.each([
 		nodeType: new G2Sentry(),
 		parameters: { resource: 'job', operation: 'getStatus', jobId: '1' },
 		items: [{}, {}, {}],
-		credentials: new InMemoryCredentialsHelper([new G2SentryApi()]).set('g2SentryApi', {}),
+		credentials: credentialsFor('http://127.0.0.1:9/api/v1', {}), // never called
 		onError: 'continueErrorOutput',
 	});
 	expect(result.items.map((i) => [i.json.itemIndex, i.pairedItem])).toEqual([

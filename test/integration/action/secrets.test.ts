@@ -3,10 +3,10 @@
  * request back in its error (some gateways and debug proxies do): the access and refresh tokens,
  * the partner secret, the callback secrets. Real HTTP to a stub that answers with such echoes.
  */
-import { G2SentryApi } from '../../../credentials/G2SentryApi.credentials';
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
-import { executeNode, InMemoryCredentialsHelper } from '../../helpers/execute-node';
+import { executeNode } from '../../helpers/execute-node';
 import { startStubPartnerApi, type StubPartnerApi, type StubRequest } from '../../helpers/stubPartnerApi';
+import { credentialsFor } from './setup';
 
 const PARTNER_SECRET = 'partner-secret-for-tests-only';
 const CALLBACK_SECRET = 'callback-secret-for-tests-only';
@@ -19,9 +19,7 @@ beforeEach(async () => {
 afterEach(async () => await stub.close());
 
 const credentials = () =>
-	new InMemoryCredentialsHelper([new G2SentryApi()]).set('g2SentryApi', {
-		environment: 'custom',
-		baseUrl: stub.baseUrl,
+	credentialsFor(stub.baseUrl, {
 		partnerKey: 'stub-key',
 		partnerSecret: PARTNER_SECRET,
 		callbackSecret: CALLBACK_SECRET,

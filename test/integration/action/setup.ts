@@ -28,13 +28,13 @@ export interface Env {
 	control(method: string, path: string, body?: unknown): Promise<any>;
 }
 
+/** The real credential type, stored for a custom Base URL (the sandbox's or a stub's). */
+export function credentialsFor(baseUrl: string, fields: Record<string, string>): InMemoryCredentialsHelper {
+	return new InMemoryCredentialsHelper([new G2SentryApi()]).set('g2SentryApi', { environment: 'custom', baseUrl, ...fields });
+}
+
 export function freshCredentials(sandbox: Sandbox, partner = sandbox.partner): InMemoryCredentialsHelper {
-	return new InMemoryCredentialsHelper([new G2SentryApi()]).set('g2SentryApi', {
-		environment: 'custom',
-		baseUrl: sandbox.baseUrl,
-		partnerKey: partner.partnerKey,
-		partnerSecret: partner.partnerSecret,
-	});
+	return credentialsFor(sandbox.baseUrl, { partnerKey: partner.partnerKey, partnerSecret: partner.partnerSecret });
 }
 
 /** Starts a sandbox before the file's tests (fresh credentials before each) and stops it after. */
