@@ -72,3 +72,13 @@ export async function startStubPartnerApi(): Promise<StubPartnerApi> {
 		},
 	};
 }
+
+/** Jest fixture: a fresh stub for each test, closed after it (read `stub.current` inside tests). */
+export function useStubPartnerApi(): { current: StubPartnerApi } {
+	const stub = {} as { current: StubPartnerApi };
+	beforeEach(async () => {
+		stub.current = await startStubPartnerApi();
+	});
+	afterEach(async () => await stub.current.close());
+	return stub;
+}

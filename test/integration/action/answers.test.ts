@@ -6,26 +6,19 @@
  */
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
 import { executeNode } from '../../helpers/execute-node';
-import { startStubPartnerApi, type StubPartnerApi } from '../../helpers/stubPartnerApi';
+import { useStubPartnerApi } from '../../helpers/stubPartnerApi';
 import { createParameters, credentialsFor } from './setup';
 
-let stub: StubPartnerApi;
-beforeAll(async () => {
-	stub = await startStubPartnerApi();
-});
-afterAll(async () => await stub.close());
-beforeEach(() => {
-	stub.requests.length = 0;
-});
+const fixture = useStubPartnerApi();
 
 const run = (parameters: Record<string, unknown>, onError?: 'continueErrorOutput') =>
 	executeNode({
 		nodeType: new G2Sentry(),
 		parameters: parameters as never,
-		credentials: credentialsFor(stub.baseUrl, { partnerKey: 'stub-key', partnerSecret: 'stub-secret-not-real' }),
+		credentials: credentialsFor(fixture.current.baseUrl, { partnerKey: 'stub-key', partnerSecret: 'stub-secret-not-real' }),
 		...(onError ? { onError } : {}),
 	});
-const apiCalls = () => stub.requests.filter((r) => !r.path.includes('/access/'));
+const apiCalls = () => fixture.current.requests.filter((r) => !r.path.includes('/access/'));
 
 const html = { contentType: 'text/html', body: '<!doctype html><html><body>Welcome to our portal</body></html>' };
 
@@ -35,7 +28,7 @@ describe('a web page instead of JSON', () => {
 		['getStatus', { resource: 'job', operation: 'getStatus', jobId: '12' }, 'GET /jobs/12/status'],
 		['getProfile', { resource: 'guardian', operation: 'getProfile', jobId: '12', guardianId: '3' }, 'GET /jobs/12/guardians/3'],
 	])('%s fails the item, naming the call and quoting the page', async (_, parameters, call) => {
-		stub.answer(() => html);
+		fixture.current.answer(() => html);
 		const result = await run(parameters, 'continueErrorOutput');
 		expect(result.items).toEqual([]);
 		expect(result.errorItems).toHaveLength(1);
@@ -47,7 +40,7 @@ describe('a web page instead of JSON', () => {
 	});
 
 	it('create fails saying the job may exist, and is not sent again', async () => {
-		stub.answer(() => html);
+		fixture.current.answer(() => html);
 		const result = await run(createParameters());
 		expect(result.error?.message).toBe('G2 Sentry answered POST /jobs with something that is not a JSON object');
 		expect(result.error?.description).toMatch(/The job may have been created all the same/);
@@ -61,7 +54,7 @@ describe('JSON of the wrong shape', () => {
 		['a jobId that is not a number', '{"jobId":"abc"}'],
 		['a list', '[{"jobId":5}]'],
 	])('create with %s fails instead of outputting an item without id', async (_, body) => {
-		stub.answer(() => ({ status: 201, body }));
+		fixture.current.answer(() => ({ status: 201, body }));
 		const result = await run(createParameters());
 		expect(result.error?.message).toMatch(/^G2 Sentry answered POST \/jobs with something (without a valid jobId|that is not a JSON object)$/);
 		expect(result.error?.description).toContain(body.slice(0, 20));
@@ -69,21 +62,21 @@ describe('JSON of the wrong shape', () => {
 	});
 
 	it('create accepts a jobId sent as text, and outputs it as a number', async () => {
-		stub.answer(() => ({ status: 201, body: '{"jobId":"9142"}' }));
+		fixture.current.answer(() => ({ status: 201, body: '{"jobId":"9142"}' }));
 		const result = await run(createParameters());
 		expect(result.items[0].json).toMatchObject({ jobId: 9142, status: 'New' });
 	});
 
 	it('get without status or job record fails; getStatus without status fails', async () => {
-		stub.answer(() => ({ body: '{"jobId":12,"job":{"name":"x"}}' }));
+		fixture.current.answer(() => ({ body: '{"jobId":12,"job":{"name":"x"}}' }));
 		expect((await run({ resource: 'job', operation: 'get', jobId: '12' })).error?.message).toBe(
 			'G2 Sentry answered GET /jobs/12 with something without a valid status',
 		);
-		stub.answer(() => ({ body: '{"jobId":12,"status":"New","job":null}' }));
+		fixture.current.answer(() => ({ body: '{"jobId":12,"status":"New","job":null}' }));
 		expect((await run({ resource: 'job', operation: 'get', jobId: '12' })).error?.message).toBe(
 			'G2 Sentry answered GET /jobs/12 with something without a valid job',
 		);
-		stub.answer(() => ({ body: '{"jobId":12}' }));
+		fixture.current.answer(() => ({ body: '{"jobId":12}' }));
 		expect((await run({ resource: 'job', operation: 'getStatus', jobId: '12' })).error?.message).toBe(
 			'G2 Sentry answered GET /jobs/12/status with something without a valid status',
 		);
@@ -96,7 +89,7 @@ describe('changes that succeeded with an unusual body', () => {
 		['a web page', html],
 		['null', { body: 'null' }],
 	])('cancel, update and review report success on %s, without made-up fields', async (_, answer) => {
-		stub.answer(() => answer);
+		fixture.current.answer(() => answer);
 		const cancel = await run({ resource: 'job', operation: 'cancel', jobId: '12' });
 		expect(cancel.items[0].json).toEqual({ jobId: 12, status: 'Canceled' });
 		const update = await run({ resource: 'job', operation: 'update', jobId: '12', updateFields: { duration: 30 } });

@@ -5,21 +5,17 @@
  */
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
 import { executeNode } from '../../helpers/execute-node';
-import { startStubPartnerApi, type StubPartnerApi, type StubRequest } from '../../helpers/stubPartnerApi';
+import { useStubPartnerApi, type StubRequest } from '../../helpers/stubPartnerApi';
 import { credentialsFor } from './setup';
 
 const PARTNER_SECRET = 'partner-secret-for-tests-only';
 const CALLBACK_SECRET = 'callback-secret-for-tests-only';
 const PREVIOUS_CALLBACK_SECRET = 'old-callback-secret-for-tests-only';
 
-let stub: StubPartnerApi;
-beforeEach(async () => {
-	stub = await startStubPartnerApi();
-});
-afterEach(async () => await stub.close());
+const fixture = useStubPartnerApi();
 
 const credentials = () =>
-	credentialsFor(stub.baseUrl, {
+	credentialsFor(fixture.current.baseUrl, {
 		partnerKey: 'stub-key',
 		partnerSecret: PARTNER_SECRET,
 		callbackSecret: CALLBACK_SECRET,
@@ -28,7 +24,7 @@ const credentials = () =>
 
 /** Everything a careless server could send back: this request's headers and the login body. */
 const echo = (request: StubRequest) => {
-	const login = stub.requests.find((r) => r.path.endsWith('/access/login'))?.body ?? '';
+	const login = fixture.current.requests.find((r) => r.path.endsWith('/access/login'))?.body ?? '';
 	const secretsSeen = [request.headers.authorization, login, CALLBACK_SECRET, PREVIOUS_CALLBACK_SECRET].join(' | ');
 	return JSON.stringify({
 		code: 'ECHO',
@@ -38,7 +34,7 @@ const echo = (request: StubRequest) => {
 	});
 };
 
-const secrets = () => [...stub.issuedTokens, PARTNER_SECRET, CALLBACK_SECRET, PREVIOUS_CALLBACK_SECRET];
+const secrets = () => [...fixture.current.issuedTokens, PARTNER_SECRET, CALLBACK_SECRET, PREVIOUS_CALLBACK_SECRET];
 
 function expectNoSecret(what: unknown) {
 	const text = JSON.stringify(what);
@@ -47,7 +43,7 @@ function expectNoSecret(what: unknown) {
 }
 
 it.each([400, 403, 404, 422, 500])('HTTP %p echoing the request: the stopped execution keeps no secret', async (status) => {
-	stub.answer((request) => ({ status, body: echo(request) }));
+	fixture.current.answer((request) => ({ status, body: echo(request) }));
 	const result = await executeNode({
 		nodeType: new G2Sentry(),
 		// a review is a POST: a 500 is final at once instead of after three retries
@@ -61,7 +57,7 @@ it.each([400, 403, 404, 422, 500])('HTTP %p echoing the request: the stopped exe
 });
 
 it('HTTP 401 after the token was renewed: error items keep no secret, old or new token', async () => {
-	stub.answer((request) => ({ status: 401, body: echo(request) }));
+	fixture.current.answer((request) => ({ status: 401, body: echo(request) }));
 	const result = await executeNode({
 		nodeType: new G2Sentry(),
 		parameters: { resource: 'job', operation: 'get', jobId: '12' },
@@ -74,9 +70,9 @@ it('HTTP 401 after the token was renewed: error items keep no secret, old or new
 		'G2 Sentry did not accept the credential',
 	]);
 	// a login, then a refresh per item: the error of each item may echo a token newer than the one it started with
-	expect(stub.requests.filter((r) => r.path.includes('/access/')).map((r) => r.path.replace(/.*\/access\//, ''))).toEqual(['login', 'refresh', 'refresh']);
+	expect(fixture.current.requests.filter((r) => r.path.includes('/access/')).map((r) => r.path.replace(/.*\/access\//, ''))).toEqual(['login', 'refresh', 'refresh']);
 	expect(JSON.stringify(result.errorItems)).toContain('[redacted]');
 	expectNoSecret(result.errorItems);
 	expectNoSecret(result.run);
-	expect(stub.issuedTokens).toHaveLength(6);
+	expect(fixture.current.issuedTokens).toHaveLength(6);
 });
