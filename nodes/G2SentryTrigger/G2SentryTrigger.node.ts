@@ -98,7 +98,14 @@ export class G2SentryTrigger implements INodeType {
 		if (!req.rawBody) await req.readRawBody();
 		const raw = req.rawBody ?? Buffer.alloc(0);
 
-		const check = verifySignature(raw, req.headers['x-signature'], await callbackSecrets(this));
+		let secrets: string[] = [];
+		try {
+			secrets = await callbackSecrets(this);
+		} catch (error) {
+			// Refused below as 'no-secret' (401, no run) rather than a failed execution per request.
+			this.logger.warn(`G2 Sentry credential could not be read: ${(error as Error).message}`);
+		}
+		const check = verifySignature(raw, req.headers['x-signature'], secrets);
 		if (!check.valid) {
 			this.logger.warn(`G2 Sentry callback refused: ${check.reason}`, { reason: check.reason });
 			return reply(res, 401, { status: 'rejected', reason: check.reason });

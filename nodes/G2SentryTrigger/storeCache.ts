@@ -23,3 +23,8 @@ export function currentStore(key: string, persisted: unknown): EventStore {
 	if (latest.size > MAX_CACHED) latest.delete(latest.keys().next().value as string);
 	return store;
 }
+
+/** Forgets every cached store, as a restart of n8n would (used by tests). */
+export function clearStoreCache(): void {
+	latest.clear();
+}

@@ -27,6 +27,7 @@ import {
 } from 'n8n-workflow';
 
 import { G2SentryTrigger } from '../../nodes/G2SentryTrigger/G2SentryTrigger.node';
+import { clearStoreCache } from '../../nodes/G2SentryTrigger/storeCache';
 
 export interface LogEntry {
 	level: 'error' | 'warn' | 'info' | 'debug';
@@ -74,6 +75,8 @@ export interface TriggerServer {
 	/** what "the database" holds for the workflow's static data */
 	savedStaticData(): IDataObject;
 	runHook(method: 'checkExists' | 'create' | 'delete'): Promise<boolean>;
+	/** as if n8n restarted: only the saved static data survives */
+	restart(): void;
 	post(body: string | Buffer, headers?: Record<string, string>): Promise<Reply>;
 	close(): Promise<void>;
 }
@@ -137,8 +140,12 @@ function asExpressResponse(res: ServerResponse): ExpressResponse {
 	return response;
 }
 
+let workflowCount = 0;
+
 export async function startTriggerServer(options: TriggerServerOptions = {}): Promise<TriggerServer> {
 	const mode = options.mode ?? 'webhook';
+	// every server is another workflow, as far as n8n (and the node's in-process memory) can tell
+	const workflowId = `workflow-${++workflowCount}`;
 	const node: INode = {
 		id: 'trigger-node-1',
 		name: 'G2 Sentry Trigger',
@@ -155,7 +162,7 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 
 	const loadWorkflow = () =>
 		new Workflow({
-			id: 'workflow-1',
+			id: workflowId,
 			name: 'G2 Sentry events',
 			nodes: [structuredClone(node)],
 			connections: {},
@@ -173,6 +180,9 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		({
 			credentialsHelper: {
 				getDecrypted: async () => {
+					// n8n reads and decrypts credentials from its database: real I/O, during which
+					// other requests run (their workflow, and static data, already loaded)
+					await new Promise((resolve) => setTimeout(resolve, 2));
 					if (options.credentials === null) throw new Error('Credential with ID "cred-1" does not exist');
 					return { ...(options.credentials ?? {}) };
 				},
@@ -190,7 +200,7 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		node: node.name,
 		path: `${node.webhookId}/g2sentry`,
 		webhookDescription: trigger.description.webhooks![0],
-		workflowId: 'workflow-1',
+		workflowId,
 		workflowExecuteAdditionalData: additionalData,
 		isTest: mode === 'manual',
 	});
@@ -244,6 +254,7 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		errors,
 		items: () => runs.flatMap((run) => run[0].map((item) => item.json)),
 		savedStaticData: () => structuredClone(saved),
+		restart: () => clearStoreCache(),
 		async runHook(method) {
 			const workflow = loadWorkflow();
 			const additionalData = additionalDataFor();
