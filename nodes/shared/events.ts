@@ -43,6 +43,8 @@ export interface EventStore {
 	/** incremented on every recorded delivery: tells the newer of two copies of the store */
 	rev: number;
 	jobs: Record<string, JobMemory>;
+	/** number of entries in `jobs`, kept so a delivery need not count them */
+	size: number;
 	/** last time (ms) entries were pruned by age */
 	pruned: number;
 }
@@ -82,7 +84,7 @@ export function isKnownEvent(eventType: string): eventType is CallbackEvent {
 }
 
 export function createStore(): EventStore {
-	return { v: 1, rev: 0, jobs: {}, pruned: 0 };
+	return { v: 1, rev: 0, jobs: {}, size: 0, pruned: 0 };
 }
 
 /** Returns the stored value if it has the expected shape, else a fresh store (e.g. first run or
@@ -93,6 +95,7 @@ export function loadStore(value: unknown): EventStore {
 		if (candidate.v === 1 && typeof candidate.jobs === 'object' && candidate.jobs !== null) {
 			if (typeof candidate.pruned !== 'number') candidate.pruned = 0;
 			if (typeof candidate.rev !== 'number') candidate.rev = 0;
+			if (typeof candidate.size !== 'number') candidate.size = Object.keys(candidate.jobs).length;
 			return candidate as EventStore;
 		}
 	}
@@ -117,10 +120,14 @@ export function recordEvent(
 	limits: StoreLimits = DEFAULT_LIMITS,
 ): Verdict {
 	const key = String(event.jobId);
-	const memory: JobMemory = store.jobs[key] ?? { a: 0, w: 0, t: now };
+	let memory = store.jobs[key];
+	if (memory === undefined) {
+		memory = { a: 0, w: 0, t: now };
+		store.jobs[key] = memory;
+		store.size += 1;
+	}
 	const verdict = decide(memory, event);
 	memory.t = now;
-	store.jobs[key] = memory;
 	store.rev += 1;
 	pruneStore(store, now, limits);
 	return verdict;
@@ -171,19 +178,20 @@ function decide(m: JobMemory, event: IncomingEvent): Verdict {
 
 /** Drops jobs not heard of within `maxAgeMs`, then the least recently heard of beyond `maxJobs`. */
 export function pruneStore(store: EventStore, now: number, limits: StoreLimits = DEFAULT_LIMITS): void {
-	const keys = Object.keys(store.jobs);
 	if (now - store.pruned >= PRUNE_EVERY_MS || now < store.pruned) {
 		store.pruned = now;
-		for (const key of keys) {
+		for (const key of Object.keys(store.jobs)) {
 			if (now - store.jobs[key].t > limits.maxAgeMs) delete store.jobs[key];
 		}
+		store.size = Object.keys(store.jobs).length;
 	}
-	const remaining = Object.keys(store.jobs);
-	if (remaining.length <= limits.maxJobs) return;
+	if (store.size <= limits.maxJobs) return;
 	// Evict down to 90% so a full store is not sorted again on every delivery.
+	const keys = Object.keys(store.jobs);
 	const keep = Math.floor(limits.maxJobs * 0.9);
-	remaining
+	keys
 		.sort((x, y) => store.jobs[x].t - store.jobs[y].t)
-		.slice(0, remaining.length - keep)
+		.slice(0, Math.max(0, keys.length - keep))
 		.forEach((key) => delete store.jobs[key]);
+	store.size = Object.keys(store.jobs).length;
 }
