@@ -56,6 +56,12 @@ export interface TriggerServerOptions {
 	preRead?: boolean;
 	/** extra additionalData, e.g. a credentialsHelper that can authenticate requests */
 	additionalData?: Partial<IWorkflowExecuteAdditionalData>;
+	/**
+	 * Trouble for the n-th request (1-based): 'unavailable' answers 503 without running
+	 * webhook() (n8n down or overloaded); 'lose-answer' runs webhook() fully but cuts the
+	 * connection instead of answering (the caller sees a failure although the event was taken).
+	 */
+	trouble?: (requestNumber: number) => 'unavailable' | 'lose-answer' | undefined;
 }
 
 export interface Reply {
@@ -121,8 +127,18 @@ function asN8nRequest(req: IncomingMessage): N8nRequest {
 }
 
 /** The part of Express's response API nodes use (Express 5: status() wants an integer). */
-function asExpressResponse(res: ServerResponse): ExpressResponse {
+function asExpressResponse(res: ServerResponse, loseAnswer = false): ExpressResponse {
 	const response = res as ExpressResponse;
+	if (loseAnswer) {
+		const cut = () => {
+			res.socket?.destroy();
+			return response;
+		};
+		response.status = () => response;
+		response.json = cut;
+		response.send = cut;
+		return response;
+	}
 	response.status = (code: number) => {
 		if (!Number.isInteger(code)) throw new TypeError(`Invalid status code: ${String(code)}`);
 		res.statusCode = code;
@@ -205,9 +221,15 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		isTest: mode === 'manual',
 	});
 
+	let requestCount = 0;
 	const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
+		const trouble = options.trouble?.(++requestCount);
+		if (trouble === 'unavailable') {
+			outgoing.writeHead(503).end();
+			return;
+		}
 		const req = asN8nRequest(incoming);
-		const res = asExpressResponse(outgoing);
+		const res = asExpressResponse(outgoing, trouble === 'lose-answer');
 		if (options.preRead !== false) {
 			await req.readRawBody();
 			if ((req.headers['content-type'] ?? '').includes('application/json')) {

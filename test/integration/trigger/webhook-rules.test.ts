@@ -200,6 +200,13 @@ describe('dedupe and order', () => {
 		expect(server.items()).toHaveLength(1);
 	});
 
+	it('treats the retry of a delivery whose answer was lost as a duplicate', async () => {
+		const server = await start({ trouble: (n) => (n === 1 ? 'lose-answer' : undefined) });
+		await expect(send(server, payload({}))).rejects.toThrow();
+		expect((await send(server, payload({}))).json).toEqual({ status: 'duplicate' });
+		expect(server.items()).toHaveLength(1);
+	});
+
 	it('emits one item for simultaneous duplicates', async () => {
 		const server = await start();
 		const body = payload({ jobId: 77 });
