@@ -15,7 +15,9 @@ import { Container } from '@n8n/di';
 import { HookContext, WebhookContext } from 'n8n-core';
 import {
 	Workflow,
+	type ICredentialType,
 	type IDataObject,
+	type IHttpRequestOptions,
 	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
@@ -50,6 +52,8 @@ export interface TriggerServerOptions {
 	parameters?: INodeParameters;
 	/** decrypted credential data; null: the credential cannot be loaded */
 	credentials?: IDataObject | null;
+	/** the credential type, for API requests (its preAuthentication and generic authenticate) */
+	credentialType?: ICredentialType;
 	/** 'webhook' = production URL (static data persisted), 'manual' = test URL (never persisted) */
 	mode?: Extract<WorkflowExecuteMode, 'webhook' | 'manual'>;
 	/** read and parse the body before webhook() runs, as n8n does for JSON (default true) */
@@ -57,11 +61,11 @@ export interface TriggerServerOptions {
 	/** extra additionalData, e.g. a credentialsHelper that can authenticate requests */
 	additionalData?: Partial<IWorkflowExecuteAdditionalData>;
 	/**
-	 * Trouble for the n-th request (1-based): 'unavailable' answers 503 without running
-	 * webhook() (n8n down or overloaded); 'lose-answer' runs webhook() fully but cuts the
+	 * Trouble for the n-th request (1-based) with this body: 'unavailable' answers 503 without
+	 * running webhook() (n8n down or overloaded); 'lose-answer' runs webhook() fully but cuts the
 	 * connection instead of answering (the caller sees a failure although the event was taken).
 	 */
-	trouble?: (requestNumber: number) => 'unavailable' | 'lose-answer' | undefined;
+	trouble?: (requestNumber: number, body: Buffer) => 'unavailable' | 'lose-answer' | undefined;
 }
 
 export interface Reply {
@@ -80,6 +84,8 @@ export interface TriggerServer {
 	errors: unknown[];
 	/** what "the database" holds for the workflow's static data */
 	savedStaticData(): IDataObject;
+	/** the credential as stored now (with the tokens preAuthentication returned) */
+	storedCredential(): IDataObject | null;
 	runHook(method: 'checkExists' | 'create' | 'delete'): Promise<boolean>;
 	/** as if n8n restarted: only the saved static data survives */
 	restart(): void;
@@ -192,6 +198,9 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		const changed = (workflow.staticData as IDataObject & { __dataChanged?: boolean }).__dataChanged === true;
 		if (changed && mode !== 'manual') saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 	};
+	// the stored credential: preAuthentication's tokens are written back, as n8n does
+	const stored: IDataObject | null = options.credentials === null ? null : { ...(options.credentials ?? {}) };
+	const credentialType = options.credentialType;
 	const additionalDataFor = (req?: N8nRequest, res?: ExpressResponse) =>
 		({
 			credentialsHelper: {
@@ -199,11 +208,31 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 					// n8n reads and decrypts credentials from its database: real I/O, during which
 					// other requests run (their workflow, and static data, already loaded)
 					await new Promise((resolve) => setTimeout(resolve, 2));
-					if (options.credentials === null) throw new Error('Credential with ID "cred-1" does not exist');
-					return { ...(options.credentials ?? {}) };
+					if (stored === null) throw new Error('Credential with ID "cred-1" does not exist');
+					return { ...stored };
 				},
 				isCredentialUsableByNode: () => true,
-				getCredentialsProperties: () => [],
+				getCredentialsProperties: () => credentialType?.properties ?? [],
+				getParentTypes: () => [],
+				// like n8n's CredentialsHelper: log in when the expirable token is empty or was refused
+				preAuthentication: async (helpers: never, credentials: IDataObject, _type: string, _node: INode, expired: boolean) => {
+					if (!credentialType?.preAuthentication || (!expired && credentials.accessToken)) return undefined;
+					const tokens = await credentialType.preAuthentication.call(helpers, credentials as never);
+					Object.assign(stored!, tokens);
+					return tokens;
+				},
+				// a generic authenticate: headers with {{$credentials.x}} expressions
+				authenticate: async (credentials: IDataObject, _type: string, request: IHttpRequestOptions) => {
+					const auth = credentialType?.authenticate;
+					if (auth === undefined || typeof auth === 'function' || auth.type !== 'generic') return request;
+					const headers: IDataObject = { ...(request.headers as IDataObject) };
+					for (const [name, template] of Object.entries(auth.properties.headers ?? {})) {
+						headers[name] = String(template)
+							.replace(/^=/, '')
+							.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, key: string) => String(credentials[key] ?? ''));
+					}
+					return { ...request, headers };
+				},
 			},
 			webhookBaseUrl: WEBHOOK_BASE_URL,
 			webhookTestBaseUrl: WEBHOOK_TEST_BASE_URL,
@@ -223,12 +252,17 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 
 	let requestCount = 0;
 	const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
-		const trouble = options.trouble?.(++requestCount);
+		const req = asN8nRequest(incoming);
+		const requestNumber = ++requestCount;
+		let trouble: ReturnType<NonNullable<TriggerServerOptions['trouble']>>;
+		if (options.trouble) {
+			await req.readRawBody();
+			trouble = options.trouble(requestNumber, req.rawBody!);
+		}
 		if (trouble === 'unavailable') {
 			outgoing.writeHead(503).end();
 			return;
 		}
-		const req = asN8nRequest(incoming);
 		const res = asExpressResponse(outgoing, trouble === 'lose-answer');
 		if (options.preRead !== false) {
 			await req.readRawBody();
@@ -276,6 +310,7 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		errors,
 		items: () => runs.flatMap((run) => run[0].map((item) => item.json)),
 		savedStaticData: () => structuredClone(saved),
+		storedCredential: () => (stored === null ? null : { ...stored }),
 		restart: () => clearStoreCache(),
 		async runHook(method) {
 			const workflow = loadWorkflow();

@@ -201,7 +201,7 @@ describe('dedupe and order', () => {
 	});
 
 	it('treats the retry of a delivery whose answer was lost as a duplicate', async () => {
-		const server = await start({ trouble: (n) => (n === 1 ? 'lose-answer' : undefined) });
+		const server = await start({ trouble: (n: number) => (n === 1 ? 'lose-answer' : undefined) });
 		await expect(send(server, payload({}))).rejects.toThrow();
 		expect((await send(server, payload({}))).json).toEqual({ status: 'duplicate' });
 		expect(server.items()).toHaveLength(1);
