@@ -14,6 +14,7 @@ import { CALLBACK_EVENTS } from '../shared/contract';
 import { effectiveLimits, recordEvent } from '../shared/events';
 import { verifySignature } from '../shared/signature';
 import { triggerProperties } from './description';
+import { fetchJobRecord } from './jobRecord';
 import { parseCallback } from './payload';
 import { currentStore } from './storeCache';
 
@@ -25,6 +26,7 @@ const URL_KEY = 'callbackUrl';
 interface TriggerOptions {
 	dropStale?: boolean;
 	emitUnknownEvents?: boolean;
+	includeJob?: boolean;
 	retentionHours?: number;
 }
 
@@ -154,6 +156,7 @@ export class G2SentryTrigger implements INodeType {
 		};
 		// Acknowledge before anything slow: the vendor retries on slowness.
 		res.status(200).json({ status: 'accepted' });
+		if (options.includeJob === true) Object.assign(item.json, await fetchJobRecord(this, event.jobId));
 		return { noWebhookResponse: true, workflowData: [[item]] };
 	}
 }

@@ -54,6 +54,14 @@ export const triggerProperties: INodeProperties[] = [
 					'Whether to start the workflow for signed event types this node does not know yet (G2 Sentry may add events). When off they are acknowledged and ignored.',
 			},
 			{
+				displayName: 'Include Job Record',
+				name: 'includeJob',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to fetch the job\'s full record (address, schedule, assigned Guardian) from G2 Sentry and add it as "job". The callback is acknowledged first; if the lookup fails, "job" is null and "jobError" says why. Needs the partner key and secret in the credential.',
+			},
+			{
 				displayName: 'Remember Deliveries For (Hours)',
 				name: 'retentionHours',
 				type: 'number',

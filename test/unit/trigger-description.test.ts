@@ -51,5 +51,6 @@ describe('G2 Sentry Trigger description', () => {
 		expect((retention.typeOptions!.minValue as number) * HOUR_MS).toBe(MIN_RETENTION_MS);
 		expect(option('dropStale').default).toBe(false);
 		expect(option('emitUnknownEvents').default).toBe(false);
+		expect(option('includeJob').default).toBe(false);
 	});
 });
