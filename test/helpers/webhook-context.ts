@@ -15,9 +15,7 @@ import { Container } from '@n8n/di';
 import { HookContext, WebhookContext } from 'n8n-core';
 import {
 	Workflow,
-	type ICredentialType,
 	type IDataObject,
-	type IHttpRequestOptions,
 	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
@@ -30,6 +28,8 @@ import {
 
 import { G2SentryTrigger } from '../../nodes/G2SentryTrigger/G2SentryTrigger.node';
 import { clearStoreCache } from '../../nodes/G2SentryTrigger/storeCache';
+import { CREDENTIAL_TYPE, TriggerCredentialsHelper } from './trigger-credentials';
+import { asExpressResponse, asN8nRequest, type ExpressResponse, type N8nRequest } from './n8n-http';
 
 export interface LogEntry {
 	level: 'error' | 'warn' | 'info' | 'debug';
@@ -52,8 +52,6 @@ export interface TriggerServerOptions {
 	parameters?: INodeParameters;
 	/** decrypted credential data; null: the credential cannot be loaded */
 	credentials?: IDataObject | null;
-	/** the credential type, for API requests (its preAuthentication and generic authenticate) */
-	credentialType?: ICredentialType;
 	/** 'webhook' = production URL (static data persisted), 'manual' = test URL (never persisted) */
 	mode?: Extract<WorkflowExecuteMode, 'webhook' | 'manual'>;
 	/** read and parse the body before webhook() runs, as n8n does for JSON (default true) */
@@ -103,65 +101,6 @@ const nodeTypes = {
 export const WEBHOOK_BASE_URL = 'https://n8n.example.test/webhook';
 export const WEBHOOK_TEST_BASE_URL = 'https://n8n.example.test/webhook-test';
 
-type N8nRequest = IncomingMessage & {
-	rawBody?: Buffer;
-	body?: unknown;
-	params: Record<string, string>;
-	query: Record<string, string>;
-	readRawBody(): Promise<void>;
-};
-type ExpressResponse = ServerResponse & {
-	status(code: number): ExpressResponse;
-	json(body: unknown): ExpressResponse;
-	send(body?: string | Buffer): ExpressResponse;
-};
-
-/** What n8n's body reader adds to a request. */
-function asN8nRequest(req: IncomingMessage): N8nRequest {
-	const request = req as N8nRequest;
-	let read = false;
-	request.params = {};
-	request.query = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
-	request.readRawBody = async () => {
-		if (read) return;
-		read = true;
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		request.rawBody = Buffer.concat(chunks);
-	};
-	return request;
-}
-
-/** The part of Express's response API nodes use (Express 5: status() wants an integer). */
-function asExpressResponse(res: ServerResponse, loseAnswer = false): ExpressResponse {
-	const response = res as ExpressResponse;
-	if (loseAnswer) {
-		const cut = () => {
-			res.socket?.destroy();
-			return response;
-		};
-		response.status = () => response;
-		response.json = cut;
-		response.send = cut;
-		return response;
-	}
-	response.status = (code: number) => {
-		if (!Number.isInteger(code)) throw new TypeError(`Invalid status code: ${String(code)}`);
-		res.statusCode = code;
-		return response;
-	};
-	response.json = (body: unknown) => {
-		res.setHeader('content-type', 'application/json; charset=utf-8');
-		res.end(JSON.stringify(body));
-		return response;
-	};
-	response.send = (body?: string | Buffer) => {
-		res.end(body);
-		return response;
-	};
-	return response;
-}
-
 let workflowCount = 0;
 
 export async function startTriggerServer(options: TriggerServerOptions = {}): Promise<TriggerServer> {
@@ -198,42 +137,10 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		const changed = (workflow.staticData as IDataObject & { __dataChanged?: boolean }).__dataChanged === true;
 		if (changed && mode !== 'manual') saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 	};
-	// the stored credential: preAuthentication's tokens are written back, as n8n does
-	const stored: IDataObject | null = options.credentials === null ? null : { ...(options.credentials ?? {}) };
-	const credentialType = options.credentialType;
+	const credentialsHelper = new TriggerCredentialsHelper(options.credentials);
 	const additionalDataFor = (req?: N8nRequest, res?: ExpressResponse) =>
 		({
-			credentialsHelper: {
-				getDecrypted: async () => {
-					// n8n reads and decrypts credentials from its database: real I/O, during which
-					// other requests run (their workflow, and static data, already loaded)
-					await new Promise((resolve) => setTimeout(resolve, 2));
-					if (stored === null) throw new Error('Credential with ID "cred-1" does not exist');
-					return { ...stored };
-				},
-				isCredentialUsableByNode: () => true,
-				getCredentialsProperties: () => credentialType?.properties ?? [],
-				getParentTypes: () => [],
-				// like n8n's CredentialsHelper: log in when the expirable token is empty or was refused
-				preAuthentication: async (helpers: never, credentials: IDataObject, _type: string, _node: INode, expired: boolean) => {
-					if (!credentialType?.preAuthentication || (!expired && credentials.accessToken)) return undefined;
-					const tokens = await credentialType.preAuthentication.call(helpers, credentials as never);
-					Object.assign(stored!, tokens);
-					return tokens;
-				},
-				// a generic authenticate: headers with {{$credentials.x}} expressions
-				authenticate: async (credentials: IDataObject, _type: string, request: IHttpRequestOptions) => {
-					const auth = credentialType?.authenticate;
-					if (auth === undefined || typeof auth === 'function' || auth.type !== 'generic') return request;
-					const headers: IDataObject = { ...(request.headers as IDataObject) };
-					for (const [name, template] of Object.entries(auth.properties.headers ?? {})) {
-						headers[name] = String(template)
-							.replace(/^=/, '')
-							.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, key: string) => String(credentials[key] ?? ''));
-					}
-					return { ...request, headers };
-				},
-			},
+			credentialsHelper,
 			webhookBaseUrl: WEBHOOK_BASE_URL,
 			webhookTestBaseUrl: WEBHOOK_TEST_BASE_URL,
 			httpRequest: req,
@@ -310,7 +217,7 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		errors,
 		items: () => runs.flatMap((run) => run[0].map((item) => item.json)),
 		savedStaticData: () => structuredClone(saved),
-		storedCredential: () => (stored === null ? null : { ...stored }),
+		storedCredential: () => (options.credentials === null ? null : credentialsHelper.get(CREDENTIAL_TYPE)),
 		restart: () => clearStoreCache(),
 		async runHook(method) {
 			const workflow = loadWorkflow();

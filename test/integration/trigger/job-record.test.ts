@@ -1,9 +1,9 @@
 /**
  * "Include Job Record": after a sandbox callback, webhook() (through n8n-core) fetches the job
  * with the credential through the shared transport: n8n-core's httpRequestWithAuthentication,
- * the credential's own preAuthentication (login) and Bearer authentication.
+ * the credential's own preAuthentication (login) and Bearer authentication (resolved as an n8n
+ * expression by the shared in-memory CredentialsHelper).
  */
-import { G2SentryApi } from '../../../credentials/G2SentryApi.credentials';
 import { startSandbox, type DeliveryAttempt, type Sandbox } from '../../../sandbox';
 import { control, PartnerSession, waitFor } from '../../helpers/sandboxClient';
 import { startTriggerServer, type TriggerServer, type TriggerServerOptions } from '../../helpers/webhook-context';
@@ -24,7 +24,6 @@ async function setUp(triggerOptions: TriggerServerOptions = {}) {
 	trigger = await startTriggerServer({
 		...triggerOptions,
 		credentials,
-		credentialType: new G2SentryApi(),
 		parameters: { options: { includeJob: true } },
 	});
 	sandbox.configure({ callbackUrl: trigger.url });
