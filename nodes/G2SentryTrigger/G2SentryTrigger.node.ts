@@ -15,7 +15,7 @@ import { effectiveLimits, recordEvent } from '../shared/events';
 import { verifySignature } from '../shared/signature';
 import { triggerProperties } from './description';
 import { fetchJobRecord } from './jobRecord';
-import { parseCallback } from './payload';
+import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { currentStore } from './storeCache';
 
 const CREDENTIAL = 'g2SentryApi';
@@ -40,8 +40,9 @@ function reply(res: Response, status: number, body: IDataObject): IWebhookRespon
 
 async function callbackSecrets(context: IWebhookFunctions | IHookFunctions): Promise<string[]> {
 	const credentials = await context.getCredentials(CREDENTIAL);
+	// Trimmed: a space or line break pasted along with the secret would refuse every callback.
 	return [credentials.callbackSecret, credentials.previousCallbackSecret].map((secret) =>
-		typeof secret === 'string' ? secret : '',
+		typeof secret === 'string' ? secret.trim() : '',
 	);
 }
 
@@ -99,6 +100,11 @@ export class G2SentryTrigger implements INodeType {
 		// The exact bytes received: the signature covers them, not n8n's parsed body.
 		if (!req.rawBody) await req.readRawBody();
 		const raw = req.rawBody ?? Buffer.alloc(0);
+		// Before the signature: a forged flood of huge bodies costs no HMAC and no parsing.
+		if (raw.length > MAX_CALLBACK_BYTES) {
+			this.logger.warn(`G2 Sentry callback refused: body of ${raw.length} bytes is too large`);
+			return reply(res, 413, { status: 'rejected', reason: 'body-too-large' });
+		}
 
 		let secrets: string[] = [];
 		try {
