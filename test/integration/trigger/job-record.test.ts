@@ -4,9 +4,12 @@
  * the credential's own preAuthentication (login) and Bearer authentication (resolved as an n8n
  * expression by the shared in-memory CredentialsHelper).
  */
+import { createHmac } from 'node:crypto';
+
 import { startSandbox, type DeliveryAttempt, type Sandbox } from '../../../sandbox';
 import { control, PartnerSession, waitFor } from '../../helpers/sandboxClient';
-import { startTriggerServer, type TriggerServer, type TriggerServerOptions } from '../../helpers/webhook-context';
+import { startStubPartnerApi } from '../../helpers/stubPartnerApi';
+import { logs, startTriggerServer, type TriggerServer, type TriggerServerOptions } from '../../helpers/webhook-context';
 
 let sandbox: Sandbox;
 let trigger: TriggerServer;
@@ -68,5 +71,36 @@ describe('Include Job Record', () => {
 		expect(item.jobError).toEqual(expect.any(String));
 		expect(String(item.jobError)).not.toContain('not-the-partner-secret');
 		expect((await deliveries()).map((a) => a.status)).toEqual([200]);
+	});
+});
+
+describe('Include Job Record against a server that echoes the request in its errors', () => {
+	it.each([403, 404, 422])('HTTP %p: the event is emitted and jobError and the logs hold no secret', async (status) => {
+		const stub = await startStubPartnerApi();
+		const secrets = { partnerSecret: 'partner-secret-for-tests-only', callbackSecret: 'callback-secret-for-tests-only' };
+		const echoing = await startTriggerServer({
+			credentials: { environment: 'custom', baseUrl: stub.baseUrl, partnerKey: 'stub-key', ...secrets },
+			parameters: { options: { includeJob: true } },
+		});
+		try {
+			logs.length = 0;
+			stub.answer((request) => ({
+				status,
+				body: JSON.stringify({ code: 'ECHO', message: `refused ${String(request.headers.authorization)} ${JSON.stringify(secrets)}` }),
+			}));
+			const body = JSON.stringify({ jobId: 12, eventType: 'JobStarted', jobStatus: 'InProgress' });
+			const signature = createHmac('sha256', secrets.callbackSecret).update(body).digest('hex');
+			expect((await echoing.post(body, { 'x-signature': signature })).status).toBe(200);
+			await waitFor(() => echoing.items().length === 1, 10_000, 'the item');
+			const [item] = echoing.items();
+			expect(item.job).toBeNull();
+			expect(item.jobError).toEqual(expect.stringMatching(/\S/));
+			const seen = JSON.stringify(item) + JSON.stringify(logs);
+			for (const secret of [...stub.issuedTokens, ...Object.values(secrets)]) expect(seen).not.toContain(secret);
+			expect(stub.issuedTokens.length).toBeGreaterThan(0); // a token really was sent (and echoed)
+		} finally {
+			await echoing.close();
+			await stub.close();
+		}
 	});
 });
