@@ -195,7 +195,9 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 			if (!res.headersSent) res.status(500).json({ message: 'Error in workflow' });
 			return;
 		}
-		saveStaticData(workflow);
+		// n8n's trap (n8n-facts.md): when webhook() returns workflowData without having answered,
+		// n8n starts the run, reloading static data, before its own answer saves it: changes lost.
+		if (!(result.workflowData && !res.headersSent)) saveStaticData(workflow);
 		if (result.noWebhookResponse !== true && !res.headersSent) {
 			res.status(200).json(result.workflowData ? result.workflowData[0][0].json : { message: 'Webhook call received' });
 		}
