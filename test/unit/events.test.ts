@@ -23,6 +23,13 @@ function ev(eventType: string, extra: Partial<IncomingEvent> = {}): IncomingEven
 	return { jobId: 1, eventType, jobStatus: STATUS[eventType] ?? 'Assigned', guardianPhone: null, ...extra };
 }
 
+/** Assigned to one Guardian, withdrawn, assigned to another (phones tell the assignments apart). */
+const reassigned = () => [
+	ev('JobAssigned', { guardianPhone: '+15550100' }),
+	ev('JobWithdrawed'),
+	ev('JobAssigned', { guardianPhone: '+15550199' }),
+];
+
 /** Feeds deliveries in order and returns a compact trace: 'new', 'stale' or 'dup' per delivery. */
 function run(events: IncomingEvent[], store: EventStore = createStore()): string[] {
 	return events.map((event, i) => describe_(recordEvent(store, event, 1_000 + i)));
@@ -74,12 +81,7 @@ describe('recordEvent: duplicates', () => {
 
 describe('recordEvent: a cancellation reported as JobWithdrawed', () => {
 	it('counts each event of A W A X once in every arrival order, the cancellation never stale', () => {
-		const lifecycle = [
-			ev('JobAssigned', { guardianPhone: '+15550100' }),
-			ev('JobWithdrawed'),
-			ev('JobAssigned', { guardianPhone: '+15550199' }),
-			ev('JobWithdrawed', { jobStatus: 'Canceled' }),
-		];
+		const lifecycle = [...reassigned(), ev('JobWithdrawed', { jobStatus: 'Canceled' })];
 		for (const order of permutations(lifecycle)) {
 			const store = createStore();
 			const trace = run(order, store);
@@ -120,13 +122,7 @@ describe('recordEvent: out of order', () => {
 	});
 
 	it('counts every distinct event of any arrival order exactly once (A W A S C)', () => {
-		const lifecycle = [
-			ev('JobAssigned', { guardianPhone: '+15550100' }),
-			ev('JobWithdrawed'),
-			ev('JobAssigned', { guardianPhone: '+15550199' }),
-			ev('JobStarted', { guardianPhone: '+15550199' }),
-			ev('JobCompleted'),
-		];
+		const lifecycle = [...reassigned(), ev('JobStarted', { guardianPhone: '+15550199' }), ev('JobCompleted')];
 		for (const order of permutations(lifecycle)) {
 			const trace = run(order);
 			expect(trace.filter((t) => t !== 'dup')).toHaveLength(lifecycle.length);
