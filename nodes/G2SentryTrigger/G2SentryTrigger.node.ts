@@ -46,6 +46,22 @@ async function callbackSecrets(context: IWebhookFunctions | IHookFunctions): Pro
 	);
 }
 
+/**
+ * The node's settings for one delivery. An Events value that is not a list (an expression gone
+ * wrong) is refused by name; n8n answers 500, so G2 Sentry retries while it is put right.
+ */
+function readSettings(context: IWebhookFunctions): { options: TriggerOptions; wanted: readonly string[] } {
+	const options = (context.getNodeParameter('options', {}) ?? {}) as TriggerOptions;
+	const selected = context.getNodeParameter('events', []) as unknown;
+	if (selected === null || selected === undefined || selected === '') return { options, wanted: CALLBACK_EVENTS };
+	if (!Array.isArray(selected) || !selected.every((name) => typeof name === 'string')) {
+		throw new NodeOperationError(context.getNode(), 'The Events parameter must be a list of event names such as JobAssigned', {
+			description: 'Pick the events in the list, or make the expression return an array of event names.',
+		});
+	}
+	return { options, wanted: selected.length === 0 ? CALLBACK_EVENTS : selected };
+}
+
 export class G2SentryTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'G2 Sentry Trigger',
@@ -125,7 +141,9 @@ export class G2SentryTrigger implements INodeType {
 			return reply(res, 400, { status: 'rejected', message: parsed.message });
 		}
 		const event = parsed.event;
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		// Settings are read before the event is recorded: a failure after that point would leave the
+		// event remembered and its retries answered as duplicates, i.e. lost.
+		const { options, wanted } = readSettings(this);
 		if (!event.known && options.emitUnknownEvents !== true) {
 			return reply(res, 200, { status: 'ignored', reason: 'unknown event type' });
 		}
@@ -143,8 +161,6 @@ export class G2SentryTrigger implements INodeType {
 		staticData[STORE_KEY] = store as unknown as IDataObject;
 
 		if (verdict.duplicate) return reply(res, 200, { status: 'duplicate' });
-		const selected = this.getNodeParameter('events', []) as string[];
-		const wanted = selected.length === 0 ? [...CALLBACK_EVENTS] : selected;
 		if (event.known && !wanted.includes(event.eventType)) return reply(res, 200, { status: 'filtered' });
 		if (verdict.stale && options.dropStale === true) return reply(res, 200, { status: 'stale' });
 

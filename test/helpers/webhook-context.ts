@@ -87,6 +87,8 @@ export interface TriggerServer {
 	runHook(method: 'checkExists' | 'create' | 'delete'): Promise<boolean>;
 	/** as if n8n restarted: only the saved static data survives */
 	restart(): void;
+	/** as if the user edited the node's parameters and saved (static data and memory stay) */
+	reconfigure(parameters: INodeParameters): void;
 	post(body: string | Buffer, headers?: Record<string, string>): Promise<Reply>;
 	close(): Promise<void>;
 }
@@ -221,6 +223,9 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		savedStaticData: () => structuredClone(saved),
 		storedCredential: () => (options.credentials === null ? null : credentialsHelper.get(CREDENTIAL_TYPE)),
 		restart: () => clearStoreCache(),
+		reconfigure: (parameters) => {
+			node.parameters = parameters;
+		},
 		async runHook(method) {
 			const workflow = loadWorkflow();
 			const additionalData = additionalDataFor();

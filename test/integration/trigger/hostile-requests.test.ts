@@ -173,3 +173,22 @@ describe('simultaneous deliveries', () => {
 		expect(server.items().map((item) => item.eventType).sort()).toEqual(['JobAssigned', 'JobCompleted', 'JobStarted']);
 	});
 });
+
+describe('settings gone wrong', () => {
+	it('reads an Events value of null as all events', async () => {
+		const server = await start({ parameters: { events: null } });
+		expect((await send(server, payload({}))).json).toEqual({ status: 'accepted' });
+	});
+
+	it('refuses an Events value that is not a list by name, before remembering the event', async () => {
+		const server = await start({ parameters: { events: 42 } });
+		expect((await send(server, payload({}))).status).toBe(500);
+		expect(server.errors.map((error) => (error as Error).message)).toEqual([
+			'The Events parameter must be a list of event names such as JobAssigned',
+		]);
+		// the user puts it right; G2 Sentry's retry of the same callback must now start the workflow
+		server.reconfigure({ events: ['JobAssigned'] });
+		expect((await send(server, payload({}))).json).toEqual({ status: 'accepted' });
+		expect(server.items()).toHaveLength(1);
+	});
+});
