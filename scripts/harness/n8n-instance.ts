@@ -246,7 +246,12 @@ export class N8nInstance {
 		const pid = child.pid;
 		if (child.exitCode === null && child.signalCode === null) {
 			signalGroup(pid, 'SIGTERM');
-			const done = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
+			let timer: NodeJS.Timeout | undefined;
+			const done = await Promise.race([
+				this.exited.then(() => true),
+				new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+			]);
+			clearTimeout(timer);
 			if (!done) signalGroup(pid, 'SIGKILL');
 			await this.exited;
 		}
