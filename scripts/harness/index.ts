@@ -49,7 +49,8 @@ export const DEFAULT_CREDENTIAL: CredentialRef = { id: 'g2sSandboxCred01', name:
 let packed: Promise<string> | undefined;
 export function packOnce(log: (m: string) => void = () => {}): Promise<string> {
 	if (!packed) {
-		const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-pack-'));
+		const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-e2e-pack-'));
+		process.once('exit', () => fs.rmSync(dest, { recursive: true, force: true }));
 		log('building and packing n8n-nodes-g2sentry');
 		packed = buildAndPack(dest);
 	}

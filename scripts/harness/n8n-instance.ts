@@ -58,7 +58,7 @@ export class N8nInstance {
 
 	constructor(private readonly options: N8nInstanceOptions = {}) {
 		this.ownsFolder = !options.userFolder;
-		this.userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-n8n-'));
+		this.userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-e2e-n8n-'));
 		fs.mkdirSync(this.userFolder, { recursive: true });
 		this.logFile = path.join(this.userFolder, 'n8n.log');
 	}
