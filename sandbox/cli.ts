@@ -1,0 +1,64 @@
+/**
+ * `npm run sandbox`: start a sandbox on 127.0.0.1:4010 and print what a user needs to point the
+ * n8n credential (or curl) at it. Ctrl-C stops it cleanly.
+ */
+import { startSandbox } from './index';
+import { CliError, helpText, parseCli } from './cliOptions';
+
+async function main(): Promise<void> {
+	let settings;
+	try {
+		settings = parseCli(process.argv.slice(2), process.env);
+	} catch (err) {
+		process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${helpText()}\n`);
+		process.exit(2);
+	}
+	if (settings.help) {
+		process.stdout.write(`${helpText()}\n`);
+		return;
+	}
+	const log = settings.quiet ? null : (line: string) => process.stdout.write(`[${new Date().toISOString()}] ${line}\n`);
+	let sandbox;
+	try {
+		sandbox = await startSandbox({ ...settings.options, log });
+	} catch (err) {
+		const message = err instanceof Error ? err.message : String(err);
+		process.stderr.write(`Could not start the sandbox: ${message}\n`);
+		process.exit(1);
+	}
+	const description = (await (await fetch(sandbox.controlUrl)).json()) as { config: { callbackUrl: string | null; timeScale: number; autoDispatch: boolean } };
+	const { config } = description;
+	const shown = (custom: boolean, value: string) => (custom ? '(as given)' : value);
+	process.stdout.write(
+		[
+			'G2 Sentry Partner API sandbox is running.',
+			`  Base URL:        ${sandbox.baseUrl}`,
+			`  Partner key:     ${sandbox.partner.partnerKey}`,
+			`  Partner secret:  ${shown(settings.customSecrets.partner, sandbox.partner.partnerSecret)}`,
+			`  Callback secret: ${shown(settings.customSecrets.callback, sandbox.callbackSecret)}`,
+			`  Callback URL:    ${config.callbackUrl ?? '(none yet: --callback-url, or POST /_control/config {"callbackUrl": …})'}`,
+			`  Other partner:   ${sandbox.otherPartner.partnerKey} / ${sandbox.otherPartner.partnerSecret} (for isolation checks)`,
+			`  Guardians:       ${config.autoDispatch ? `automatic, time scale ×${config.timeScale}` : 'manual (use the control API)'}`,
+			`  Control API:     ${sandbox.controlUrl}  (GET it for the list: move jobs, withdraw, fail-next, deliveries, requests)`,
+			'Press Ctrl-C to stop.',
+			'',
+		].join('\n'),
+	);
+	let stopping = false;
+	const stop = (signal: string) => {
+		if (stopping) process.exit(130);
+		stopping = true;
+		process.stdout.write(`\n${signal}: stopping the sandbox…\n`);
+		sandbox.close().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.on('SIGINT', () => stop('SIGINT'));
+	process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+	process.stderr.write(`${err instanceof CliError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+	process.exit(1);
+});

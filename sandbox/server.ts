@@ -1,0 +1,151 @@
+/**
+ * The HTTP front door: splits /api/v1 (vendor API, with injected failures and the request log),
+ * /_control (steering) and /_assets (avatar images), and turns every mishap into a vendor-style
+ * envelope. Nothing a client sends can stop it from serving the next request.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { API_PREFIX, ERROR_CODES } from '../nodes/shared/contract';
+import { authRoutes, type ApiContext } from './apiAuth';
+import { jobRoutes } from './apiJobs';
+import { controlRoutes } from './control';
+import type { SandboxCore } from './core';
+import { avatarSignature, avatarSvg, findGuardian } from './guardians';
+import { BodyTooLargeError, error, readBody, resolveRoute, type Reply, type Route } from './http';
+
+export const CONTROL_PREFIX = '/_control';
+
+export function createSandboxServer(core: SandboxCore, describe: () => object): Server {
+	const apiRoutes: Route[] = [...authRoutes(core), ...jobRoutes(core)];
+	const control: Route[] = controlRoutes(core, describe);
+
+	const server = createServer((req, res) => {
+		handle(core, apiRoutes, control, req, res).catch((err: unknown) => {
+			// last line of defence: a bug answers 500, the server keeps serving
+			core.config.log?.(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+			if (!res.headersSent && !res.destroyed) send(res, error(500, ERROR_CODES.internal, 'Internal sandbox error.'));
+			else res.destroy();
+		});
+	});
+	server.on('clientError', (_err, socket) => {
+		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+		else socket.destroy();
+	});
+	return server;
+}
+
+async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+	const method = (req.method ?? 'GET').toUpperCase();
+	const url = new URL(req.url ?? '/', 'http://sandbox.local');
+	const pathname = url.pathname;
+
+	if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+		const reply = await dispatch(core, control, req, method, pathname.slice(CONTROL_PREFIX.length) || '/', url);
+		send(res, reply);
+		return;
+	}
+	if (pathname.startsWith('/_assets/')) {
+		serveAsset(pathname, url, res);
+		return;
+	}
+
+	const record = { method, path: pathname, status: null as number | null, partnerKey: null as string | null, time: new Date().toISOString() } as import('./core').RequestRecord;
+	core.recordRequest(record);
+	const injection = core.takeInjection(method, pathname);
+	if (injection && !injection.after) {
+		injectFailure(core, res, record, injection);
+		return;
+	}
+	const ctxHolder: { ctx?: ApiContext } = {};
+	const reply = pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`)
+		? await dispatch(core, apiRoutes, req, method, pathname.slice(API_PREFIX.length) || '/', url, ctxHolder)
+		: await dispatch(core, [], req, method, pathname, url);
+	record.partnerKey = ctxHolder.ctx?.partnerKey ?? null;
+	if (injection) {
+		injectFailure(core, res, record, injection);
+		return;
+	}
+	record.status = reply.status;
+	core.config.log?.(`${method} ${pathname} → ${reply.status}${record.partnerKey ? ` (${record.partnerKey})` : ''}`);
+	send(res, reply);
+}
+
+async function dispatch(
+	core: SandboxCore,
+	routes: Route[],
+	req: IncomingMessage,
+	method: string,
+	path: string,
+	url: URL,
+	holder?: { ctx?: ApiContext },
+): Promise<Reply> {
+	let rawBody: Buffer;
+	try {
+		rawBody = await readBody(req, core.config.maxBodyBytes);
+	} catch (err) {
+		if (err instanceof BodyTooLargeError) {
+			const reply = error(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${core.config.maxBodyBytes} bytes.`);
+			reply.headers = { Connection: 'close' };
+			return reply;
+		}
+		throw err;
+	}
+	const found = resolveRoute(routes, method, path);
+	if ('reply' in found) return found.reply;
+	const ctx: ApiContext = { method, path, params: found.params, query: url.searchParams, headers: req.headers, rawBody };
+	if (holder) holder.ctx = ctx;
+	return found.route.handler(ctx);
+}
+
+function injectFailure(
+	core: SandboxCore,
+	res: ServerResponse,
+	record: import('./core').RequestRecord,
+	injection: NonNullable<ReturnType<SandboxCore['takeInjection']>>,
+): void {
+	core.config.log?.(`${record.method} ${record.path} → injected ${injection.drop ? 'dropped connection' : injection.status}`);
+	if (injection.drop) {
+		record.injected = 'drop';
+		res.socket?.destroy();
+		return;
+	}
+	record.injected = 'status';
+	record.status = injection.status;
+	const messages: Record<number, string> = {
+		500: 'Internal server error (injected by the sandbox).',
+		502: 'Bad gateway (injected by the sandbox).',
+		503: 'Service unavailable (injected by the sandbox).',
+	};
+	send(res, error(injection.status, injection.status === 500 ? ERROR_CODES.internal : 'SERVICE_UNAVAILABLE', messages[injection.status] ?? 'Injected failure.'));
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+	if (res.destroyed) return;
+	const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
+	res.writeHead(reply.status, {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Length': Buffer.byteLength(body),
+		...reply.headers,
+	});
+	res.end(body);
+}
+
+/** Avatar images behind the signed, short-lived URLs of the Guardian profile. */
+function serveAsset(pathname: string, url: URL, res: ServerResponse): void {
+	const match = /^\/_assets\/guardians\/(\d+)\/(thumbnail|avatar)\.svg$/.exec(pathname);
+	const guardian = match ? findGuardian(Number(match[1])) : undefined;
+	if (!match || !guardian) {
+		send(res, error(404, ERROR_CODES.notFound, 'No such asset.'));
+		return;
+	}
+	if (match[2] === 'avatar') {
+		const expires = Number(url.searchParams.get('expires'));
+		const signature = url.searchParams.get('signature');
+		if (!Number.isFinite(expires) || signature !== avatarSignature(guardian.guardianId, expires) || expires * 1000 < Date.now()) {
+			send(res, error(403, ERROR_CODES.forbidden, 'The avatar link is invalid or has expired; fetch the profile again.'));
+			return;
+		}
+	}
+	const svg = avatarSvg(guardian);
+	res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Content-Length': Buffer.byteLength(svg), 'Cache-Control': 'no-store' });
+	res.end(svg);
+}
