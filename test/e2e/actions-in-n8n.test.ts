@@ -204,7 +204,9 @@ describe('the packed package inside a real n8n', () => {
 		const refused = nodeOutput(execution, 'Refused').map((i) => i.json);
 		expect(refused.map((r) => r.row)).toEqual(['Gallery evening', 'Too soon: starts in 30 minutes']);
 		expect(String(refused[0].reason)).toMatch(/state/i);
+		expect(String(refused[0].fields)).toMatch(/state/);
 		expect(String(refused[1].reason)).toMatch(/2 hours|cut-off|future/i);
+		expect(String(refused[1].fields)).toMatch(/whenDate/);
 
 		const created = (await control.jobs(sandbox)).filter((j) => !before.has(j.jobId));
 		expect(created.map((j) => j.job.name)).toEqual(['Open house, 12 Main St']);
