@@ -93,6 +93,16 @@ export function executionsOf(n8n: N8nInstance, workflowId: string): RecordedExec
 	return readExecutions(n8n.databaseFile, n8n.runtimeDir, workflowId);
 }
 
+const unfinished = (e: RecordedExecution) => e.status === 'running' || e.status === 'new' || e.status === 'waiting';
+
+/** Every execution of the workflow, once none is still running (so counts include late ones). */
+export async function settledExecutionsOf(n8n: N8nInstance, workflowId: string): Promise<RecordedExecution[]> {
+	return await waitFor(`executions of ${workflowId} to finish`, () => {
+		const all = executionsOf(n8n, workflowId);
+		return all.some(unfinished) ? undefined : all;
+	});
+}
+
 /** Waits until the workflow has at least `count` finished executions matching `filter`; returns them. */
 export async function waitForExecutions(
 	n8n: N8nInstance,
@@ -102,7 +112,7 @@ export async function waitForExecutions(
 	timeoutMs = 30_000,
 ): Promise<RecordedExecution[]> {
 	return await waitFor(`${count} finished execution(s) of ${workflowId}`, () => {
-		const done = executionsOf(n8n, workflowId).filter((e) => e.status !== 'running' && e.status !== 'new' && filter(e));
+		const done = executionsOf(n8n, workflowId).filter((e) => !unfinished(e) && filter(e));
 		return done.length >= count ? done : undefined;
 	}, timeoutMs);
 }

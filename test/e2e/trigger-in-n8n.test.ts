@@ -17,7 +17,7 @@ import {
 import {
 	control,
 	createJobDirectly,
-	executionsOf,
+	settledExecutionsOf,
 	SETUP_TIMEOUT_MS,
 	TEST_TIMEOUT_MS,
 	waitFor,
@@ -115,7 +115,7 @@ describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
 		expect(accepted.status).toBe(200);
 		const [marker] = await waitForExecutions(env.n8n, sync.id, 1, forJob(990002));
 		expect(event(marker)).toMatchObject({ jobName: 'genuine', eventType: 'JobCompleted' });
-		const all = executionsOf(env.n8n, sync.id);
+		const all = await settledExecutionsOf(env.n8n, sync.id);
 		expect(all.filter(forJob(forgedJobId))).toHaveLength(0);
 		expect(all.filter((e) => event(e).jobName === 'tampered')).toHaveLength(0);
 	}, TEST_TIMEOUT_MS);
@@ -136,7 +136,7 @@ describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
 		// a later event of the same job is the marker: its run starts after the duplicates arrived
 		await move(jobId, 'InProgress', 'JobStarted');
 		await waitForExecutions(env.n8n, sync.id, 1, (e) => forJob(jobId)(e) && event(e).eventType === 'JobStarted');
-		const runs = executionsOf(env.n8n, sync.id).filter(forJob(jobId));
+		const runs = (await settledExecutionsOf(env.n8n, sync.id)).filter(forJob(jobId));
 		expect(runs.map((e) => event(e).eventType)).toEqual(['JobAssigned', 'JobStarted']);
 	}, TEST_TIMEOUT_MS);
 
@@ -173,7 +173,7 @@ describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
 			expect(event(run)).toMatchObject({ eventType: 'JobAssigned', jobStatus: 'Assigned' });
 			await move(jobId, 'InProgress', 'JobStarted');
 			await waitForExecutions(env.n8n, sync.id, 2, forJob(jobId));
-			expect(executionsOf(env.n8n, sync.id).filter(forJob(jobId)).map((e) => event(e).eventType)).toEqual([
+			expect((await settledExecutionsOf(env.n8n, sync.id)).filter(forJob(jobId)).map((e) => event(e).eventType)).toEqual([
 				'JobAssigned',
 				'JobStarted',
 			]);
@@ -207,7 +207,7 @@ describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
 			await move(jobId, 'Completed', 'JobCompleted');
 			const [run] = await waitForExecutions(env.n8n, email.id, 1, forJob(jobId, EMAIL_TRIGGER));
 			expect(run.status).toBe('success');
-			expect(executionsOf(env.n8n, email.id).filter(forJob(jobId, EMAIL_TRIGGER))).toHaveLength(1);
+			expect((await settledExecutionsOf(env.n8n, email.id)).filter(forJob(jobId, EMAIL_TRIGGER))).toHaveLength(1);
 
 			const stored = await control.job(sandbox, jobId);
 			const job = nodeOutput(run, 'Get full job')[0].json;
