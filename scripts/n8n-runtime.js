@@ -110,7 +110,20 @@ async function acquireLock(lockDir, log) {
 	}
 }
 
+/** Removes half-built installs left by interrupted runs (their pid is in the folder name). */
+function removeAbandoned(dir, log) {
+	const prefix = `${path.basename(dir)}.tmp-`;
+	for (const name of fs.readdirSync(path.dirname(dir))) {
+		if (!name.startsWith(prefix)) continue;
+		const pid = Number(name.slice(prefix.length).split('-')[0]);
+		if (pid && pidAlive(pid)) continue;
+		log(`removing an interrupted install: ${name}`);
+		fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
+	}
+}
+
 async function install(dir, log) {
+	removeAbandoned(dir, log);
 	const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 	const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
 	fs.mkdirSync(tmp, { recursive: true });
