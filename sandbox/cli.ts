@@ -23,11 +23,11 @@ async function main(): Promise<void> {
 		sandbox = await startSandbox({ ...settings.options, log });
 	} catch (err) {
 		const message = err instanceof Error ? err.message : String(err);
-		process.stderr.write(`Could not start the sandbox: ${message}\n`);
+		const hint = /EADDRINUSE/.test(message) ? ' (another process has that port: pick one with --port)' : '';
+		process.stderr.write(`Could not start the sandbox: ${message}${hint}\n`);
 		process.exit(1);
 	}
-	const description = (await (await fetch(sandbox.controlUrl)).json()) as { config: { callbackUrl: string | null; timeScale: number; autoDispatch: boolean } };
-	const { config } = description;
+	const { callbackUrl, timeScale, autoDispatch = true } = settings.options;
 	const shown = (custom: boolean, value: string) => (custom ? '(as given)' : value);
 	process.stdout.write(
 		[
@@ -36,9 +36,9 @@ async function main(): Promise<void> {
 			`  Partner key:     ${sandbox.partner.partnerKey}`,
 			`  Partner secret:  ${shown(settings.customSecrets.partner, sandbox.partner.partnerSecret)}`,
 			`  Callback secret: ${shown(settings.customSecrets.callback, sandbox.callbackSecret)}`,
-			`  Callback URL:    ${config.callbackUrl ?? '(none yet: --callback-url, or POST /_control/config {"callbackUrl": …})'}`,
+			`  Callback URL:    ${callbackUrl ?? '(none yet: --callback-url, or POST /_control/config {"callbackUrl": …})'}`,
 			`  Other partner:   ${sandbox.otherPartner.partnerKey} / ${sandbox.otherPartner.partnerSecret} (for isolation checks)`,
-			`  Guardians:       ${config.autoDispatch ? `automatic, time scale ×${config.timeScale}` : 'manual (use the control API)'}`,
+			`  Guardians:       ${autoDispatch ? `automatic, time scale ×${timeScale}` : 'manual (use the control API)'}`,
 			`  Control API:     ${sandbox.controlUrl}  (GET it for the list: move jobs, withdraw, fail-next, deliveries, requests)`,
 			'Press Ctrl-C to stop.',
 			'',

@@ -62,11 +62,10 @@ export class SandboxCore {
 		this.jobs.onTransition(({ job, from, to }) => {
 			const eventType = eventFor(from, to, this.config.variants);
 			if (eventType) {
-				// a withdrawal has already released the Guardian: the phone is the one who accepted
-				const guardianId = job.guardianId ?? job.withdrawnGuardianIds.at(-1) ?? null;
-				const phone = guardianId !== null ? (findGuardian(guardianId)?.phone ?? null) : null;
+				// withdrawal and cancel have released the Guardian already, so they carry no phone
+				const phone = job.guardianId !== null ? (findGuardian(job.guardianId)?.phone ?? null) : null;
 				const payload = callbackPayload(
-					{ jobId: job.jobId, status: job.status, name: job.job.name, guardianPhone: to === 'New' ? null : phone },
+					{ jobId: job.jobId, status: job.status, name: job.job.name, guardianPhone: phone },
 					eventType,
 					this.config.variants,
 				);

@@ -60,7 +60,11 @@ export class Deliverer {
 	private batchTimer: NodeJS.Timeout | null = null;
 	private inFlight = new Set<Promise<void>>();
 	private readonly agent = new Agent({ keepAliveTimeout: 1_000, connections: 16 });
+	/** aborts callbacks still in flight when the sandbox closes (a hanging receiver must not hold it) */
+	private readonly aborter = new AbortController();
 	private closed = false;
+	/** bumped by reset(): answers to attempts started before it are not recorded or retried */
+	private generation = 0;
 
 	constructor(private readonly deps: DelivererDeps) {}
 
@@ -95,6 +99,7 @@ export class Deliverer {
 	}
 
 	reset(): void {
+		this.generation++;
 		this.cancelPending();
 		this.attempts.length = 0;
 	}
@@ -102,6 +107,7 @@ export class Deliverer {
 	async close(): Promise<void> {
 		this.closed = true;
 		this.cancelPending();
+		this.aborter.abort();
 		await this.idle();
 		await this.agent.close();
 	}
@@ -124,6 +130,7 @@ export class Deliverer {
 	}
 
 	private async attempt(delivery: Delivery, duplicate: boolean): Promise<void> {
+		const generation = this.generation;
 		const { url, secret } = this.deps.target(delivery.partnerKey);
 		const startedAt = new Date().toISOString();
 		const record: DeliveryAttempt = {
@@ -153,6 +160,7 @@ export class Deliverer {
 			const res = await request(url, {
 				method: 'POST',
 				dispatcher: this.agent,
+				signal: this.aborter.signal,
 				headers: {
 					'content-type': 'application/json',
 					[SIGNATURE_HEADER.toLowerCase()]: record.signature,
@@ -169,6 +177,7 @@ export class Deliverer {
 			record.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 		}
 		record.finishedAt = new Date().toISOString();
+		if (this.closed || generation !== this.generation) return;
 		if (ok) {
 			record.outcome = 'delivered';
 			this.record(record);

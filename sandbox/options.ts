@@ -236,6 +236,21 @@ export function checkConfigPatch(patch: unknown, allowHttpCallbacks: boolean): {
 	return errors;
 }
 
+export function checkPartners(partners: SandboxPartner[]): { fieldName: string; message: string }[] {
+	const errors: { fieldName: string; message: string }[] = [];
+	partners.forEach((p, i) => {
+		for (const key of ['partnerKey', 'partnerSecret'] as const) {
+			if (typeof p[key] !== 'string' || p[key].length === 0) errors.push({ fieldName: `partners[${i}].${key}`, message: 'must be a non-empty string' });
+		}
+		if (partners.findIndex((q) => q.partnerKey === p.partnerKey) !== i) errors.push({ fieldName: `partners[${i}].partnerKey`, message: 'is used twice' });
+		if (p.callbackUrl !== undefined) {
+			const problem = checkCallbackUrl(p.callbackUrl, true);
+			if (problem) errors.push({ fieldName: `partners[${i}].callbackUrl`, message: problem });
+		}
+	});
+	return errors;
+}
+
 function checkNested(
 	value: unknown,
 	name: string,

@@ -8,7 +8,7 @@ import { API_PREFIX, ERROR_CODES } from '../nodes/shared/contract';
 import { authRoutes, type ApiContext } from './apiAuth';
 import { jobRoutes } from './apiJobs';
 import { controlRoutes } from './control';
-import type { SandboxCore } from './core';
+import type { Injection, RequestRecord, SandboxCore } from './core';
 import { avatarSignature, avatarSvg, findGuardian } from './guardians';
 import { BodyTooLargeError, error, readBody, resolveRoute, type Reply, type Route } from './http';
 
@@ -48,7 +48,7 @@ async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], r
 		return;
 	}
 
-	const record = { method, path: pathname, status: null as number | null, partnerKey: null as string | null, time: new Date().toISOString() } as import('./core').RequestRecord;
+	const record: RequestRecord = { method, path: pathname, status: null, partnerKey: null, time: new Date().toISOString() };
 	core.recordRequest(record);
 	const injection = core.takeInjection(method, pathname);
 	if (injection && !injection.after) {
@@ -99,8 +99,8 @@ async function dispatch(
 function injectFailure(
 	core: SandboxCore,
 	res: ServerResponse,
-	record: import('./core').RequestRecord,
-	injection: NonNullable<ReturnType<SandboxCore['takeInjection']>>,
+	record: RequestRecord,
+	injection: NonNullable<Injection>,
 ): void {
 	core.config.log?.(`${record.method} ${record.path} → injected ${injection.drop ? 'dropped connection' : injection.status}`);
 	if (injection.drop) {

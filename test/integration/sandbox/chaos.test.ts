@@ -1,77 +1,64 @@
-import { startSandbox, type Sandbox } from '../../../sandbox';
-import { startCallbackReceiver, type CallbackReceiver } from '../../helpers/callbackReceiver';
+import { startSandbox } from '../../../sandbox';
+import { useSandboxWithReceiver } from '../../helpers/sandboxFixture';
 import { control, http, PartnerSession, waitFor } from '../../helpers/sandboxClient';
 
 describe('sandbox chaos knobs', () => {
-	let sandbox: Sandbox;
-	let receiver: CallbackReceiver;
-	let session: PartnerSession;
-	beforeEach(async () => {
-		receiver = await startCallbackReceiver('sandbox-callback-secret');
-		sandbox = await startSandbox({ autoDispatch: false, timeScale: 1000, callbackUrl: receiver.url });
-		session = await PartnerSession.login(sandbox);
-	});
-	afterEach(async () => {
-		await sandbox.close();
-		await receiver.close();
-	});
-
-	const move = (jobId: number, to: string) => control(sandbox, 'POST', `/jobs/${jobId}/transition`, { to });
+	const f = useSandboxWithReceiver();
 
 	it('duplicates delivered callbacks byte for byte, same signature', async () => {
-		sandbox.configure({ chaos: { duplicateDeliveries: true } });
-		const jobId = await session.createJob();
-		await move(jobId, 'Assigned');
-		await waitFor(() => receiver.received.length === 2, 3000, 'two copies');
-		const [a, b] = receiver.received;
+		f.sandbox.configure({ chaos: { duplicateDeliveries: true } });
+		const jobId = await f.session.createJob();
+		await f.move(jobId, 'Assigned');
+		await waitFor(() => f.receiver.received.length === 2, 3000, 'two copies');
+		const [a, b] = f.receiver.received;
 		expect(a.raw.equals(b.raw)).toBe(true);
 		expect(a.signature).toBe(b.signature);
 		expect(b.signatureValid).toBe(true);
-		const records = (await control(sandbox, 'GET', `/deliveries?jobId=${jobId}`)).body;
+		const records = (await control(f.sandbox, 'GET', `/deliveries?jobId=${jobId}`)).body;
 		expect(records.map((r: { duplicate: boolean }) => r.duplicate)).toEqual([false, true]);
 	});
 
 	it('shuffles callbacks fired close together', async () => {
-		sandbox.configure({ chaos: { shuffleDeliveries: true, shuffleWindowMs: 200 } });
-		const jobId = await session.createJob();
-		for (const to of ['Assigned', 'InProgress', 'Completed']) await move(jobId, to);
-		await waitFor(() => receiver.received.length === 3, 3000, 'three callbacks');
-		const order = receiver.received.map((c) => c.body.eventType);
+		f.sandbox.configure({ chaos: { shuffleDeliveries: true, shuffleWindowMs: 200 } });
+		const jobId = await f.session.createJob();
+		for (const to of ['Assigned', 'InProgress', 'Completed']) await f.move(jobId, to);
+		await waitFor(() => f.receiver.received.length === 3, 3000, 'three callbacks');
+		const order = f.receiver.received.map((c) => c.body.eventType);
 		expect([...order].sort()).toEqual(['JobAssigned', 'JobCompleted', 'JobStarted']);
 		expect(order).not.toEqual(['JobAssigned', 'JobStarted', 'JobCompleted']);
 		// the payload's jobStatus stays the truth whatever the order
-		for (const c of receiver.received) {
+		for (const c of f.receiver.received) {
 			expect(c.body.jobStatus).toBe({ JobAssigned: 'Assigned', JobStarted: 'InProgress', JobCompleted: 'Completed' }[c.body.eventType as string]);
 		}
 	});
 
 	it('pretty-prints callback bodies so that re-serialising receivers break, and still signs the exact bytes', async () => {
-		sandbox.configure({ chaos: { prettyCallbackBodies: true } });
-		const jobId = await session.createJob();
-		await move(jobId, 'Assigned');
-		const [c] = await waitFor(() => receiver.received.length === 1 && receiver.received, 3000);
+		f.sandbox.configure({ chaos: { prettyCallbackBodies: true } });
+		const jobId = await f.session.createJob();
+		await f.move(jobId, 'Assigned');
+		const [c] = await waitFor(() => f.receiver.received.length === 1 && f.receiver.received, 3000);
 		expect(c.raw.toString()).toContain('\n  "jobId"');
 		expect(c.signatureValid).toBe(true);
 		expect(c.raw.toString()).not.toBe(JSON.stringify(c.body));
 	});
 
 	it('answers every API request 500/502/503 at failureRate 1, without processing it', async () => {
-		sandbox.configure({ chaos: { failureRate: 1 } });
+		f.sandbox.configure({ chaos: { failureRate: 1 } });
 		const statuses = new Set<number>();
-		for (let i = 0; i < 12; i++) statuses.add((await session.api('POST', '/jobs', {})).status);
+		for (let i = 0; i < 12; i++) statuses.add((await f.session.api('POST', '/jobs', {})).status);
 		for (const s of statuses) expect([500, 502, 503]).toContain(s);
 		expect(statuses.size).toBeGreaterThan(1);
-		expect((await control(sandbox, 'GET', '/jobs')).body).toEqual([]);
+		expect((await control(f.sandbox, 'GET', '/jobs')).body).toEqual([]);
 		// the control API is never subject to chaos
-		expect((await control(sandbox, 'POST', '/config', { chaos: { failureRate: 0 } })).status).toBe(200);
-		expect((await session.api('GET', '/jobs/1')).status).toBe(404);
+		expect((await control(f.sandbox, 'POST', '/config', { chaos: { failureRate: 0 } })).status).toBe(200);
+		expect((await f.session.api('GET', '/jobs/1')).status).toBe(404);
 	});
 
 	it('drops connections at dropConnectionRate 1', async () => {
-		sandbox.configure({ chaos: { dropConnectionRate: 1 } });
-		await expect(session.api('GET', '/jobs/1')).rejects.toThrow();
-		sandbox.configure({ chaos: { dropConnectionRate: 0 } });
-		expect((await session.api('GET', '/jobs/1')).status).toBe(404);
+		f.sandbox.configure({ chaos: { dropConnectionRate: 1 } });
+		await expect(f.session.api('GET', '/jobs/1')).rejects.toThrow();
+		f.sandbox.configure({ chaos: { dropConnectionRate: 0 } });
+		expect((await f.session.api('GET', '/jobs/1')).status).toBe(404);
 	});
 
 	it('makes the same decisions for the same seed', async () => {
@@ -92,11 +79,11 @@ describe('sandbox chaos knobs', () => {
 	});
 
 	it('issues short-lived tokens with shortTokenLifetimes (access 5 s)', async () => {
-		sandbox.configure({ chaos: { shortTokenLifetimes: true } });
-		const short = await PartnerSession.login(sandbox);
+		f.sandbox.configure({ chaos: { shortTokenLifetimes: true } });
+		const short = await PartnerSession.login(f.sandbox);
 		expect((await short.api('GET', '/jobs/1')).status).toBe(404);
 		await new Promise((r) => setTimeout(r, 5200));
 		expect((await short.api('GET', '/jobs/1')).status).toBe(401);
-		expect((await http(`${sandbox.baseUrl}/access/refresh`, { headers: { refreshToken: short.refreshToken } })).status).toBe(200);
+		expect((await http(`${f.sandbox.baseUrl}/access/refresh`, { headers: { refreshToken: short.refreshToken } })).status).toBe(200);
 	}, 15_000);
 });

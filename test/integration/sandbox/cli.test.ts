@@ -50,6 +50,19 @@ describe('npm run sandbox (sandbox/cli.ts)', () => {
 		}
 	}, 40_000);
 
+	it('says which port is taken instead of crashing', async () => {
+		const { createServer } = await import('node:net');
+		const blocker = createServer();
+		await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+		try {
+			const cli = runCli(['--port', String((blocker.address() as { port: number }).port)]);
+			expect(await cli.exited).toBe(1);
+			expect(cli.output()).toMatch(/EADDRINUSE.*--port/);
+		} finally {
+			blocker.close();
+		}
+	}, 30_000);
+
 	it('exits with status 2 and the usage on a bad option', async () => {
 		const cli = runCli(['--time-scale', 'fast']);
 		expect(await cli.exited).toBe(2);

@@ -184,6 +184,16 @@ describe('sandbox control API (/_control)', () => {
 		expect(await fresh.createJob()).toBeGreaterThan(jobId);
 	});
 
+	it('refuses invalid start-up options with the same checks', async () => {
+		await expect(startSandbox({ rateLimitPerMinute: 0 })).rejects.toThrow(/rateLimitPerMinute/);
+		await expect(startSandbox({ chaos: { failureRate: 3 } })).rejects.toThrow(/chaos.failureRate/);
+		await expect(startSandbox({ callbackUrl: 'http://x.test/h', allowHttpCallbacks: false })).rejects.toThrow(/HTTPS/);
+		await expect(
+			startSandbox({ partners: [{ partnerKey: 'A', partnerSecret: 'sandbox-a' }, { partnerKey: 'A', partnerSecret: 'sandbox-b' }] }),
+		).rejects.toThrow(/used twice/);
+		await expect(startSandbox({ partners: [{ partnerKey: '', partnerSecret: 'sandbox-a' }] })).rejects.toThrow(/partnerKey/);
+	});
+
 	it('answers unknown control routes and wrong methods with envelopes', async () => {
 		expect((await control(sandbox, 'GET', '/nope')).status).toBe(404);
 		expect((await control(sandbox, 'GET', '/reset')).status).toBe(405);

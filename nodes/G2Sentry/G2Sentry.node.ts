@@ -1,0 +1,154 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { operations, route } from './actions/router';
+
+export class G2Sentry implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'G2 Sentry',
+		name: 'g2Sentry',
+		icon: { light: 'file:../icons/g2sentry.svg', dark: 'file:../icons/g2sentry.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description:
+			'Book on-demand security Guardians with G2 Sentry: create, read, change, cancel and review jobs, and read the assigned Guardian profile',
+		defaults: { name: 'G2 Sentry' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'g2SentryApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Guardian', value: 'guardian', description: 'The security professional assigned to a job' },
+					{ name: 'Job', value: 'job', description: 'A booking of a Guardian for a place and time' },
+				],
+				default: 'job',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['job'] } },
+				options: [
+					{
+						name: 'Cancel',
+						value: 'cancel',
+						action: 'Cancel a job',
+						description: 'Cancel a job until 2 hours before its start',
+					},
+					{
+						name: 'Create',
+						value: 'create',
+						action: 'Create a job',
+						description: 'Book a Guardian for a place and time (at least 2 hours ahead)',
+					},
+					{
+						name: 'Get',
+						value: 'get',
+						action: 'Get a job',
+						description: 'Read a job with its status and assigned Guardian',
+					},
+					{
+						name: 'Get Status',
+						value: 'getStatus',
+						action: 'Get the status of a job',
+						description: 'Read only the status of a job (New, Assigned, InProgress, Completed, Canceled)',
+					},
+					{
+						name: 'Review',
+						value: 'review',
+						action: 'Review a job',
+						description: 'Rate the Guardian 1–5 once the job is Completed',
+					},
+					{
+						name: 'Update',
+						value: 'update',
+						action: 'Update a job',
+						description: 'Change the fields given until 2 hours before the start',
+					},
+				],
+				default: 'create',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['guardian'] } },
+				options: [
+					{
+						name: 'Get Profile',
+						value: 'getProfile',
+						action: 'Get the profile of a guardian',
+						description: 'Read the name, bio and photo of the Guardian assigned to a job',
+					},
+				],
+				default: 'getProfile',
+			},
+			...operations.job.create.description,
+			...operations.job.get.description,
+			...operations.job.update.description,
+			...operations.job.cancel.description,
+			...operations.job.getStatus.description,
+			...operations.job.review.description,
+			...operations.guardian.getProfile.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const output: INodeExecutionData[] = [];
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				const json = await route.call(this, itemIndex);
+				output.push({ json, pairedItem: { item: itemIndex } });
+			} catch (error) {
+				// Our errors already carry the item index; NodeApiError hands back the same instance,
+				// NodeOperationError wraps anything unexpected.
+				const nodeError =
+					error instanceof NodeApiError
+						? new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex })
+						: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+				if (this.continueOnFail()) {
+					output.push({ json: errorToJson(nodeError), pairedItem: { item: itemIndex } });
+					continue;
+				}
+				throw nodeError;
+			}
+		}
+		return [output];
+	}
+}
+
+/**
+ * The error as an item for "continue on fail" / the error output. Only `error` and `details` at
+ * the top level: that is the shape n8n recognises to route an item to the error output (an item
+ * with an `error` property would have its json replaced by the bare message).
+ */
+function errorToJson(error: NodeApiError | NodeOperationError): IDataObject {
+	const context = error.context as IDataObject;
+	const details: IDataObject = {};
+	if (error.description) details.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) details.httpCode = error.httpCode;
+	if (context.code !== undefined) details.code = context.code;
+	if (context.fieldErrors !== undefined) details.fieldErrors = context.fieldErrors;
+	details.itemIndex = context.itemIndex;
+	return { error: error.message, details };
+}

@@ -1,0 +1,122 @@
+/**
+ * What the operation modules share: reading parameters into the API's shapes, refusing invalid
+ * input before anything is sent, and shaping responses into tidy, typed items.
+ */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import type { Address, Gps, JobRecord, Location } from '../../shared/contract';
+import { checkId, type FieldIssue } from '../../shared/validation';
+
+export type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject>;
+
+export interface OperationModule {
+	description: INodeProperties[];
+	execute: OperationExecute;
+}
+
+/** Refuses the item when validation found problems; nothing has been sent at this point. */
+export function assertValid(
+	this: IExecuteFunctions,
+	issues: FieldIssue[],
+	itemIndex: number,
+	action: string,
+): void {
+	if (issues.length === 0) return;
+	const summary = issues.length === 1 ? issues[0].message : `${issues.length} problems: ${issues.map((i) => i.message).join('; ')}`;
+	const error = new NodeOperationError(this.getNode(), `Cannot ${action} (item ${itemIndex}): ${summary}`, {
+		itemIndex,
+		description: `${issues.map((i) => `• ${i.message} [${i.field}]`).join('\n')}\nNothing was sent to G2 Sentry.`,
+	});
+	error.context.fieldErrors = issues.map((i) => ({ fieldName: i.field, message: i.message }));
+	throw error;
+}
+
+/** Reads a job or guardian id parameter as the positive integer the API expects. */
+export function readId(this: IExecuteFunctions, parameter: 'jobId' | 'guardianId', itemIndex: number, action: string): number {
+	const raw = this.getNodeParameter(parameter, itemIndex) as unknown;
+	assertValid.call(this, checkId(raw, parameter), itemIndex, action);
+	return Number(typeof raw === 'string' ? raw.trim() : raw);
+}
+
+const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
+
+/**
+ * The `location` fixed collection has the API's shape already (`{ address: {...}, gps: {...} }`);
+ * this drops empty optional parts so that "not given" and "given but empty" stay distinguishable.
+ */
+export function readLocation(value: unknown): Location | undefined {
+	if (value === null || typeof value !== 'object') return undefined;
+	const { address, gps } = value as { address?: Partial<Address>; gps?: Partial<Gps> };
+	const location: Location = {};
+	if (address && typeof address === 'object') {
+		const shaped: Partial<Address> = {
+			address1: trimmed(address.address1) as string,
+			city: trimmed(address.city) as string,
+			state: trimmed(address.state) as string,
+			zip: trimmed(address.zip) as string,
+		};
+		const address2 = trimmed(address.address2);
+		if (typeof address2 === 'string' && address2 !== '') shaped.address2 = address2;
+		location.address = shaped as Address;
+	}
+	if (gps && typeof gps === 'object') {
+		location.gps = { latitude: gps.latitude as number, longitude: gps.longitude as number };
+	}
+	return location.address || location.gps ? location : undefined;
+}
+
+/** Drops undefined and empty-string values (n8n collections leave both behind). */
+export function compact<T extends IDataObject>(object: T): T {
+	return Object.fromEntries(
+		Object.entries(object).filter(([, value]) => value !== undefined && value !== ''),
+	) as T;
+}
+
+function asNumber(value: unknown): number | unknown {
+	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+	return value;
+}
+
+function asIso(value: unknown): unknown {
+	if (typeof value !== 'string' && typeof value !== 'number') return value;
+	const at = new Date(value);
+	return Number.isNaN(at.getTime()) ? value : at.toISOString();
+}
+
+/** The job fields flattened next to id and status: what Create and Get both output. */
+export function shapeJob(jobId: unknown, status: unknown, job: Partial<JobRecord['job']> | undefined): IDataObject {
+	const details = job ?? {};
+	return compact({
+		jobId: asNumber(jobId) as number,
+		status: status as string,
+		name: details.name,
+		whenDate: asIso(details.whenDate) as string,
+		duration: asNumber(details.duration) as number,
+		description: details.description,
+		location: shapeLocation(details.location),
+		client: details.client ? (compact({ ...details.client } as IDataObject) as IDataObject) : undefined,
+	});
+}
+
+function shapeLocation(location: Location | undefined): IDataObject | undefined {
+	if (!location) return undefined;
+	return compact({
+		address: location.address ? (compact({ ...location.address } as IDataObject) as IDataObject) : undefined,
+		gps: location.gps
+			? { latitude: asNumber(location.gps.latitude) as number, longitude: asNumber(location.gps.longitude) as number }
+			: undefined,
+	});
+}
+
+export function shapeGuardian(guardian: JobRecord['guardian']): IDataObject | null {
+	if (!guardian) return null;
+	return compact({
+		guardianId: asNumber(guardian.guardianId) as number,
+		firstName: guardian.firstName,
+		lastName: guardian.lastName,
+		avatarThumbnailUrl: guardian.avatarThumbnailUrl,
+		phone: guardian.phone,
+	});
+}
+
+export { asNumber, asIso };

@@ -1,0 +1,21 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { JobRecord } from '../../../shared/contract';
+import { g2SentryApiRequest } from '../../../shared/transport';
+import { readId, shapeGuardian, shapeJob } from '../common';
+import { jobIdField } from './fields';
+
+export const description: INodeProperties[] = [
+	jobIdField('get', 'ID of the job to read, as returned by Create'),
+];
+
+/** GET /jobs/{jobId}: the full record, with the assigned Guardian (or null). */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const jobId = readId.call(this, 'jobId', itemIndex, 'get the job');
+	const record = (await g2SentryApiRequest.call(this, {
+		method: 'GET',
+		path: `/jobs/${jobId}`,
+		itemIndex,
+	})) as unknown as JobRecord;
+	return { ...shapeJob(record.jobId ?? jobId, record.status, record.job), guardian: shapeGuardian(record.guardian) };
+}

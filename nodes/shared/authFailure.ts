@@ -1,0 +1,151 @@
+/**
+ * Login/refresh failures, explained for the person who filled in the credential.
+ *
+ * The credential's preAuthentication throws a G2SentryAuthError; n8n wraps it (NodeApiError in
+ * a node, the credential-test dialog shows its message). The message names the likely mistake
+ * — wrong key/secret, wrong URL, unreachable host — and never contains a secret. Deliberately no
+ * `code`/`status` properties on the error itself: n8n would replace the sentence with a generic
+ * one derived from them.
+ */
+
+export type AuthFailureReason = 'rejected' | 'notG2Sentry' | 'unreachable' | 'serverError' | 'rateLimited' | 'badConfig';
+
+export interface AuthFailure {
+	reason: AuthFailureReason;
+	message: string;
+	description: string;
+	/** HTTP status G2 Sentry (or whatever answered) gave, if any */
+	status?: number;
+	/** network error code (ECONNREFUSED, ENOTFOUND, …) when nothing answered */
+	networkCode?: string;
+}
+
+export class G2SentryAuthError extends Error {
+	readonly description: string;
+
+	constructor(readonly authFailure: AuthFailure) {
+		super(authFailure.message);
+		this.name = 'G2SentryAuthError';
+		this.description = authFailure.description;
+	}
+}
+
+export function findAuthFailure(error: unknown): AuthFailure | undefined {
+	const seen = new Set<unknown>();
+	let current: unknown = error;
+	while (current !== null && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		const candidate = (current as { authFailure?: AuthFailure }).authFailure;
+		if (candidate && typeof candidate.message === 'string') return candidate;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+interface HttpErrorLike {
+	response?: { status?: number; data?: unknown };
+	code?: string;
+	cause?: unknown;
+	message?: string;
+}
+
+function networkCodeOf(error: unknown): string | undefined {
+	const seen = new Set<unknown>();
+	let current = error as HttpErrorLike | undefined;
+	while (current && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		if (typeof current.code === 'string' && current.code !== '') return current.code;
+		current = current.cause as HttpErrorLike | undefined;
+	}
+	return undefined;
+}
+
+function statusOf(error: unknown): number | undefined {
+	const status = (error as HttpErrorLike | undefined)?.response?.status;
+	return typeof status === 'number' ? status : undefined;
+}
+
+/** Explains why `POST /access/login` failed. `step` says which call it was, for the description. */
+export function explainLoginFailure(error: unknown, baseUrl: string): G2SentryAuthError {
+	const origin = originOf(baseUrl);
+	const status = statusOf(error);
+	const where = `POST ${baseUrl}/access/login`;
+	if (status === undefined) {
+		const code = networkCodeOf(error);
+		const unreachable = (message: string) =>
+			new G2SentryAuthError({
+				reason: 'unreachable',
+				message,
+				description: `${where} failed before any answer came back (${code ?? 'no error code'}).`,
+				networkCode: code,
+			});
+		if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+			return unreachable(
+				`Could not find the server ${hostOf(baseUrl)}. Check the environment and, for a custom environment, the Base URL for typos.`,
+			);
+		}
+		if (code === 'ECONNREFUSED') {
+			return unreachable(
+				`Nothing is answering at ${origin}. Check the Base URL (address and port) and that the service is running.`,
+			);
+		}
+		if (code !== undefined && /CERT|SSL|TLS/i.test(code)) {
+			return unreachable(`The secure connection to ${origin} failed: its certificate was not accepted.`);
+		}
+		return unreachable(
+			`Could not connect to G2 Sentry at ${origin}. Check the Base URL and that n8n can reach that server.`,
+		);
+	}
+	if (status === 401 || status === 403 || status === 400) {
+		return new G2SentryAuthError({
+			reason: 'rejected',
+			status,
+			message:
+				'G2 Sentry did not accept the partner key and secret. Copy both again from the G2 Sentry partner portal; if the secret was rotated, use the new one.',
+			description: `${where} answered HTTP ${status}.`,
+		});
+	}
+	if (status === 429) {
+		return new G2SentryAuthError({
+			reason: 'rateLimited',
+			status,
+			message: 'G2 Sentry is limiting requests for this partner key right now. Wait a minute and try again.',
+			description: `${where} answered HTTP 429.`,
+		});
+	}
+	if (status >= 500) {
+		return new G2SentryAuthError({
+			reason: 'serverError',
+			status,
+			message: `G2 Sentry could not log in right now (server error ${status}). Try again in a few minutes.`,
+			description: `${where} answered HTTP ${status}.`,
+		});
+	}
+	return notG2Sentry(baseUrl, `HTTP ${status}`, status);
+}
+
+/** The server answered 2xx but not with tokens: most likely the wrong URL. */
+export function notG2Sentry(baseUrl: string, what: string, status?: number): G2SentryAuthError {
+	return new G2SentryAuthError({
+		reason: 'notG2Sentry',
+		status,
+		message: `The server at ${originOf(baseUrl)} answered, but not like the G2 Sentry Partner API. Check the environment, or for a custom environment that the Base URL ends in /api/v1.`,
+		description: `POST ${baseUrl}/access/login gave ${what} instead of a login response.`,
+	});
+}
+
+function originOf(baseUrl: string): string {
+	try {
+		return new URL(baseUrl).origin;
+	} catch {
+		return baseUrl;
+	}
+}
+
+function hostOf(baseUrl: string): string {
+	try {
+		return new URL(baseUrl).host;
+	} catch {
+		return baseUrl;
+	}
+}

@@ -1,0 +1,196 @@
+/**
+ * Turns what went wrong with a Partner API call into words for the person running the
+ * workflow: the vendor's code and message, each per-field error of a 400, the cut-off rule on a
+ * 422, "not found or not yours" on a 404, and — for a create that failed in an unknown way —
+ * that the job may exist and was deliberately not sent twice.
+ *
+ * `describeFailure` is pure; `toNodeApiError` wraps its result for n8n.
+ */
+import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+
+import { CUT_OFF_MS, ERROR_CODES, type FieldError } from './contract';
+import type { Decision, Failure } from './retryPolicy';
+
+export interface RequestInfo {
+	method: string;
+	path: string;
+	/** origin + /api/v1, for "could not reach" messages (never contains secrets) */
+	baseUrl: string;
+	idempotent: boolean;
+}
+
+export interface FailureDescription {
+	message: string;
+	description: string;
+	/** HTTP status as text (n8n's convention), absent for network failures */
+	httpCode?: string;
+	/** the vendor's error code (e.g. CUT_OFF_EXCEEDED) or the network error code */
+	code?: string;
+	fieldErrors?: FieldError[];
+}
+
+/** The vendor's error envelope, when the body is one. */
+export function readEnvelope(body: unknown): { code?: string; message?: string; errors?: FieldError[] } {
+	let value = body;
+	if (typeof value === 'string') {
+		try {
+			value = JSON.parse(value);
+		} catch {
+			return {};
+		}
+	}
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+	const record = value as Record<string, unknown>;
+	const errors = Array.isArray(record.errors)
+		? record.errors
+				.filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object')
+				.map((e) => ({ fieldName: String(e.fieldName ?? e.field ?? ''), message: String(e.message ?? '') }))
+		: undefined;
+	return {
+		code: typeof record.code === 'string' ? record.code : undefined,
+		message: typeof record.message === 'string' ? record.message : undefined,
+		errors,
+	};
+}
+
+const jobIdIn = (path: string) => /^\/jobs\/([^/]+)/.exec(path)?.[1];
+
+function what(req: RequestInfo): string {
+	const id = jobIdIn(req.path);
+	if (/\/guardians\//.test(req.path)) return `the Guardian profile for job ${id}`;
+	return id !== undefined ? `job ${id}` : 'the request';
+}
+
+export function describeFailure(
+	failure: Failure,
+	body: unknown,
+	req: RequestInfo,
+	decision?: Decision,
+	attempts = 1,
+): FailureDescription {
+	const isCreate = req.method.toUpperCase() === 'POST' && req.path === '/jobs';
+	if (failure.kind === 'network') {
+		const unknownFate =
+			decision?.retry === false && decision.reason === 'fateUnknown'
+				? isCreate
+					? ' The connection broke after the job request was sent, so the job may or may not have been created. It was NOT sent again, to avoid booking twice: check your jobs (e.g. by Client ID) before running this item again.'
+					: ' The connection broke after the request was sent, so it may or may not have taken effect; it was not sent again.'
+				: '';
+		return {
+			message: `Could not reach G2 Sentry at ${originOf(req.baseUrl)}`,
+			description: `The network request failed (${failure.code ?? 'connection error'}) after ${attempts} attempt(s).${unknownFate} Check the credential's environment / Base URL and that the server is reachable from n8n.`,
+			code: failure.code,
+		};
+	}
+
+	const { status } = failure;
+	const envelope = readEnvelope(body);
+	const vendor = envelope.message ? `G2 Sentry says: "${envelope.message}"` : `HTTP ${status}`;
+	const codePart = envelope.code ? ` [${envelope.code}]` : '';
+	const base = { httpCode: String(status), code: envelope.code };
+
+	switch (true) {
+		case status === 400: {
+			const fieldErrors = envelope.errors ?? [];
+			const lines = fieldErrors.map((e) => `• ${e.fieldName || '(request)'}: ${e.message}`);
+			return {
+				...base,
+				fieldErrors,
+				message:
+					fieldErrors.length > 0
+						? `G2 Sentry rejected the request: ${fieldErrors.map((e) => `${e.fieldName}: ${e.message}`).join('; ')}`
+						: `G2 Sentry rejected the request as invalid${envelope.message ? `: ${envelope.message}` : ''}`,
+				description: [`${vendor}${codePart}`, ...lines].join('\n'),
+			};
+		}
+		case status === 401:
+			return {
+				...base,
+				message: 'G2 Sentry did not accept the credential',
+				description: `${vendor}${codePart}. n8n renewed the access token (by refresh, or by logging in again with the partner key and secret) and the request was still refused. Check the partner key and secret in the credential.`,
+			};
+		case status === 403:
+			return {
+				...base,
+				message: `Access to ${what(req)} is forbidden for this partner account`,
+				description: `${vendor}${codePart}. The job belongs to another G2 Sentry partner than the one in this credential.`,
+			};
+		case status === 404:
+			return {
+				...base,
+				message: `${capitalise(what(req))} was not found, or it belongs to another partner account`,
+				description: `${vendor}${codePart}. G2 Sentry answers the same for an unknown ID and for another partner's job. Check the ID and that the credential is the partner that created the job.${/\/guardians\//.test(req.path) ? ' A Guardian profile is only available once the job is Assigned (or later) and for the Guardian assigned to it.' : ''}`,
+			};
+		case status === 422: {
+			const cutOff = envelope.code === ERROR_CODES.cutOff;
+			const hours = CUT_OFF_MS / 3_600_000;
+			return {
+				...base,
+				message: cutOff
+					? `Too late to change ${what(req)}: the ${hours}-hour cut-off before the scheduled start has passed`
+					: `G2 Sentry refused to change ${what(req)}${envelope.message ? `: ${envelope.message}` : ''}`,
+				description: cutOff
+					? `${vendor}${codePart}. Partners can update or cancel a job only until ${hours} hours before its scheduled start; after that only G2 Sentry support can change it.`
+					: `${vendor}${codePart}. The request was valid but the job's current state does not allow it (for example a review before the job is Completed, or a change to a finished job).`,
+			};
+		}
+		case status === 429:
+			return {
+				...base,
+				message: 'G2 Sentry is rate-limiting this partner key',
+				description: `${vendor}${codePart}. G2 Sentry allows 60 requests per minute per partner key; the node paced itself and waited ${attempts - 1} time(s), but the limit was still reached${decision?.retry === false && decision.reason === 'retryAfterTooLong' ? ' and the server asked to wait longer than the node waits on its own' : ''}. Try again later or spread the work over more time.`,
+			};
+		case status >= 500: {
+			const unknownFate =
+				decision?.retry === false && decision.reason === 'fateUnknown'
+					? isCreate
+						? ' The job may or may not have been created. It was NOT sent again, to avoid booking twice: check your jobs (e.g. by Client ID) before running this item again.'
+						: ' The request may or may not have taken effect; it was not sent again because repeating it is not harmless.'
+					: ` The node tried ${attempts} time(s).`;
+			return {
+				...base,
+				message: `G2 Sentry had a problem on its side (HTTP ${status})`,
+				description: `${vendor}${codePart}.${unknownFate}`,
+			};
+		}
+		default:
+			return {
+				...base,
+				message: `G2 Sentry refused the request (HTTP ${status})${envelope.message ? `: ${envelope.message}` : ''}`,
+				description: `${vendor}${codePart}.`,
+			};
+	}
+}
+
+export function toNodeApiError(
+	node: INode,
+	described: FailureDescription,
+	raw: JsonObject,
+	itemIndex?: number,
+): NodeApiError {
+	const error = new NodeApiError(node, raw, {
+		message: described.message,
+		description: described.description,
+		httpCode: described.httpCode,
+		itemIndex,
+	});
+	// NodeApiError rewrites messages containing network codes; keep ours word for word.
+	error.message = described.message;
+	error.description = described.description;
+	if (described.code !== undefined) error.context.code = described.code;
+	if (described.fieldErrors !== undefined) error.context.fieldErrors = described.fieldErrors as unknown as JsonObject[];
+	if (itemIndex !== undefined) error.context.itemIndex = itemIndex;
+	return error;
+}
+
+function originOf(baseUrl: string): string {
+	try {
+		return new URL(baseUrl).origin;
+	} catch {
+		return baseUrl;
+	}
+}
+
+function capitalise(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,239 @@
+/**
+ * The only code in the package that sends HTTP to the Partner API (login and refresh excepted:
+ * n8n runs those through the credential's preAuthentication).
+ *
+ * Every call: base URL from the credential → client-side pacing per partner key → n8n's
+ * httpRequestWithAuthentication (Bearer token; on a 401 n8n refreshes or logs in and re-sends
+ * once) → on failure, the retry policy in ./retryPolicy.ts → a NodeApiError that says what
+ * happened in the user's terms (./errors.ts), with the item index set.
+ */
+import {
+	NodeOperationError,
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IExecuteSingleFunctions,
+	type IHookFunctions,
+	type IHttpRequestMethods,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type INode,
+	type IPollFunctions,
+	type IWebhookFunctions,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { findAuthFailure } from './authFailure';
+import { partnerBucketKey, resolveBaseUrl } from './environment';
+import { describeFailure, toNodeApiError, type FailureDescription, type RequestInfo } from './errors';
+import { Pacer } from './pacing';
+import { decideRetry, isIdempotentMethod, parseRetryAfter, type Failure } from './retryPolicy';
+
+export const CREDENTIAL_TYPE = 'g2SentryApi';
+
+/** How long one request may take before it counts as a network failure. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * One pacer per n8n process: module state is shared by every item, every execution and both
+ * nodes of this package, which is exactly the scope G2 Sentry's per-key limit needs.
+ */
+export const pacer = new Pacer();
+
+export type G2SentryContext =
+	| IExecuteFunctions
+	| IExecuteSingleFunctions
+	| IHookFunctions
+	| ILoadOptionsFunctions
+	| IPollFunctions
+	| IWebhookFunctions;
+
+export interface G2SentryRequestOptions {
+	method: IHttpRequestMethods;
+	/** relative to the base URL, e.g. `/jobs/12` */
+	path: string;
+	body?: IDataObject;
+	qs?: IDataObject;
+	/** may the request be sent again after a 5xx / broken connection? Default: not for POST. */
+	idempotent?: boolean;
+	itemIndex?: number;
+}
+
+/** The part of n8n's function contexts the transport uses (all of the above provide it). */
+interface ApiContext {
+	getNode(): INode;
+	/** only in executions: aborted when the user stops the execution */
+	getExecutionCancelSignal?(): AbortSignal | undefined;
+	getCredentials(type: string, itemIndex?: number): Promise<IDataObject>;
+	helpers: {
+		httpRequestWithAuthentication(
+			this: unknown,
+			credentialsType: string,
+			requestOptions: IHttpRequestOptions,
+		): Promise<unknown>;
+	};
+}
+
+export async function g2SentryApiRequest<T = IDataObject>(
+	this: G2SentryContext,
+	options: G2SentryRequestOptions,
+): Promise<T> {
+	const context = this as unknown as ApiContext;
+	const { method, path, body, qs, itemIndex } = options;
+	const idempotent = options.idempotent ?? isIdempotentMethod(method);
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE, itemIndex);
+
+	let baseUrl: string;
+	try {
+		baseUrl = resolveBaseUrl(credentials);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), (error as Error).message, { itemIndex });
+	}
+	const bucket = partnerBucketKey(baseUrl, credentials.partnerKey);
+	const request: IHttpRequestOptions = {
+		method,
+		url: `${baseUrl}${path}`,
+		json: true,
+		timeout: REQUEST_TIMEOUT_MS,
+		...(body !== undefined ? { body } : {}),
+		...(qs !== undefined ? { qs } : {}),
+	};
+	const info: RequestInfo = { method, path, baseUrl, idempotent };
+	const counts = { rateLimited: 0, transient: 0 };
+
+	for (let attempt = 1; ; attempt++) {
+		const wait = pacer.reserve(bucket);
+		if (wait > 0) await pause(context, wait, itemIndex);
+
+		let outcome: Classified;
+		try {
+			return (await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				CREDENTIAL_TYPE,
+				{ ...request },
+			)) as T;
+		} catch (error) {
+			outcome = classify(error, Date.now());
+		}
+
+		if (outcome.authFinal) {
+			// key/secret refused or not a G2 Sentry server: retrying cannot help
+			throw toNodeApiError(context.getNode(), outcome.authMessage!, outcome.raw, itemIndex);
+		}
+		// A failed login/refresh means the request itself was never processed: safe to repeat.
+		const decision = decideRetry(outcome.failure, counts, idempotent || outcome.authMessage !== undefined);
+		if (decision.retry) {
+			if (decision.reason === 'rateLimited') {
+				counts.rateLimited++;
+				pacer.blockUntil(bucket, Date.now() + decision.delayMs);
+			} else {
+				counts.transient++;
+				await pause(context, decision.delayMs, itemIndex);
+			}
+			continue;
+		}
+		const described = outcome.authMessage ?? describeFailure(outcome.failure, outcome.body, info, decision, attempt);
+		throw toNodeApiError(context.getNode(), described, outcome.raw, itemIndex);
+	}
+}
+
+/** Waits for pacing or back-off, but stops at once when the execution is cancelled. */
+async function pause(context: ApiContext, ms: number, itemIndex?: number): Promise<void> {
+	const signal = context.getExecutionCancelSignal?.();
+	if (!signal) return await sleep(ms);
+	let onAbort = () => {};
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () =>
+			reject(new NodeOperationError(context.getNode(), 'The execution was cancelled while waiting to call G2 Sentry', { itemIndex }));
+		if (signal.aborted) onAbort();
+		else signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([sleep(ms), aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+interface Classified {
+	failure: Failure;
+	body: unknown;
+	/** what n8n keeps as the error's raw response (no request headers: they hold the token) */
+	raw: JsonObject;
+	/** set when the credential's login/refresh failed; its message is already user-facing */
+	authMessage?: FailureDescription;
+	/** the login failure cannot be cured by trying again */
+	authFinal?: boolean;
+}
+
+/** Reads an error thrown by httpRequestWithAuthentication (a NodeApiError around the HTTP error). */
+export function classify(error: unknown, now: number): Classified {
+	const auth = findAuthFailure(error);
+	if (auth) {
+		const failure: Failure =
+			auth.reason === 'unreachable' ? { kind: 'network', code: auth.networkCode } : { kind: 'http', status: auth.status ?? 401 };
+		return {
+			failure,
+			body: undefined,
+			raw: { message: auth.message, reason: auth.reason },
+			authFinal: auth.reason === 'rejected' || auth.reason === 'notG2Sentry' || auth.reason === 'badConfig',
+			authMessage: {
+				message: auth.message,
+				description: auth.description,
+				httpCode: failure.kind === 'http' ? String(failure.status) : undefined,
+				code: auth.networkCode,
+			},
+		};
+	}
+	const response = findResponse(error);
+	if (response && typeof response.status === 'number' && response.status > 0) {
+		const headers = (response.headers ?? {}) as Record<string, unknown>;
+		const retryAfterMs = parseRetryAfter(headers['retry-after'] ?? headers['Retry-After'], now);
+		const body = response.data ?? response.body;
+		return {
+			failure: { kind: 'http', status: response.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+			body,
+			raw: { httpCode: String(response.status), body: (body ?? null) as JsonObject },
+		};
+	}
+	const code = findNetworkCode(error);
+	return { failure: { kind: 'network', code }, body: undefined, raw: { code: code ?? null } };
+}
+
+interface ResponseLike {
+	status?: number;
+	data?: unknown;
+	body?: unknown;
+	headers?: unknown;
+}
+
+function* causeChain(error: unknown): Generator<Record<string, unknown>> {
+	const seen = new Set<unknown>();
+	let current: unknown = error;
+	while (current !== null && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		yield current as Record<string, unknown>;
+		current = (current as { cause?: unknown }).cause;
+	}
+}
+
+function findResponse(error: unknown): ResponseLike | undefined {
+	for (const link of causeChain(error)) {
+		const response = link.response as ResponseLike | undefined;
+		if (response && typeof response === 'object' && typeof response.status === 'number') return response;
+	}
+	return undefined;
+}
+
+function findNetworkCode(error: unknown): string | undefined {
+	for (const link of causeChain(error)) {
+		const code = link.code;
+		if (typeof code === 'string' && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+	}
+	for (const link of causeChain(error)) {
+		if (typeof link.message === 'string' && /socket hang up|terminated|other side closed/i.test(link.message)) {
+			return 'ECONNRESET';
+		}
+	}
+	return undefined;
+}

@@ -1,0 +1,98 @@
+/**
+ * Token handling through n8n-core and the real credential: expiry in the middle of a run,
+ * refresh refused → login again, tokens persisted and reused, parallel executions.
+ */
+import { pacer } from '../../../nodes/shared/transport';
+import { createJob, useSandbox } from './setup';
+
+const env = useSandbox();
+
+const calls = async () => (await env.requests()).map((r) => `${r.method} ${r.path.replace('/api/v1', '')} ${r.status}`);
+
+it('refreshes an access token that expires in the middle of a run, and stores the new pair', async () => {
+	const jobId = await createJob(env);
+	await env.control('POST', '/config', { accessTokenTtlMs: 250 });
+	await env.control('POST', '/expire-tokens', { which: 'access' });
+	pacer.configure({ requests: 1, windowMs: 120 }); // spread the items over ~1 s: several token lifetimes
+
+	const items = Array.from({ length: 8 }, () => ({ id: jobId }));
+	const result = await env.run({ resource: 'job', operation: 'getStatus', jobId: '={{ $json.id }}' }, items);
+
+	expect(result.error).toBeUndefined();
+	expect(result.items.map((i) => i.json.status)).toEqual(Array(8).fill('New'));
+	const log = await calls();
+	const refreshes = log.filter((c) => c === 'GET /access/refresh 200').length;
+	expect(refreshes).toBeGreaterThanOrEqual(2);
+	expect(log.filter((c) => c.startsWith('POST /access/login'))).toEqual(['POST /access/login 200']); // the first login only
+	// every 401 was followed by a refresh and the same request again, answered 200
+	log.forEach((call, i) => {
+		if (call.endsWith(' 401')) {
+			expect(log[i + 1]).toBe('GET /access/refresh 200');
+			expect(log[i + 2]).toBe(call.replace(/ 401$/, ' 200'));
+		}
+	});
+	// n8n persisted each new pair; the stored refresh token is the newest (single-use tokens)
+	const stored = env.credentials.get('g2SentryApi');
+	const lastUpdate = env.credentials.updates.at(-1)!.data;
+	expect(stored.refreshToken).toBe(lastUpdate.refreshToken);
+	expect(env.credentials.updates.length).toBe(1 + refreshes);
+});
+
+it('logs in again with key and secret when the refresh token is refused', async () => {
+	const jobId = await createJob(env);
+	env.credentials.patch('g2SentryApi', { accessToken: 'stale-access-token', refreshToken: 'revoked-refresh-token' });
+	const before = (await env.requests()).length;
+
+	const result = await env.run({ resource: 'job', operation: 'getStatus', jobId: String(jobId) });
+
+	expect(result.error).toBeUndefined();
+	expect(result.items[0].json).toEqual({ jobId, status: 'New' });
+	expect((await calls()).slice(before)).toEqual([
+		`GET /jobs/${jobId}/status 401`,
+		'GET /access/refresh 401',
+		'POST /access/login 200',
+		`GET /jobs/${jobId}/status 200`,
+	]);
+	expect(env.credentials.get('g2SentryApi').refreshToken).not.toBe('revoked-refresh-token');
+});
+
+it('recovers when both tokens have expired between executions', async () => {
+	const jobId = await createJob(env);
+	await env.control('POST', '/expire-tokens', { which: 'all' });
+	const result = await env.run({ resource: 'job', operation: 'cancel', jobId: String(jobId) });
+	expect(result.error).toBeUndefined();
+	expect((await env.control('GET', `/jobs/${jobId}`)).status).toBe('Canceled');
+});
+
+it('does not send a create twice when its token had expired (the 401 means it was refused)', async () => {
+	await createJob(env);
+	await env.control('POST', '/expire-tokens', { which: 'access' });
+	const result = await env.run({
+		resource: 'job',
+		operation: 'create',
+		name: 'After expiry',
+		whenDate: new Date(Date.now() + 5 * 3_600_000).toISOString(),
+		duration: 60,
+		location: { gps: { latitude: 40.7, longitude: -74 } },
+	});
+	expect(result.error).toBeUndefined();
+	const posts = (await calls()).filter((c) => c.startsWith('POST /jobs'));
+	expect(posts).toEqual(['POST /jobs 201', 'POST /jobs 401', 'POST /jobs 201']);
+	expect((await env.control('GET', '/jobs')).filter((j: { job: { name: string } }) => j.job.name === 'After expiry')).toHaveLength(1);
+});
+
+it('copes with parallel executions refreshing the same single-use refresh token', async () => {
+	const jobId = await createJob(env);
+	await env.control('POST', '/expire-tokens', { which: 'access' });
+	const runs = await Promise.all(
+		[1, 2, 3].map(() => env.run({ resource: 'job', operation: 'getStatus', jobId: String(jobId) })),
+	);
+	for (const run of runs) {
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json.status).toBe('New');
+	}
+	const log = await calls();
+	// one refresh wins; the losers are refused and fall back to a login
+	expect(log.filter((c) => c === 'GET /access/refresh 200')).toHaveLength(1);
+	expect(log.filter((c) => c === 'GET /access/refresh 401').length).toBe(2);
+});

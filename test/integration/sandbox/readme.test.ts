@@ -1,0 +1,58 @@
+/**
+ * The README's curl walk-through, run as written (only the port differs) against a sandbox
+ * started with automatic dispatch off, as the README tells the reader to do.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '../../../sandbox';
+
+function walkthrough(): string {
+	const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+	const section = readme.split('<!-- section: sandbox -->')[1].split('<!-- section:')[0];
+	const part = section.split("### The vendor's examples against the sandbox")[1];
+	const block = /```bash\n([\s\S]*?)```/.exec(part);
+	if (!block) throw new Error('no bash block in the README walk-through');
+	return block[1];
+}
+
+const haveTools = ['curl', 'jq'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
+
+// the walk-through needs curl and jq on the machine, as the README says
+(haveTools ? describe : describe.skip)('README sandbox walk-through (curl + jq)', () => {
+	let sandbox: Sandbox;
+	beforeAll(async () => {
+		sandbox = await startSandbox({ autoDispatch: false });
+	});
+	afterAll(() => sandbox.close());
+
+	it('answers every step as the README comments say', async () => {
+		const script = walkthrough().replaceAll('http://127.0.0.1:4010', sandbox.origin);
+		expect(script).toContain(sandbox.baseUrl);
+		const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+			const child = spawn('bash', ['-euo', 'pipefail', '-c', script]);
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+			child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+			child.on('exit', (status) => resolve({ status, stdout, stderr }));
+		});
+		expect(run.stderr).toBe('');
+		expect(run.status).toBe(0);
+		const lines = run.stdout.trim().split('\n');
+		const [login, tokens, job, status, full, update, profile, review, cancel] = lines;
+		expect(lines).toHaveLength(9);
+		expect(JSON.parse(login)).toEqual({ partnerKey: 'TEST_PARTNER', name: 'Test Partner Company', accessToken: expect.stringMatching(/^sbx-at-/), refreshToken: expect.stringMatching(/^sbx-rt-/) });
+		expect(JSON.parse(tokens).accessToken).toEqual(expect.any(String));
+		const jobId = JSON.parse(job).jobId;
+		expect(JSON.parse(job)).toEqual({ jobId: expect.any(Number) });
+		expect(status).toBe(`{"jobId":${jobId},"status":"New"} → HTTP 200`);
+		expect(full).toMatch(new RegExp(`^\\{"jobId":${jobId},"status":"New","job":\\{"name":"Open House 23 Main St".*→ HTTP 200$`));
+		expect(update).toMatch(/^\{"code":"SUCCESS","message":".*"\} → HTTP 200$/);
+		expect(profile).toMatch(/^\{"guardianId":501,"firstName":"Avery","lastName":"Stone","bio":".*","avatarUrl":".*"\} → HTTP 200$/);
+		expect(review).toMatch(/^\{"code":"SUCCESS".* → HTTP 200$/);
+		expect(cancel).toMatch(/^\{"code":"INVALID_JOB_STATE".* → HTTP 422$/);
+		const record = await (await fetch(`${sandbox.controlUrl}/jobs/${jobId}`)).json();
+		expect(record).toMatchObject({ status: 'Completed', review: { rate: 4 }, job: { name: 'Another Open House', whenDate: '2030-09-05T15:00:00Z' } });
+	});
+});

@@ -1,0 +1,31 @@
+import { ENVIRONMENTS } from '../../nodes/shared/contract';
+import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../../nodes/shared/environment';
+
+describe('resolveBaseUrl', () => {
+	it('maps demo and production to the vendor URLs, demo by default', () => {
+		expect(resolveBaseUrl({ environment: 'demo' })).toBe(ENVIRONMENTS.demo);
+		expect(resolveBaseUrl({ environment: 'production', baseUrl: 'http://ignored' })).toBe(ENVIRONMENTS.production);
+		expect(resolveBaseUrl({})).toBe(ENVIRONMENTS.demo);
+	});
+
+	it('uses a custom URL without trailing slashes', () => {
+		expect(resolveBaseUrl({ environment: 'custom', baseUrl: ' http://127.0.0.1:4010/api/v1// ' })).toBe(
+			'http://127.0.0.1:4010/api/v1',
+		);
+	});
+
+	it.each([
+		[{ environment: 'custom', baseUrl: '' }, /Base URL is empty/],
+		[{ environment: 'custom', baseUrl: 'not a url' }, /not a valid URL/],
+		[{ environment: 'custom', baseUrl: 'ftp://x/api/v1' }, /must start with https:\/\//],
+		[{ environment: 'staging' }, /Unknown G2 Sentry environment/],
+	])('explains %p', (settings, message) => {
+		expect(() => resolveBaseUrl(settings)).toThrow(BaseUrlError);
+		expect(() => resolveBaseUrl(settings)).toThrow(message);
+	});
+
+	it('keys pacing by server and partner key', () => {
+		expect(partnerBucketKey('http://a/api/v1', 'k')).not.toBe(partnerBucketKey('http://b/api/v1', 'k'));
+		expect(partnerBucketKey('http://a/api/v1', 'k')).not.toBe(partnerBucketKey('http://a/api/v1', 'j'));
+	});
+});

@@ -1,0 +1,78 @@
+/** The node's and the credential's public surface: names other code and workflows depend on. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
+import { operations } from '../../nodes/G2Sentry/actions/router';
+import { G2Sentry } from '../../nodes/G2Sentry/G2Sentry.node';
+
+const { description } = new G2Sentry();
+
+describe('G2 Sentry node description', () => {
+	it('uses the agreed names and is usable as an AI tool', () => {
+		expect(description.name).toBe('g2Sentry');
+		expect(description.displayName).toBe('G2 Sentry');
+		expect(description.usableAsTool).toBe(true);
+		expect(description.credentials).toEqual([{ name: 'g2SentryApi', required: true }]);
+	});
+
+	it('offers exactly the routed operations per resource, each with an action label', () => {
+		const offered: Record<string, string[]> = {};
+		for (const property of description.properties.filter((p) => p.name === 'operation')) {
+			const resource = (property.displayOptions?.show?.resource as string[])[0];
+			offered[resource] = (property.options as Array<{ value: string; action: string }>).map((o) => {
+				expect(o.action).toMatch(/^[A-Z][a-z]/);
+				return o.value;
+			});
+		}
+		expect(Object.fromEntries(Object.entries(offered).map(([r, ops]) => [r, [...ops].sort()]))).toEqual({
+			job: ['cancel', 'create', 'get', 'getStatus', 'review', 'update'],
+			guardian: ['getProfile'],
+		});
+		for (const [resource, ops] of Object.entries(operations)) expect(Object.keys(ops).sort()).toEqual(offered[resource].sort());
+	});
+
+	it('shows every operation parameter only for its own resource and operation', () => {
+		const params = description.properties.filter((p) => !['resource', 'operation'].includes(p.name));
+		for (const [resource, ops] of Object.entries(operations)) {
+			for (const [operation, module] of Object.entries(ops)) {
+				for (const property of module.description as INodeProperties[]) {
+					expect(property.displayOptions?.show).toEqual({ resource: [resource], operation: [operation] });
+					expect(params).toContain(property);
+				}
+			}
+		}
+	});
+});
+
+describe('G2 Sentry API credential', () => {
+	const credential = new G2SentryApi();
+
+	it('has the agreed property names, tokens hidden and the access token expirable', () => {
+		const byName = Object.fromEntries(credential.properties.map((p) => [p.name, p]));
+		expect(Object.keys(byName)).toEqual([
+			'environment',
+			'baseUrl',
+			'partnerKey',
+			'partnerSecret',
+			'callbackSecret',
+			'previousCallbackSecret',
+			'accessToken',
+			'refreshToken',
+		]);
+		expect(byName.accessToken).toMatchObject({ type: 'hidden', typeOptions: { expirable: true, password: true } });
+		expect(byName.refreshToken).toMatchObject({ type: 'hidden', typeOptions: { password: true } });
+		expect(byName.refreshToken.typeOptions?.expirable).toBeUndefined();
+		for (const secret of ['partnerSecret', 'callbackSecret', 'previousCallbackSecret']) {
+			expect(byName[secret].typeOptions?.password).toBe(true);
+		}
+		expect((byName.environment.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['demo', 'production', 'custom']);
+		expect(byName.baseUrl.displayOptions).toEqual({ show: { environment: ['custom'] } });
+	});
+
+	it('authenticates with a Bearer header built from the stored access token', () => {
+		expect(credential.authenticate).toEqual({
+			type: 'generic',
+			properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } },
+		});
+	});
+});
