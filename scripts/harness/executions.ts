@@ -95,3 +95,28 @@ export function nodeOutput(execution: RecordedExecution, nodeName: string, outpu
 export function nodeRan(execution: RecordedExecution, nodeName: string): boolean {
 	return (execution.runData[nodeName]?.length ?? 0) > 0;
 }
+
+export interface StoredWorkflow {
+	id: string;
+	name: string;
+	active: boolean;
+	nodes: Array<{ name: string; type: string; disabled?: boolean }>;
+}
+
+/** The workflows n8n holds (as imported/published), for checks that an import kept everything. */
+export function readWorkflows(databaseFile: string): StoredWorkflow[] {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+	const db = new DatabaseSync(databaseFile, { readOnly: true });
+	try {
+		const rows = db.prepare('SELECT id, name, active, nodes FROM workflow_entity ORDER BY id').all() as unknown as Array<{
+			id: string;
+			name: string;
+			active: number;
+			nodes: string;
+		}>;
+		return rows.map((r) => ({ id: r.id, name: r.name, active: !!r.active, nodes: JSON.parse(r.nodes) }));
+	} finally {
+		db.close();
+	}
+}

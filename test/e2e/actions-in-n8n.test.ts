@@ -10,7 +10,9 @@ import {
 	manualToWebhook,
 	nodeOutput,
 	startN8nWithPackage,
+	readWorkflows,
 	webhookChain,
+	withFreshIds,
 	type StartedN8n,
 	type WorkflowNode,
 } from '../../scripts/harness';
@@ -24,6 +26,7 @@ import {
 	waitForExecutions,
 } from './helpers';
 
+const examples = loadExampleWorkflows();
 const owner = { email: 'e2e-owner@example.com', password: 'E2e-owner-pass1' };
 
 function g2(parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode {
@@ -61,7 +64,7 @@ const workflows = {
 	profile: webhookChain('e2eProfile000001', 'e2e-profile', [
 		g2({ resource: 'guardian', operation: 'getProfile', jobId: body('jobId'), guardianId: body('guardianId') }, soft),
 	]),
-	rows: manualToWebhook(loadExampleWorkflows()['create-jobs-from-rows'], 'e2e-rows'),
+	rows: withFreshIds(manualToWebhook(examples['create-jobs-from-rows'], 'e2e-rows'), 'e2eRowsCopy00001'),
 };
 
 let sandbox: Sandbox;
@@ -80,7 +83,8 @@ beforeAll(async () => {
 	env = await startN8nWithPackage({
 		sandbox,
 		owner,
-		workflows: Object.values(workflows),
+		// the examples as shipped, next to the test workflows (one of them adapted to start over HTTP)
+		workflows: [...Object.values(examples), ...Object.values(workflows)],
 		publish: Object.values(workflows).map((wf) => wf.id),
 	});
 }, SETUP_TIMEOUT_MS);
@@ -105,6 +109,16 @@ describe('the packed package inside a real n8n', () => {
 		const credentials = (await (await fetch(`${env.n8n.baseUrl}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
 		expect(credentials.map((c) => c.name)).toContain('g2SentryApi');
 	}, TEST_TIMEOUT_MS);
+
+	it('imports every example workflow as shipped, nodes and all', () => {
+		const stored = new Map(readWorkflows(env.n8n.databaseFile).map((wf) => [wf.id, wf]));
+		for (const example of Object.values(examples)) {
+			const wf = stored.get(example.id);
+			expect(wf?.name).toBe(example.name);
+			expect(wf?.nodes.map((n) => [n.name, n.type])).toEqual(example.nodes.map((n) => [n.name, n.type]));
+		}
+		expect(Object.keys(examples).length).toBeGreaterThanOrEqual(3);
+	});
 
 	it('creates a job the sandbox then holds with the same details', async () => {
 		const whenDate = new Date(Date.now() + 28 * 3600_000).toISOString();
