@@ -2,7 +2,6 @@
 // from its packed tarball, a G2 Sentry credential pointing at a sandbox, workflows imported, some
 // published, and n8n started with every published G2 Sentry trigger registered.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import { N8nInstance, type N8nOwner } from './n8n-instance';
@@ -45,18 +44,6 @@ export interface StartedN8n {
 
 export const DEFAULT_CREDENTIAL: CredentialRef = { id: 'g2sSandboxCred01', name: 'G2 Sentry sandbox' };
 
-/** Packs the package once per process (the demo and each e2e file need the same tarball). */
-let packed: Promise<string> | undefined;
-export function packOnce(log: (m: string) => void = () => {}): Promise<string> {
-	if (!packed) {
-		const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-e2e-pack-'));
-		process.once('exit', () => fs.rmSync(dest, { recursive: true, force: true }));
-		log('building and packing n8n-nodes-g2sentry');
-		packed = buildAndPack(dest);
-	}
-	return packed;
-}
-
 export function credentialRecord(credential: CredentialRef, sandbox: SandboxAccess): object {
 	return {
 		id: credential.id,
@@ -78,7 +65,12 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 	const n8n = new N8nInstance({ owner: options.owner, port: options.port, userFolder: options.userFolder, log });
 	try {
 		await n8n.prepare();
-		const tarball = options.tarball ?? (await packOnce(log));
+		let tarball = options.tarball;
+		if (!tarball) {
+			log('building and packing n8n-nodes-g2sentry');
+			// packed inside the user folder, so it goes away with it
+			tarball = await buildAndPack(fs.mkdtempSync(path.join(n8n.userFolder, 'pack-')));
+		}
 		log('installing the package into n8n as a community package');
 		await installCommunityPackage(n8n.userFolder, tarball);
 		log('importing the credential and workflows');
