@@ -222,4 +222,22 @@ describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
 			sandbox.configure({ callbackUrl: syncUrl });
 		}
 	}, TEST_TIMEOUT_MS);
+	// Last: switching the dispatcher on also moves the jobs earlier tests left open.
+	it('follows a job the simulated Guardian runs on its own, callbacks shuffled, stale ones dropped', async () => {
+		sandbox.configure({ autoDispatch: true, timeScale: 1000, chaos: { shuffleDeliveries: true } });
+		try {
+			const jobId = await createJobDirectly(sandbox, 'E2E dispatched');
+			await waitFor('the job to complete', async () => ((await control.job(sandbox, jobId)).status === 'Completed' ? true : undefined));
+			await delivered(jobId, 'JobCompleted');
+			await waitForExecutions(env.n8n, sync.id, 1, (e) => forJob(jobId)(e) && event(e).eventType === 'JobCompleted');
+			const runs = (await settledExecutionsOf(env.n8n, sync.id)).filter(forJob(jobId));
+			const events = runs.map((e) => String(event(e).eventType));
+			// each event at most once, nothing after completion (late, older events are stale)
+			expect(new Set(events).size).toBe(events.length);
+			expect(events[events.length - 1]).toBe('JobCompleted');
+			for (const run of runs) expect(nodeOutput(run, 'Row for the job')[0].json.status).toBe(event(run).jobStatus);
+		} finally {
+			sandbox.configure({ autoDispatch: false, timeScale: 100, chaos: { shuffleDeliveries: false } });
+		}
+	}, TEST_TIMEOUT_MS);
 });
