@@ -11,6 +11,7 @@ import { CREDENTIAL_TYPE, TRIGGER_NODE, triggerUrl, useCredential, type Credenti
 export * from './executions';
 export * from './n8n-instance';
 export * from './package';
+export { freePort } from './processes';
 export * from './workflows';
 
 /** What the credential needs from a sandbox (its `Sandbox` object has all of these). */

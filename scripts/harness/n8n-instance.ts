@@ -4,23 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import { ensureN8n, type N8nRuntime } from '../n8n-runtime';
-
-export async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
+import { freePort, signalGroup, sleep, trackGroup, untrackGroup } from './processes';
 
 export interface N8nOwner {
 	email: string;
@@ -157,7 +145,7 @@ export class N8nInstance {
 		});
 		if (child.pid) {
 			signalGroup(child.pid, 'SIGKILL');
-			liveGroups.delete(child.pid);
+			untrackGroup(child.pid);
 		}
 		if (code !== 0) throw new Error(`n8n ${args.join(' ')} exited with ${code}\n${this.logTail()}`);
 	}
@@ -258,7 +246,7 @@ export class N8nInstance {
 		// the task runner lives in the same group; make sure nothing outlives n8n
 		await sleep(200);
 		signalGroup(pid, 'SIGKILL');
-		liveGroups.delete(pid);
+		untrackGroup(pid);
 	}
 
 	get running(): boolean {
@@ -270,26 +258,4 @@ export class N8nInstance {
 		await this.stop();
 		if (this.ownsFolder && !process.env.G2S_E2E_KEEP) fs.rmSync(this.userFolder, { recursive: true, force: true });
 	}
-}
-
-// A safety net: if the calling process exits without stop() (a crash, process.exit in a test
-// runner), n8n and its task runner must not outlive it.
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-function trackGroup(pid: number): void {
-	if (!exitHookInstalled) process.once('exit', () => liveGroups.forEach((g) => signalGroup(g, 'SIGKILL')));
-	exitHookInstalled = true;
-	liveGroups.add(pid);
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-	try {
-		process.kill(-pid, signal);
-	} catch {
-		// group already gone
-	}
-}
-
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
