@@ -1,0 +1,162 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { CALLBACK_EVENTS } from '../shared/contract';
+import { effectiveLimits, recordEvent } from '../shared/events';
+import { verifySignature } from '../shared/signature';
+import { triggerProperties } from './description';
+import { fetchJobRecord } from './jobRecord';
+import { parseCallback } from './payload';
+import { currentStore } from './storeCache';
+
+const CREDENTIAL = 'g2SentryApi';
+/** Keys of the node's static data. */
+const STORE_KEY = 'deliveries';
+const URL_KEY = 'callbackUrl';
+
+interface TriggerOptions {
+	dropStale?: boolean;
+	emitUnknownEvents?: boolean;
+	includeJob?: boolean;
+	retentionHours?: number;
+}
+
+type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
+
+/** Answers the request here (small JSON body) so n8n saves static data before any run starts. */
+function reply(res: Response, status: number, body: IDataObject): IWebhookResponseData {
+	res.status(status).json(body);
+	return { noWebhookResponse: true };
+}
+
+async function callbackSecrets(context: IWebhookFunctions | IHookFunctions): Promise<string[]> {
+	const credentials = await context.getCredentials(CREDENTIAL);
+	return [credentials.callbackSecret, credentials.previousCallbackSecret].map((secret) =>
+		typeof secret === 'string' ? secret : '',
+	);
+}
+
+export class G2SentryTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'G2 Sentry Trigger',
+		name: 'g2SentryTrigger',
+		icon: { light: 'file:g2sentryTrigger.svg', dark: 'file:g2sentryTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"On " + ($parameter["events"].length ? $parameter["events"].join(", ") : "any event")}}',
+		description: 'Starts the workflow when a Guardian accepts, starts, completes or withdraws a G2 Sentry job',
+		defaults: { name: 'G2 Sentry Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL, required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'g2sentry' }],
+		properties: triggerProperties,
+	};
+
+	/**
+	 * G2 Sentry has no API to register a callback URL: the user pastes it into the portal. So
+	 * "registering" records which URL this node serves (and refuses a credential without a
+	 * callback secret, which could never accept a callback); nothing is sent anywhere.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const data = this.getWorkflowStaticData('node');
+				return data[URL_KEY] === this.getNodeWebhookUrl('default');
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const secrets = await callbackSecrets(this);
+				if (!secrets.some((secret) => secret.length > 0)) {
+					throw new NodeOperationError(this.getNode(), 'The G2 Sentry credential has no callback secret', {
+						description:
+							'Copy the callback secret from the G2 Sentry partner portal into the credential. Without it every callback would be refused with 401.',
+					});
+				}
+				this.getWorkflowStaticData('node')[URL_KEY] = this.getNodeWebhookUrl('default');
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				// The URL stays in the portal until the user removes it; only the local record goes.
+				delete this.getWorkflowStaticData('node')[URL_KEY];
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const receivedAt = new Date();
+		const req = this.getRequestObject();
+		const res = this.getResponseObject();
+		// The exact bytes received: the signature covers them, not n8n's parsed body.
+		if (!req.rawBody) await req.readRawBody();
+		const raw = req.rawBody ?? Buffer.alloc(0);
+
+		let secrets: string[] = [];
+		try {
+			secrets = await callbackSecrets(this);
+		} catch (error) {
+			// Refused below as 'no-secret' (401, no run) rather than a failed execution per request.
+			this.logger.warn(`G2 Sentry credential could not be read: ${(error as Error).message}`);
+		}
+		const check = verifySignature(raw, req.headers['x-signature'], secrets);
+		if (!check.valid) {
+			this.logger.warn(`G2 Sentry callback refused: ${check.reason}`, { reason: check.reason });
+			return reply(res, 401, { status: 'rejected', reason: check.reason });
+		}
+
+		const parsed = parseCallback(raw);
+		if (!parsed.ok) {
+			this.logger.warn(`G2 Sentry callback rejected: ${parsed.message}`);
+			return reply(res, 400, { status: 'rejected', message: parsed.message });
+		}
+		const event = parsed.event;
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		if (!event.known && options.emitUnknownEvents !== true) {
+			return reply(res, 200, { status: 'ignored', reason: 'unknown event type' });
+		}
+
+		// Every valid event is recorded, filtered ones too: the per-job history must stay whole.
+		// No await from here on until the store is written back (see storeCache).
+		const limits = effectiveLimits(
+			options.retentionHours === undefined ? {} : { maxAgeMs: options.retentionHours * 60 * 60 * 1000 },
+		);
+		const staticData = this.getWorkflowStaticData('node');
+		const cacheKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`;
+		const store = currentStore(cacheKey, staticData[STORE_KEY]);
+		const verdict = recordEvent(store, event, receivedAt.getTime(), limits);
+		// Assigning the key (even the same object) marks static data as changed for n8n to save.
+		staticData[STORE_KEY] = store as unknown as IDataObject;
+
+		if (verdict.duplicate) return reply(res, 200, { status: 'duplicate' });
+		const selected = this.getNodeParameter('events', []) as string[];
+		const wanted = selected.length === 0 ? [...CALLBACK_EVENTS] : selected;
+		if (event.known && !wanted.includes(event.eventType)) return reply(res, 200, { status: 'filtered' });
+		if (verdict.stale && options.dropStale === true) return reply(res, 200, { status: 'stale' });
+
+		const item: INodeExecutionData = {
+			json: {
+				jobId: event.jobId,
+				eventType: event.eventType,
+				jobName: event.jobName,
+				jobStatus: event.jobStatus,
+				guardianPhone: event.guardianPhone,
+				receivedAt: receivedAt.toISOString(),
+				stale: verdict.stale,
+				signedWithPreviousSecret: check.secretIndex === 1,
+			},
+		};
+		// Acknowledge before anything slow: the vendor retries on slowness.
+		res.status(200).json({ status: 'accepted' });
+		if (options.includeJob === true) Object.assign(item.json, await fetchJobRecord(this, event.jobId));
+		return { noWebhookResponse: true, workflowData: [[item]] };
+	}
+}

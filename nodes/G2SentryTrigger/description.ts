@@ -1,0 +1,76 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { CALLBACK_EVENTS } from '../shared/contract';
+const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }> = [
+	{ name: 'Job Assigned', value: 'JobAssigned', description: 'A Guardian accepted the job' },
+	{ name: 'Job Started', value: 'JobStarted', description: 'The Guardian started the shift' },
+	{ name: 'Job Completed', value: 'JobCompleted', description: 'The Guardian closed the shift' },
+	{
+		name: 'Job Withdrawn',
+		value: 'JobWithdrawed',
+		description:
+			'The Guardian withdrew before the cut-off and the job is open again (G2 Sentry may also send it for a cancellation)',
+	},
+];
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Paste this node\'s <b>Production URL</b> (under "Webhook URLs" above) into the G2 Sentry partner portal as your callback URL, and copy the portal\'s callback secret into the credential. The portal only accepts HTTPS URLs reachable from the internet, so n8n must run behind a public HTTPS address (or a tunnel). The <b>Test URL</b> only listens while you click "Listen for test event"; the Production URL receives callbacks once the workflow is published/active.',
+		name: 'setupNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: EVENT_OPTIONS,
+		default: [...CALLBACK_EVENTS],
+		description:
+			'Which events start the workflow. Other events are acknowledged and start nothing. Leave empty for all four.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Drop Stale Events',
+				name: 'dropStale',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to skip events older than what was already received for the job (callbacks arrive out of order). When off, such events are emitted with "stale": true.',
+			},
+			{
+				displayName: 'Emit Unknown Event Types',
+				name: 'emitUnknownEvents',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to start the workflow for signed event types this node does not know yet (G2 Sentry may add events). When off they are acknowledged and ignored.',
+			},
+			{
+				displayName: 'Include Job Record',
+				name: 'includeJob',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to fetch the job\'s full record (address, schedule, assigned Guardian) from G2 Sentry and add it as "job". The callback is acknowledged first; if the lookup fails, "job" is null and "jobError" says why. Needs the partner key and secret in the credential.',
+			},
+			{
+				displayName: 'Remember Deliveries For (Hours)',
+				name: 'retentionHours',
+				type: 'number',
+				// literals (linters read them); the unit tests tie them to DEFAULT_LIMITS/MIN_RETENTION_MS
+				typeOptions: { minValue: 2 },
+				default: 168,
+				description:
+					'How long a job is remembered after its last callback, to drop redeliveries and flag stale events. G2 Sentry retries for over an hour, so at least 2 hours.',
+			},
+		],
+	},
+];

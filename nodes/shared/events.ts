@@ -1,0 +1,197 @@
+/**
+ * What the trigger remembers about callbacks, so that at-least-once, unordered delivery becomes
+ * exactly one item per distinct event. Pure (no n8n, no clock): the caller passes `now` and keeps
+ * the store in the workflow's static data.
+ *
+ * Why not a plain set of `(jobId, eventType)` keys: the vendor keys its retries on that pair, but
+ * after a Guardian withdraws, the job can be assigned again, and that second `JobAssigned` has the
+ * same pair (often the same payload) while being a new event. So the store keeps, per job, how
+ * many distinct assignments and withdrawals it has seen, and the logical key of an event is
+ * `(jobId, eventType, n)` — n being which assignment/withdrawal it is:
+ * - a `JobAssigned` is new while assignments seen <= withdrawals seen (a withdrawal has opened a
+ *   new cycle), or when its payload differs from every assignment seen (another Guardian);
+ * - a `JobWithdrawed` is new while withdrawals seen < max(assignments seen, 1), one less once
+ *   the job has started (the started assignment was not withdrawn);
+ * - `JobStarted`, `JobCompleted` and a cancellation (`JobWithdrawed` with status `Canceled`) happen
+ *   at most once per job.
+ * Every valid event must be recorded, also those the node then filters out, or the counts drift.
+ */
+import { CALLBACK_EVENTS, CALLBACK_RETRY_DELAYS_MS, type CallbackEvent } from './contract';
+
+/** Per-job memory; short keys because the whole store is saved with the workflow. */
+export interface JobMemory {
+	/** distinct JobAssigned seen */
+	a: number;
+	/** distinct withdrawals (JobWithdrawed, status New) seen */
+	w: number;
+	/** JobStarted seen */
+	s?: 1;
+	/** JobCompleted seen */
+	c?: 1;
+	/** cancellation (JobWithdrawed with status Canceled) seen */
+	x?: 1;
+	/** fingerprints (guardianPhone) of the JobAssigned payloads seen, newest last */
+	p?: string[];
+	/** `eventType|jobStatus` of unknown event types seen */
+	o?: string[];
+	/** last time (ms) any delivery for this job arrived: retries keep the entry alive */
+	t: number;
+}
+
+export interface EventStore {
+	v: 1;
+	/** incremented on every recorded delivery: tells the newer of two copies of the store */
+	rev: number;
+	jobs: Record<string, JobMemory>;
+	/** number of entries in `jobs`, kept so a delivery need not count them */
+	size: number;
+	/** last time (ms) entries were pruned by age */
+	pruned: number;
+}
+
+export interface StoreLimits {
+	maxJobs: number;
+	maxAgeMs: number;
+}
+
+/** The vendor redelivers for about 74 minutes (1 s … 1 h); two hours covers it with margin. */
+export const RETRY_WINDOW_MS = CALLBACK_RETRY_DELAYS_MS.reduce((sum, delay) => sum + delay, 0);
+export const MIN_RETENTION_MS = 2 * 60 * 60 * 1000;
+/**
+ * A week of memory also catches late stale events across a job's life; 5,000 jobs is roughly
+ * 300 KB of JSON and far more jobs than a partner can touch within one retry window at the
+ * vendor's rate limit of 60 requests a minute.
+ */
+export const DEFAULT_LIMITS: StoreLimits = { maxJobs: 5000, maxAgeMs: 7 * 24 * 60 * 60 * 1000 };
+const MAX_FINGERPRINTS = 8;
+const MAX_OTHER_KEYS = 16;
+const PRUNE_EVERY_MS = 60 * 1000;
+
+export interface IncomingEvent {
+	jobId: number;
+	eventType: string;
+	jobStatus: string;
+	guardianPhone: string | null;
+}
+
+export type Verdict =
+	| { duplicate: true }
+	/** stale: older than what was already seen for this job (the job has moved on since) */
+	| { duplicate: false; stale: boolean };
+
+export function isKnownEvent(eventType: string): eventType is CallbackEvent {
+	return (CALLBACK_EVENTS as readonly string[]).includes(eventType);
+}
+
+export function createStore(): EventStore {
+	return { v: 1, rev: 0, jobs: {}, size: 0, pruned: 0 };
+}
+
+/** Returns the stored value if it has the expected shape, else a fresh store (e.g. first run or
+ * a format change): losing memory risks a duplicate, never a lost event. */
+export function loadStore(value: unknown): EventStore {
+	if (typeof value === 'object' && value !== null) {
+		const candidate = value as Partial<EventStore>;
+		if (candidate.v === 1 && typeof candidate.jobs === 'object' && candidate.jobs !== null) {
+			if (typeof candidate.pruned !== 'number') candidate.pruned = 0;
+			if (typeof candidate.rev !== 'number') candidate.rev = 0;
+			if (typeof candidate.size !== 'number') candidate.size = Object.keys(candidate.jobs).length;
+			return candidate as EventStore;
+		}
+	}
+	return createStore();
+}
+
+/** Clamps user-chosen limits so the store always spans the vendor's retry window. */
+export function effectiveLimits(partial: Partial<StoreLimits> = {}): StoreLimits {
+	const maxJobs = Math.max(100, Math.floor(partial.maxJobs ?? DEFAULT_LIMITS.maxJobs));
+	const maxAgeMs = Math.max(MIN_RETENTION_MS, partial.maxAgeMs ?? DEFAULT_LIMITS.maxAgeMs);
+	return { maxJobs, maxAgeMs };
+}
+
+/**
+ * Records one delivery and says whether it is a duplicate and, if not, whether it is stale.
+ * Mutates `store` (the caller persists it) and prunes it to `limits`.
+ */
+export function recordEvent(
+	store: EventStore,
+	event: IncomingEvent,
+	now: number,
+	limits: StoreLimits = DEFAULT_LIMITS,
+): Verdict {
+	const key = String(event.jobId);
+	let memory = store.jobs[key];
+	if (memory === undefined) {
+		memory = { a: 0, w: 0, t: now };
+		store.jobs[key] = memory;
+		store.size += 1;
+	}
+	const verdict = decide(memory, event);
+	memory.t = now;
+	store.rev += 1;
+	pruneStore(store, now, limits);
+	return verdict;
+}
+
+function decide(m: JobMemory, event: IncomingEvent): Verdict {
+	const ended = m.c === 1 || m.x === 1;
+	switch (event.eventType) {
+		case 'JobAssigned': {
+			const fingerprint = event.guardianPhone ?? '';
+			const seenPayload = (m.p ?? []).includes(fingerprint);
+			if (seenPayload && m.a > m.w) return { duplicate: true };
+			m.a += 1;
+			m.p = [...(m.p ?? []).filter((p) => p !== fingerprint), fingerprint].slice(-MAX_FINGERPRINTS);
+			// its withdrawal already arrived, or the shift already started or ended
+			return { duplicate: false, stale: m.a <= m.w || m.s === 1 || ended };
+		}
+		case 'JobWithdrawed': {
+			if (event.jobStatus === 'Canceled') {
+				if (m.x === 1) return { duplicate: true };
+				m.x = 1;
+				return { duplicate: false, stale: m.c === 1 };
+			}
+			// Each assignment can be withdrawn once, except the one that went on to start.
+			const possible = m.s === 1 || m.c === 1 ? Math.max(m.a - 1, 1) : Math.max(m.a, 1);
+			if (m.w >= possible) return { duplicate: true };
+			m.w += 1;
+			// a later assignment already arrived, or the job went on to start or end
+			return { duplicate: false, stale: m.a > m.w || m.s === 1 || ended };
+		}
+		case 'JobStarted':
+			if (m.s === 1) return { duplicate: true };
+			m.s = 1;
+			return { duplicate: false, stale: ended };
+		case 'JobCompleted':
+			if (m.c === 1) return { duplicate: true };
+			m.c = 1;
+			return { duplicate: false, stale: m.x === 1 };
+		default: {
+			// Unknown event types carry no lifecycle knowledge: dedupe on type and status only.
+			const other = `${event.eventType}|${event.jobStatus}`;
+			if ((m.o ?? []).includes(other)) return { duplicate: true };
+			m.o = [...(m.o ?? []), other].slice(-MAX_OTHER_KEYS);
+			return { duplicate: false, stale: false };
+		}
+	}
+}
+
+/** Drops jobs not heard of within `maxAgeMs`, then the least recently heard of beyond `maxJobs`. */
+export function pruneStore(store: EventStore, now: number, limits: StoreLimits = DEFAULT_LIMITS): void {
+	if (now - store.pruned >= PRUNE_EVERY_MS || now < store.pruned) {
+		store.pruned = now;
+		for (const key of Object.keys(store.jobs)) {
+			if (now - store.jobs[key].t > limits.maxAgeMs) delete store.jobs[key];
+		}
+		store.size = Object.keys(store.jobs).length;
+	}
+	if (store.size <= limits.maxJobs) return;
+	// Evict down to 90% so a full store is not sorted again on every delivery.
+	const keys = Object.keys(store.jobs);
+	const keep = Math.floor(limits.maxJobs * 0.9);
+	keys
+		.sort((x, y) => store.jobs[x].t - store.jobs[y].t)
+		.slice(0, Math.max(0, keys.length - keep))
+		.forEach((key) => delete store.jobs[key]);
+	store.size = Object.keys(store.jobs).length;
+}

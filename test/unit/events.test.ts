@@ -1,0 +1,208 @@
+import { CALLBACK_RETRY_DELAYS_MS } from '../../nodes/shared/contract';
+import {
+	createStore,
+	DEFAULT_LIMITS,
+	effectiveLimits,
+	loadStore,
+	MIN_RETENTION_MS,
+	pruneStore,
+	recordEvent,
+	type EventStore,
+	type IncomingEvent,
+	type Verdict,
+} from '../../nodes/shared/events';
+
+const STATUS: Record<string, string> = {
+	JobAssigned: 'Assigned',
+	JobStarted: 'InProgress',
+	JobCompleted: 'Completed',
+	JobWithdrawed: 'New',
+};
+
+function ev(eventType: string, extra: Partial<IncomingEvent> = {}): IncomingEvent {
+	return { jobId: 1, eventType, jobStatus: STATUS[eventType] ?? 'Assigned', guardianPhone: null, ...extra };
+}
+
+/** Feeds deliveries in order and returns a compact trace: 'new', 'stale' or 'dup' per delivery. */
+function run(events: IncomingEvent[], store: EventStore = createStore()): string[] {
+	return events.map((event, i) => describe_(recordEvent(store, event, 1_000 + i)));
+}
+function describe_(verdict: Verdict): string {
+	if (verdict.duplicate) return 'dup';
+	return verdict.stale ? 'stale' : 'new';
+}
+
+describe('recordEvent: duplicates', () => {
+	it('emits each event of a normal lifecycle once and drops every retry', () => {
+		const A = ev('JobAssigned', { guardianPhone: '+15550100' });
+		const S = ev('JobStarted', { guardianPhone: '+15550100' });
+		const C = ev('JobCompleted');
+		expect(run([A, A, S, A, S, C, C, S])).toEqual(['new', 'dup', 'new', 'dup', 'dup', 'new', 'dup', 'dup']);
+	});
+
+	it('emits a re-assignment after a withdrawal although the payload is identical', () => {
+		const A = ev('JobAssigned');
+		const W = ev('JobWithdrawed');
+		expect(run([A, A, W, W, A, A, W, A, A])).toEqual(['new', 'dup', 'new', 'dup', 'new', 'dup', 'new', 'new', 'dup']);
+	});
+
+	it('tells two assignments apart by their payload even before the withdrawal arrives', () => {
+		const first = ev('JobAssigned', { guardianPhone: '+15550100' });
+		const second = ev('JobAssigned', { guardianPhone: '+15550199' });
+		expect(run([first, second, first, ev('JobWithdrawed'), second])).toEqual(['new', 'new', 'dup', 'stale', 'dup']);
+	});
+
+	it('keeps jobs apart', () => {
+		expect(run([ev('JobAssigned'), ev('JobAssigned', { jobId: 2 }), ev('JobAssigned', { jobId: 2 })])).toEqual([
+			'new',
+			'new',
+			'dup',
+		]);
+	});
+
+	it('treats a cancellation sent as JobWithdrawed (status Canceled) as its own one-time event', () => {
+		const W = ev('JobWithdrawed');
+		const X = ev('JobWithdrawed', { jobStatus: 'Canceled' });
+		expect(run([ev('JobAssigned'), W, X, X, W])).toEqual(['new', 'new', 'new', 'dup', 'dup']);
+	});
+
+	it('dedupes unknown event types on type and status', () => {
+		const U = ev('JobRescheduled', { jobStatus: 'Assigned' });
+		expect(run([U, U, ev('JobRescheduled', { jobStatus: 'New' })])).toEqual(['new', 'dup', 'new']);
+	});
+});
+
+describe('recordEvent: out of order', () => {
+	it('flags an assignment that arrives after the start as stale', () => {
+		expect(run([ev('JobStarted'), ev('JobAssigned'), ev('JobCompleted'), ev('JobStarted')])).toEqual([
+			'new',
+			'stale',
+			'new',
+			'dup',
+		]);
+	});
+
+	it('flags a start that arrives after the completion as stale', () => {
+		expect(run([ev('JobAssigned'), ev('JobCompleted'), ev('JobStarted')])).toEqual(['new', 'new', 'stale']);
+	});
+
+	it('flags an assignment whose withdrawal came first as stale, and still counts it', () => {
+		const A = ev('JobAssigned');
+		const W = ev('JobWithdrawed');
+		// W(1) A(1, stale: job is New again) A(2, the re-assignment) A(retry)
+		expect(run([W, A, A, A])).toEqual(['new', 'stale', 'new', 'dup']);
+	});
+
+	it('flags a withdrawal older than a later assignment as stale', () => {
+		const first = ev('JobAssigned', { guardianPhone: '+15550100' });
+		const second = ev('JobAssigned', { guardianPhone: '+15550199' });
+		expect(run([first, second, ev('JobWithdrawed')])).toEqual(['new', 'new', 'stale']);
+	});
+
+	it('counts every distinct event of any arrival order exactly once (A W A S C)', () => {
+		const lifecycle = [
+			ev('JobAssigned', { guardianPhone: '+15550100' }),
+			ev('JobWithdrawed'),
+			ev('JobAssigned', { guardianPhone: '+15550199' }),
+			ev('JobStarted', { guardianPhone: '+15550199' }),
+			ev('JobCompleted'),
+		];
+		for (const order of permutations(lifecycle)) {
+			const trace = run(order);
+			expect(trace.filter((t) => t !== 'dup')).toHaveLength(lifecycle.length);
+			// the completion is never stale, whatever came before
+			expect(trace[order.indexOf(lifecycle[4])]).toBe('new');
+			// and once everything is known, any late retry is a duplicate
+			const store = createStore();
+			run(order, store);
+			expect(run([...lifecycle].reverse(), store)).toEqual(['dup', 'dup', 'dup', 'dup', 'dup']);
+		}
+	});
+
+	it('drops retries that arrive right after their original, in lifecycle order', () => {
+		const lifecycle = [ev('JobAssigned'), ev('JobWithdrawed'), ev('JobAssigned'), ev('JobStarted'), ev('JobCompleted')];
+		const trace = run(lifecycle.flatMap((event) => [event, event, event]));
+		expect(trace.filter((t) => t !== 'dup')).toHaveLength(lifecycle.length);
+	});
+
+	it('reads a withdrawal seen after two assignments as the later one (known ambiguity)', () => {
+		// Identical withdrawal payloads: a retry of the first withdrawal, arriving after the
+		// re-assignment, cannot be told from a withdrawal of the re-assignment, and the ordered
+		// reading wins (losing a real event is worse than emitting a retry).
+		const first = ev('JobAssigned', { guardianPhone: '+15550100' });
+		const second = ev('JobAssigned', { guardianPhone: '+15550199' });
+		const W = ev('JobWithdrawed');
+		expect(run([first, W, second, W, W])).toEqual(['new', 'new', 'new', 'new', 'dup']);
+	});
+});
+
+describe('store bounds', () => {
+	it('spans the vendor retry window at the minimum retention', () => {
+		const window = CALLBACK_RETRY_DELAYS_MS.reduce((sum, delay) => sum + delay, 0);
+		expect(MIN_RETENTION_MS).toBeGreaterThan(window);
+		expect(effectiveLimits({ maxAgeMs: 1000 }).maxAgeMs).toBe(MIN_RETENTION_MS);
+		expect(effectiveLimits({}).maxAgeMs).toBe(DEFAULT_LIMITS.maxAgeMs);
+	});
+
+	it('still drops a retry arriving at the end of the retry window with minimum retention', () => {
+		const store = createStore();
+		const limits = effectiveLimits({ maxAgeMs: 0 });
+		const start = Date.UTC(2026, 0, 1);
+		recordEvent(store, ev('JobAssigned'), start, limits);
+		let t = start;
+		for (const delay of CALLBACK_RETRY_DELAYS_MS) {
+			t += delay;
+			// other jobs keep the store busy, so pruning really runs in between
+			recordEvent(store, ev('JobAssigned', { jobId: 1000 + delay }), t - 1, limits);
+		}
+		expect(recordEvent(store, ev('JobAssigned'), t, limits)).toEqual({ duplicate: true });
+	});
+
+	it('forgets jobs not heard of for longer than the retention', () => {
+		const store = createStore();
+		const limits = effectiveLimits({ maxAgeMs: MIN_RETENTION_MS });
+		recordEvent(store, ev('JobAssigned'), 0, limits);
+		recordEvent(store, ev('JobAssigned', { jobId: 2 }), MIN_RETENTION_MS + 1, limits);
+		expect(Object.keys(store.jobs)).toEqual(['2']);
+	});
+
+	it('evicts the least recently heard-of jobs beyond maxJobs', () => {
+		const store = createStore();
+		const limits = { maxJobs: 100, maxAgeMs: MIN_RETENTION_MS };
+		for (let job = 1; job <= 101; job++) recordEvent(store, ev('JobAssigned', { jobId: job }), job, limits);
+		const kept = Object.keys(store.jobs).map(Number);
+		expect(kept.length).toBe(90);
+		expect(Math.min(...kept)).toBe(12);
+		expect(kept).toContain(101);
+	});
+
+	it('keeps the store small enough to save with the workflow at the default size', () => {
+		const store = createStore();
+		for (let job = 1; job <= DEFAULT_LIMITS.maxJobs; job++) {
+			recordEvent(store, ev('JobAssigned', { jobId: 100_000 + job, guardianPhone: '+15550100' }), job);
+			recordEvent(store, ev('JobStarted', { jobId: 100_000 + job }), job);
+		}
+		pruneStore(store, DEFAULT_LIMITS.maxJobs + 1);
+		expect(Object.keys(store.jobs)).toHaveLength(DEFAULT_LIMITS.maxJobs);
+		expect(JSON.stringify(store).length).toBeLessThan(512 * 1024);
+	});
+});
+
+describe('loadStore', () => {
+	it('starts fresh on missing or foreign data and keeps a valid store', () => {
+		expect(loadStore(undefined)).toEqual(createStore());
+		expect(loadStore({ v: 2, jobs: {} })).toEqual(createStore());
+		expect(loadStore('x')).toEqual(createStore());
+		const saved = JSON.parse(JSON.stringify(createStore())) as EventStore;
+		recordEvent(saved, ev('JobAssigned'), 5);
+		const reloaded = loadStore(JSON.parse(JSON.stringify(saved)));
+		expect(recordEvent(reloaded, ev('JobAssigned'), 6)).toEqual({ duplicate: true });
+	});
+});
+
+function permutations<T>(items: T[]): T[][] {
+	if (items.length <= 1) return [items];
+	return items.flatMap((item, i) =>
+		permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+	);
+}

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { INodeProperties } from 'n8n-workflow';
+
+import { G2SentryTrigger } from '../../nodes/G2SentryTrigger/G2SentryTrigger.node';
+import { CALLBACK_EVENTS } from '../../nodes/shared/contract';
+import { DEFAULT_LIMITS, MIN_RETENTION_MS } from '../../nodes/shared/events';
+
+const HOUR_MS = 60 * 60 * 1000;
+const { description, webhookMethods } = new G2SentryTrigger();
+const property = (name: string) => description.properties.find((p) => p.name === name)!;
+const option = (name: string) => (property('options').options as INodeProperties[]).find((o) => o.name === name)!;
+
+describe('G2 Sentry Trigger description', () => {
+	it('follows n8n trigger conventions', () => {
+		expect(description.name).toBe('g2SentryTrigger');
+		expect(description.displayName).toBe('G2 Sentry Trigger');
+		expect(description.inputs).toEqual([]);
+		expect(description.outputs).toEqual(['main']);
+		expect(description.group).toEqual(['trigger']);
+		expect(description.usableAsTool).toBeUndefined();
+		expect(description.credentials).toEqual([{ name: 'g2SentryApi', required: true }]);
+		expect(description.webhooks).toEqual([
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'g2sentry' },
+		]);
+		expect(Object.keys(webhookMethods.default).sort()).toEqual(['checkExists', 'create', 'delete']);
+	});
+
+	it('has two different themed icons that exist beside the node', () => {
+		const icon = description.icon as { light: string; dark: string };
+		expect(icon.light).not.toBe(icon.dark);
+		for (const file of [icon.light, icon.dark]) {
+			expect(file).toMatch(/^file:.+\.svg$/);
+			expect(existsSync(join(__dirname, '../../nodes/G2SentryTrigger', file.slice('file:'.length)))).toBe(true);
+		}
+	});
+
+	it('explains where the production URL goes', () => {
+		const notice = property('setupNotice');
+		expect(notice.type).toBe('notice');
+		expect(notice.displayName).toMatch(/Production URL/);
+		expect(notice.displayName).toMatch(/HTTPS/);
+		expect(notice.displayName).toMatch(/Test URL/);
+	});
+
+	it('keeps its literal defaults in step with the event store', () => {
+		expect(property('events').default).toEqual([...CALLBACK_EVENTS]);
+		const retention = option('retentionHours');
+		expect((retention.default as number) * HOUR_MS).toBe(DEFAULT_LIMITS.maxAgeMs);
+		expect((retention.typeOptions!.minValue as number) * HOUR_MS).toBe(MIN_RETENTION_MS);
+		expect(option('dropStale').default).toBe(false);
+		expect(option('emitUnknownEvents').default).toBe(false);
+		expect(option('includeJob').default).toBe(false);
+	});
+});
