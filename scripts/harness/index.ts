@@ -63,7 +63,8 @@ export function credentialRecord(credential: CredentialRef, sandbox: SandboxAcce
 export async function startN8nWithPackage(options: StartOptions): Promise<StartedN8n> {
 	const log = options.log ?? (() => {});
 	const credential = options.credential ?? DEFAULT_CREDENTIAL;
-	const n8n = new N8nInstance({ owner: options.owner, port: options.port, userFolder: options.userFolder, log });
+	// without a log of its own the runtime still reports a first install (minutes) on stderr
+	const n8n = new N8nInstance({ owner: options.owner, port: options.port, userFolder: options.userFolder, log: options.log });
 	try {
 		await n8n.prepare();
 		let tarball = options.tarball;
