@@ -31,6 +31,7 @@ g2s_ensure_node() {
   # machine's default nodedir
   export npm_config_nodedir="$dir"
   export G2S_NODE_DIR="$dir"
+  export G2S_CACHE
 }
 
 g2s_ensure_deps() {

@@ -1,0 +1,129 @@
+/**
+ * `npm start`: a local G2 Sentry sandbox and a real n8n with this package installed from its packed
+ * tarball, a ready credential, the example workflows imported and the trigger workflows
+ * published, an owner account to log in with, and a few demo jobs that Guardians (simulated)
+ * accept, start and complete within a minute. Ctrl-C stops the sandbox, n8n and its task runner.
+ *
+ * Environment: G2S_DEMO_PORT (n8n, default 5678), G2S_SANDBOX_PORT (default 4010),
+ * G2S_DEMO_TIME_SCALE (default 8: a job's lifecycle takes ~30 s).
+ */
+import net from 'node:net';
+
+import { startSandbox, type Sandbox } from '../sandbox';
+import { loadExampleWorkflows, startN8nWithPackage, type StartedN8n } from './harness';
+import { startRelay, type Relay } from './demo/relay';
+
+const OWNER = { email: 'demo@example.com', password: 'Demo-g2sentry-1', firstName: 'Demo', lastName: 'User' };
+const TRIGGER_EXAMPLES = ['sync-job-status-to-sheet', 'email-client-when-job-completed'];
+const DEMO_JOBS = ['Open house, 12 Main St', 'Gallery opening night', 'Overnight watch, Dock 4'];
+
+const say = (message: string) => process.stdout.write(`[demo] ${message}\n`);
+
+async function portIsFree(port: number): Promise<boolean> {
+	return await new Promise((resolve) => {
+		const probe = net.createServer();
+		probe.once('error', () => resolve(false));
+		probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+	});
+}
+
+async function choosePort(preferred: number, what: string): Promise<number> {
+	if (await portIsFree(preferred)) return preferred;
+	say(`port ${preferred} is taken; ${what} uses a free port instead`);
+	return 0;
+}
+
+async function createDemoJobs(sandbox: Sandbox): Promise<number[]> {
+	const login = await fetch(`${sandbox.baseUrl}/access/login`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(sandbox.partner),
+	});
+	const { accessToken } = (await login.json()) as { accessToken: string };
+	const ids: number[] = [];
+	for (const [i, name] of DEMO_JOBS.entries()) {
+		const res = await fetch(`${sandbox.baseUrl}/jobs`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+			body: JSON.stringify({
+				name,
+				whenDate: new Date(Date.now() + (24 + i) * 3600_000).toISOString(),
+				duration: 120 + 60 * i,
+				location: { address: { address1: `${12 + i} Main St`, city: 'New York', state: 'NY', zip: '10001' } },
+				client: { clientId: `demo-client-${i + 1}`, clientInfo: `client${i + 1}@example.com` },
+			}),
+		});
+		if (!res.ok) throw new Error(`creating a demo job failed: ${res.status} ${await res.text()}`);
+		ids.push(((await res.json()) as { jobId: number }).jobId);
+	}
+	return ids;
+}
+
+async function main(): Promise<void> {
+	const timeScale = Number(process.env.G2S_DEMO_TIME_SCALE ?? 8);
+	let sandbox: Sandbox | undefined;
+	let env: StartedN8n | undefined;
+	let relay: Relay | undefined;
+	let stopping = 0;
+
+	const stop = async (code: number) => {
+		if (stopping) return;
+		stopping = Date.now();
+		say('stopping n8n, its task runner and the sandbox…');
+		await env?.n8n.dispose().catch(() => {});
+		await relay?.close().catch(() => {});
+		await sandbox?.close().catch(() => {});
+		say('stopped.');
+		process.exit(code);
+	};
+	// One Ctrl-C can arrive twice (from the terminal and relayed by tsx): only a second press
+	// some time later means "leave now" (the harness still kills n8n's process group on exit).
+	process.on('SIGINT', () => (stopping && Date.now() - stopping > 1500 ? process.exit(130) : void stop(0)));
+	process.on('SIGTERM', () => void stop(0));
+
+	try {
+		say('starting; the first run on a machine also installs n8n (a few minutes, progress below)');
+		sandbox = await startSandbox({
+			port: await choosePort(Number(process.env.G2S_SANDBOX_PORT ?? 4010), 'the sandbox'),
+			autoDispatch: true,
+			timeScale,
+			// now and then a Guardian withdraws and another accepts: the executions show that too
+			chaos: { withdrawRate: 0.2 },
+		});
+		const examples = loadExampleWorkflows();
+		const triggers = TRIGGER_EXAMPLES.map((name) => examples[name]);
+		env = await startN8nWithPackage({
+			sandbox,
+			owner: OWNER,
+			port: (await choosePort(Number(process.env.G2S_DEMO_PORT ?? 5678), 'n8n')) || undefined,
+			workflows: Object.values(examples),
+			publish: triggers.map((wf) => wf.id),
+			log: say,
+		});
+		relay = await startRelay(triggers.map((wf) => env!.triggerUrls[wf.id]));
+		sandbox.configure({ callbackUrl: relay.url });
+		const jobIds = await createDemoJobs(sandbox);
+		const base = env.n8n.baseUrl;
+		process.stdout.write(
+			[
+				'',
+				'G2 Sentry demo is running.',
+				`  n8n editor:   ${base}`,
+				`  log in with:  ${OWNER.email} / ${OWNER.password}`,
+				`  executions:   ${base}/home/executions  (jobs ${jobIds.map((id) => `#${id}`).join(', ')} move New → Assigned → InProgress → Completed within about a minute)`,
+				`  workflows:    "${examples['sync-job-status-to-sheet'].name}" and "${examples['email-client-when-job-completed'].name}" are published;`,
+				`                open "${examples['create-jobs-from-rows'].name}" and click "Execute workflow" to book more jobs.`,
+				`  credential:   "${env.credential.name}" → ${sandbox.baseUrl} (partner ${sandbox.partner.partnerKey})`,
+				`  sandbox:      ${sandbox.controlUrl}/jobs shows every job; POST ${sandbox.controlUrl}/jobs/<id>/transition moves one by hand`,
+				`  n8n log:      ${env.n8n.logFile}`,
+				'Press Ctrl-C to stop everything.',
+				'',
+			].join('\n'),
+		);
+	} catch (error) {
+		process.stderr.write(`[demo] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+		await stop(1);
+	}
+}
+
+void main();

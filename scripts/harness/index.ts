@@ -1,0 +1,97 @@
+// The one-call setup the demo and the e2e suite share: a fresh n8n with this package installed
+// from its packed tarball, a G2 Sentry credential pointing at a sandbox, workflows imported, some
+// published, and n8n started with every published G2 Sentry trigger registered.
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { N8nInstance, type N8nOwner } from './n8n-instance';
+import { buildAndPack, installCommunityPackage } from './package';
+import { CREDENTIAL_TYPE, TRIGGER_NODE, triggerUrl, useCredential, type CredentialRef, type Workflow } from './workflows';
+
+export * from './executions';
+export * from './n8n-instance';
+export * from './package';
+export { freePort } from './processes';
+export * from './workflows';
+
+/** What the credential needs from a sandbox (its `Sandbox` object has all of these). */
+export interface SandboxAccess {
+	baseUrl: string;
+	partner: { partnerKey: string; partnerSecret: string };
+	callbackSecret: string;
+}
+
+export interface StartOptions {
+	sandbox: SandboxAccess;
+	workflows?: Workflow[];
+	/** Ids of workflows to publish (activate) before n8n starts. */
+	publish?: string[];
+	owner?: N8nOwner;
+	port?: number;
+	userFolder?: string;
+	/** A tarball already packed (skips build + pack). */
+	tarball?: string;
+	credential?: CredentialRef;
+	log?: (message: string) => void;
+}
+
+export interface StartedN8n {
+	n8n: N8nInstance;
+	credential: CredentialRef;
+	tarball: string;
+	/** Production URLs of the published G2 Sentry triggers, by workflow id. */
+	triggerUrls: Record<string, string>;
+}
+
+export const DEFAULT_CREDENTIAL: CredentialRef = { id: 'g2sSandboxCred01', name: 'G2 Sentry sandbox' };
+
+export function credentialRecord(credential: CredentialRef, sandbox: SandboxAccess): object {
+	return {
+		id: credential.id,
+		name: credential.name,
+		type: CREDENTIAL_TYPE,
+		data: {
+			environment: 'custom',
+			baseUrl: sandbox.baseUrl,
+			partnerKey: sandbox.partner.partnerKey,
+			partnerSecret: sandbox.partner.partnerSecret,
+			callbackSecret: sandbox.callbackSecret,
+		},
+	};
+}
+
+export async function startN8nWithPackage(options: StartOptions): Promise<StartedN8n> {
+	const log = options.log ?? (() => {});
+	const credential = options.credential ?? DEFAULT_CREDENTIAL;
+	// without a log of its own the runtime still reports a first install (minutes) on stderr
+	const n8n = new N8nInstance({ owner: options.owner, port: options.port, userFolder: options.userFolder, log: options.log });
+	try {
+		await n8n.prepare();
+		let tarball = options.tarball;
+		if (!tarball) {
+			log('building and packing n8n-nodes-g2sentry');
+			// packed inside the user folder, so it goes away with it
+			tarball = await buildAndPack(fs.mkdtempSync(path.join(n8n.userFolder, 'pack-')));
+		}
+		log('installing the package into n8n as a community package');
+		await installCommunityPackage(n8n.userFolder, tarball);
+		log('importing the credential and workflows');
+		await n8n.importCredentials([credentialRecord(credential, options.sandbox)]);
+		const workflows = (options.workflows ?? []).map((wf) => useCredential(wf, credential));
+		if (workflows.length) await n8n.importWorkflows(workflows);
+		for (const id of options.publish ?? []) await n8n.publishWorkflow(id);
+		log('starting n8n');
+		await n8n.start();
+		const triggerUrls: Record<string, string> = {};
+		for (const wf of workflows) {
+			if (!(options.publish ?? []).includes(wf.id)) continue;
+			if (!wf.nodes.some((node) => node.type === TRIGGER_NODE)) continue;
+			triggerUrls[wf.id] = triggerUrl(n8n.baseUrl, wf);
+			await n8n.waitForWebhook(triggerUrls[wf.id]);
+		}
+		return { n8n, credential, tarball, triggerUrls };
+	} catch (error) {
+		await n8n.dispose();
+		throw error;
+	}
+}

@@ -1,0 +1,261 @@
+// One real n8n process (the cached runtime from scripts/n8n-runtime.js) in its own throwaway user
+// folder: CLI imports while stopped, `n8n start` on free ports, clean stop of n8n and its task
+// runner. Output goes to <userFolder>/n8n.log — for humans; tests assert on recorded executions.
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { ensureN8n, type N8nRuntime } from '../n8n-runtime';
+import { freePort, signalGroup, sleep, trackGroup, untrackGroup } from './processes';
+
+export interface N8nOwner {
+	email: string;
+	password: string;
+	firstName?: string;
+	lastName?: string;
+}
+
+export interface N8nInstanceOptions {
+	/** Folder for N8N_USER_FOLDER; a fresh temp folder when omitted. */
+	userFolder?: string;
+	/** Fixed editor/webhook port; a free one when omitted. */
+	port?: number;
+	/** Owner account created from env at start (so a user can log in). */
+	owner?: N8nOwner;
+	/** Extra environment for n8n. */
+	env?: Record<string, string>;
+	log?: (message: string) => void;
+}
+
+// Variables of the calling process that would change how n8n behaves (Jest sets NODE_ENV=test,
+// which makes n8n refuse to load nodes).
+const INHERITED_BLOCKLIST = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|NODE_ENV$|NODE_OPTIONS$|NODE_PATH$|JEST_|npm_)/;
+
+export class N8nInstance {
+	readonly userFolder: string;
+	readonly logFile: string;
+	port = 0;
+	private brokerPort = 0;
+	private runtime?: N8nRuntime;
+	private child?: ChildProcess;
+	private exited?: Promise<number | null>;
+	private readonly encryptionKey = crypto.randomBytes(24).toString('hex');
+	private readonly ownsFolder: boolean;
+
+	constructor(private readonly options: N8nInstanceOptions = {}) {
+		this.ownsFolder = !options.userFolder;
+		this.userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-e2e-n8n-'));
+		fs.mkdirSync(this.userFolder, { recursive: true });
+		this.logFile = path.join(this.userFolder, 'n8n.log');
+	}
+
+	get baseUrl(): string {
+		return `http://127.0.0.1:${this.port}`;
+	}
+
+	get databaseFile(): string {
+		return path.join(this.userFolder, '.n8n', 'database.sqlite');
+	}
+
+	get runtimeDir(): string {
+		if (!this.runtime) throw new Error('call prepare() first');
+		return this.runtime.dir;
+	}
+
+	/** Provides the runtime (installs it on first use) and picks ports. */
+	async prepare(): Promise<this> {
+		this.runtime = await ensureN8n({ log: this.options.log });
+		this.port = this.options.port ?? (await freePort());
+		do this.brokerPort = await freePort();
+		while (this.brokerPort === this.port);
+		return this;
+	}
+
+	private env(): NodeJS.ProcessEnv {
+		const env: NodeJS.ProcessEnv = {};
+		for (const [k, v] of Object.entries(process.env)) if (!INHERITED_BLOCKLIST.test(k)) env[k] = v;
+		Object.assign(env, {
+			NODE_ENV: 'production',
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_ENCRYPTION_KEY: this.encryptionKey,
+			DB_TYPE: 'sqlite',
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_PORT: String(this.port),
+			N8N_PROTOCOL: 'http',
+			WEBHOOK_URL: `${this.baseUrl}/`,
+			N8N_EDITOR_BASE_URL: `${this.baseUrl}/`,
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_DISABLED_MODULES: 'mcp-registry',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			GENERIC_TIMEZONE: 'UTC',
+			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
+			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
+			N8N_LOG_LEVEL: 'info',
+		});
+		const owner = this.options.owner;
+		if (owner) {
+			Object.assign(env, {
+				N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+				N8N_INSTANCE_OWNER_EMAIL: owner.email,
+				N8N_INSTANCE_OWNER_FIRST_NAME: owner.firstName ?? 'Demo',
+				N8N_INSTANCE_OWNER_LAST_NAME: owner.lastName ?? 'Owner',
+				N8N_INSTANCE_OWNER_PASSWORD_HASH: this.bcrypt(owner.password),
+			});
+		}
+		return Object.assign(env, this.options.env ?? {});
+	}
+
+	/** bcrypt from n8n's own dependencies (we add none of our own). */
+	private bcrypt(password: string): string {
+		const bcrypt = require(path.join(this.runtimeDir, 'node_modules', 'bcryptjs')) as {
+			hashSync(p: string, rounds: number): string;
+		};
+		return bcrypt.hashSync(password, 10);
+	}
+
+	private spawnN8n(args: string[]): ChildProcess {
+		if (!this.runtime) throw new Error('call prepare() first');
+		const out = fs.openSync(this.logFile, 'a');
+		fs.writeSync(out, `\n$ n8n ${args.join(' ')}\n`);
+		// own process group, so stop() can also reach the task runner n8n spawns
+		const child = spawn(process.execPath, [this.runtime.bin, ...args], {
+			cwd: this.userFolder,
+			env: this.env(),
+			stdio: ['ignore', out, out],
+			detached: true,
+		});
+		fs.closeSync(out);
+		if (child.pid) trackGroup(child.pid);
+		return child;
+	}
+
+	/** Runs an n8n CLI command to completion (n8n must be stopped for imports/publish). */
+	async cli(...args: string[]): Promise<void> {
+		const child = this.spawnN8n(args);
+		const code = await new Promise<number | null>((resolve, reject) => {
+			child.on('error', reject);
+			child.on('exit', (c) => resolve(c));
+		});
+		if (child.pid) {
+			signalGroup(child.pid, 'SIGKILL');
+			untrackGroup(child.pid);
+		}
+		if (code !== 0) throw new Error(`n8n ${args.join(' ')} exited with ${code}\n${this.logTail()}`);
+	}
+
+	logTail(chars = 3000): string {
+		try {
+			return fs.readFileSync(this.logFile, 'utf8').slice(-chars);
+		} catch {
+			return '';
+		}
+	}
+
+	/** Imports credentials given with plain `data` (n8n encrypts them on import). */
+	async importCredentials(credentials: object[]): Promise<void> {
+		const file = path.join(this.userFolder, `credentials-${Date.now()}.json`);
+		fs.writeFileSync(file, JSON.stringify(credentials, null, 2));
+		try {
+			await this.cli('import:credentials', `--input=${file}`);
+		} finally {
+			fs.rmSync(file, { force: true });
+		}
+	}
+
+	/** Imports workflows (each needs an `id`); they arrive unpublished. */
+	async importWorkflows(workflows: Array<{ id: string }>): Promise<void> {
+		const dir = fs.mkdtempSync(path.join(this.userFolder, 'workflows-'));
+		for (const wf of workflows) fs.writeFileSync(path.join(dir, `${wf.id}.json`), JSON.stringify(wf, null, 2));
+		try {
+			await this.cli('import:workflow', '--separate', `--input=${dir}`);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
+	async publishWorkflow(id: string): Promise<void> {
+		await this.cli('publish:workflow', `--id=${id}`);
+	}
+
+	/** `n8n start`; resolves once the HTTP server answers its readiness probe. */
+	async start(timeoutMs = 120_000): Promise<void> {
+		if (this.child) throw new Error('n8n is already running');
+		const child = this.spawnN8n(['start']);
+		this.child = child;
+		this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+		const deadline = Date.now() + timeoutMs;
+		let exitCode: number | null | undefined;
+		void this.exited.then((c) => (exitCode = c));
+		while (Date.now() < deadline) {
+			if (exitCode !== undefined) throw new Error(`n8n exited with ${exitCode} while starting\n${this.logTail()}`);
+			try {
+				const res = await fetch(`${this.baseUrl}/healthz/readiness`);
+				if (res.ok) return;
+			} catch {
+				// not listening yet
+			}
+			await sleep(300);
+		}
+		throw new Error(`n8n did not become ready within ${timeoutMs} ms\n${this.logTail()}`);
+	}
+
+	/**
+	 * Readiness comes before webhooks are registered: probe the production URL with GET until
+	 * n8n answers that the path exists for another method.
+	 */
+	async waitForWebhook(url: string, timeoutMs = 60_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		let last = '';
+		while (Date.now() < deadline) {
+			try {
+				const res = await fetch(url);
+				last = `${res.status} ${await res.text()}`;
+				if (/POST/.test(last)) return;
+			} catch (error) {
+				last = String(error);
+			}
+			await sleep(250);
+		}
+		throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms (last answer: ${last})`);
+	}
+
+	/** Stops n8n (SIGTERM, then SIGKILL after `graceMs`) and anything left in its process group. */
+	async stop(graceMs = 20_000): Promise<void> {
+		const child = this.child;
+		this.child = undefined;
+		if (!child?.pid || !this.exited) return;
+		const pid = child.pid;
+		if (child.exitCode === null && child.signalCode === null) {
+			signalGroup(pid, 'SIGTERM');
+			let timer: NodeJS.Timeout | undefined;
+			const done = await Promise.race([
+				this.exited.then(() => true),
+				new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+			]);
+			clearTimeout(timer);
+			if (!done) signalGroup(pid, 'SIGKILL');
+			await this.exited;
+		}
+		// the task runner lives in the same group; make sure nothing outlives n8n
+		await sleep(200);
+		signalGroup(pid, 'SIGKILL');
+		untrackGroup(pid);
+	}
+
+	get running(): boolean {
+		return !!this.child;
+	}
+
+	/** Stops n8n and deletes the user folder if this instance created it. */
+	async dispose(): Promise<void> {
+		await this.stop();
+		if (this.ownsFolder && !process.env.G2S_E2E_KEEP) fs.rmSync(this.userFolder, { recursive: true, force: true });
+	}
+}

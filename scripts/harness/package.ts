@@ -1,0 +1,80 @@
+// Builds and packs this package, and installs the tarball into an n8n user folder the way n8n's
+// community-package installer does (see n8n's CommunityPackagesService.downloadPackage): extract
+// into <user>/.n8n/nodes/node_modules/<name>, drop dev/peer/optional dependencies from its
+// package.json, `npm install` inside it, and record the version in <user>/.n8n/nodes/package.json.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+async function run(cmd: string, args: string[], cwd: string): Promise<string> {
+	try {
+		const { stdout } = await exec(cmd, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: process.env });
+		return stdout;
+	} catch (error) {
+		const e = error as { stderr?: string; stdout?: string; message: string };
+		throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}: ${e.message}\n${e.stderr ?? ''}${e.stdout ?? ''}`);
+	}
+}
+
+/** `npm run build` then `npm pack` into `destDir`; returns the tarball's path. */
+export async function buildAndPack(destDir: string, root = PACKAGE_ROOT): Promise<string> {
+	fs.mkdirSync(destDir, { recursive: true });
+	await run(NPM, ['run', '--silent', 'build'], root);
+	const out = await run(NPM, ['pack', '--json', '--pack-destination', destDir, '--loglevel=error'], root);
+	const [info] = JSON.parse(out) as Array<{ filename: string }>;
+	return path.join(destDir, info.filename);
+}
+
+export interface InstalledPackage {
+	name: string;
+	version: string;
+	dir: string;
+}
+
+/** Installs a packed tarball into `<userFolder>/.n8n/nodes` as n8n's installer would. */
+export async function installCommunityPackage(userFolder: string, tarball: string): Promise<InstalledPackage> {
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	const staging = fs.mkdtempSync(path.join(userFolder, 'pkg-'));
+	await run('tar', ['-xzf', tarball, '-C', staging, '--strip-components=1'], userFolder);
+	const manifestPath = path.join(staging, 'package.json');
+	const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+	const { devDependencies, peerDependencies, optionalDependencies, ...kept } = manifest;
+	void devDependencies;
+	void peerDependencies;
+	void optionalDependencies;
+	const name = String(kept.name);
+	const version = String(kept.version);
+	fs.writeFileSync(manifestPath, JSON.stringify(kept, null, 2));
+
+	const dir = path.join(nodesDir, 'node_modules', name);
+	fs.mkdirSync(path.dirname(dir), { recursive: true });
+	fs.rmSync(dir, { recursive: true, force: true });
+	fs.renameSync(staging, dir);
+	await run(
+		NPM,
+		[
+			'install',
+			'--audit=false',
+			'--fund=false',
+			'--bin-links=false',
+			'--install-strategy=shallow',
+			'--ignore-scripts=true',
+			'--package-lock=false',
+			'--loglevel=error',
+		],
+		dir,
+	);
+
+	const ledgerPath = path.join(nodesDir, 'package.json');
+	const ledger = fs.existsSync(ledgerPath)
+		? (JSON.parse(fs.readFileSync(ledgerPath, 'utf8')) as { dependencies?: Record<string, string> })
+		: { name: 'installed-nodes', private: true, dependencies: {} };
+	ledger.dependencies = { ...ledger.dependencies, [name]: version };
+	fs.writeFileSync(ledgerPath, JSON.stringify(ledger, null, 2));
+	return { name, version, dir };
+}

@@ -1,0 +1,228 @@
+/**
+ * End to end, action side: the packed package installed into a real n8n as a community package,
+ * a credential pointing at a sandbox, and workflows that run the G2 Sentry node. Every check is
+ * made against what the sandbox holds afterwards and what n8n recorded.
+ */
+import { startSandbox, type Sandbox } from '../../sandbox';
+import {
+	ACTION_NODE,
+	loadExampleWorkflows,
+	manualToWebhook,
+	nodeOutput,
+	startN8nWithPackage,
+	readWorkflows,
+	webhookChain,
+	withFreshIds,
+	type StartedN8n,
+	type WorkflowNode,
+} from '../../scripts/harness';
+import {
+	control,
+	createJobDirectly,
+	executionsOf,
+	postJson,
+	SETUP_TIMEOUT_MS,
+	TEST_TIMEOUT_MS,
+	waitForExecutions,
+} from './helpers';
+
+const examples = loadExampleWorkflows();
+const owner = { email: 'e2e-owner@example.com', password: 'E2e-owner-pass1' };
+
+function g2(parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode {
+	return { name: 'G2 Sentry', type: ACTION_NODE, typeVersion: 1, position: [0, 0], parameters, ...extra };
+}
+const body = (field: string) => `={{ $json.body.${field} }}`;
+// errors come back as items (continue on fail), so a test sees the message the node produced
+const soft = { onError: 'continueRegularOutput' } as const;
+
+const workflows = {
+	create: webhookChain('e2eCreate0000001', 'e2e-create', [
+		g2({
+			resource: 'job',
+			operation: 'create',
+			name: body('name'),
+			whenDate: body('whenDate'),
+			duration: body('duration'),
+			location: {
+				address: { address1: body('address1'), city: body('city'), state: body('state'), zip: body('zip') },
+			},
+			additionalFields: { clientId: body('clientId'), clientInfo: body('clientInfo'), description: body('description') },
+		}, soft),
+	]),
+	get: webhookChain('e2eGet0000000001', 'e2e-get', [g2({ resource: 'job', operation: 'get', jobId: body('jobId') }, soft)]),
+	status: webhookChain('e2eStatus0000001', 'e2e-status', [
+		g2({ resource: 'job', operation: 'getStatus', jobId: body('jobId') }, soft),
+	]),
+	update: webhookChain('e2eUpdate0000001', 'e2e-update', [
+		g2({ resource: 'job', operation: 'update', jobId: body('jobId'), updateFields: { name: body('name'), duration: body('duration') } }),
+	]),
+	cancel: webhookChain('e2eCancel0000001', 'e2e-cancel', [g2({ resource: 'job', operation: 'cancel', jobId: body('jobId') }, soft)]),
+	review: webhookChain('e2eReview0000001', 'e2e-review', [
+		g2({ resource: 'job', operation: 'review', jobId: body('jobId'), rate: body('rate'), review: body('review') }, soft),
+	]),
+	profile: webhookChain('e2eProfile000001', 'e2e-profile', [
+		g2({ resource: 'guardian', operation: 'getProfile', jobId: body('jobId'), guardianId: body('guardianId') }, soft),
+	]),
+	rows: withFreshIds(manualToWebhook(examples['create-jobs-from-rows'], 'e2e-rows'), 'e2eRowsCopy00001'),
+};
+
+let sandbox: Sandbox;
+let env: StartedN8n;
+const hook = (path: string) => `${env.n8n.baseUrl}/webhook/${path}`;
+
+/** Runs a test workflow; returns the items its last node produced. */
+async function run(path: string, input: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+	const res = await postJson(hook(path), input);
+	expect(res.status).toBe(200);
+	return res.body as Array<Record<string, unknown>>;
+}
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ port: 0, autoDispatch: false });
+	env = await startN8nWithPackage({
+		sandbox,
+		owner,
+		// the examples as shipped, next to the test workflows (one of them adapted to start over HTTP)
+		workflows: [...Object.values(examples), ...Object.values(workflows)],
+		publish: Object.values(workflows).map((wf) => wf.id),
+	});
+}, SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+	await env?.n8n.dispose();
+	await sandbox?.close();
+}, 60_000);
+
+describe('the packed package inside a real n8n', () => {
+	it('is loaded by n8n as a community package: node and credential types are known', async () => {
+		const login = await fetch(`${env.n8n.baseUrl}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
+		});
+		expect(login.status).toBe(200);
+		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+		const nodes = (await (await fetch(`${env.n8n.baseUrl}/types/nodes.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		const names = nodes.map((n) => n.name);
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-g2sentry.g2Sentry', 'n8n-nodes-g2sentry.g2SentryTrigger']));
+		const credentials = (await (await fetch(`${env.n8n.baseUrl}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		expect(credentials.map((c) => c.name)).toContain('g2SentryApi');
+	}, TEST_TIMEOUT_MS);
+
+	it('imports every example workflow as shipped, nodes and all', () => {
+		const stored = new Map(readWorkflows(env.n8n.databaseFile).map((wf) => [wf.id, wf]));
+		for (const example of Object.values(examples)) {
+			const wf = stored.get(example.id);
+			expect(wf?.name).toBe(example.name);
+			expect(wf?.nodes.map((n) => [n.name, n.type])).toEqual(example.nodes.map((n) => [n.name, n.type]));
+		}
+		expect(Object.keys(examples).length).toBeGreaterThanOrEqual(3);
+	});
+
+	it('creates a job the sandbox then holds with the same details', async () => {
+		const whenDate = new Date(Date.now() + 28 * 3600_000).toISOString();
+		const [item] = await run('e2e-create', {
+			name: 'E2E open house',
+			whenDate,
+			duration: 150,
+			address1: '12 Main St',
+			city: 'New York',
+			state: 'NY',
+			zip: '10001',
+			clientId: 'crm-42',
+			clientInfo: 'pat@example.com',
+			description: 'Front door',
+		});
+		expect(item.error).toBeUndefined();
+		expect(typeof item.jobId).toBe('number');
+		expect(item.status).toBe('New');
+
+		const stored = await control.job(sandbox, item.jobId as number);
+		expect(stored.status).toBe('New');
+		expect(stored.partnerKey).toBe(sandbox.partner.partnerKey);
+		expect(stored.job).toMatchObject({ name: 'E2E open house', duration: 150, description: 'Front door' });
+		expect(new Date(stored.job.whenDate).toISOString()).toBe(whenDate);
+		expect(stored.job.location?.address).toMatchObject({ address1: '12 Main St', city: 'New York', state: 'NY', zip: '10001' });
+		expect(stored.job.client).toMatchObject({ clientId: 'crm-42', clientInfo: 'pat@example.com' });
+
+		const [execution] = (await waitForExecutions(env.n8n, workflows.create.id, 1)).slice(-1);
+		expect(execution.status).toBe('success');
+		expect(nodeOutput(execution, 'G2 Sentry')[0].json.jobId).toBe(item.jobId);
+	}, TEST_TIMEOUT_MS);
+
+	it('reads, updates and cancels a job, and the sandbox reflects each step', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E read-update-cancel');
+		const [got] = await run('e2e-get', { jobId });
+		expect(got).toMatchObject({ jobId, status: 'New', name: 'E2E read-update-cancel', duration: 120 });
+
+		const [updated] = await run('e2e-update', { jobId, name: 'E2E renamed', duration: 200 });
+		expect(updated).toMatchObject({ jobId });
+		expect((await control.job(sandbox, jobId)).job).toMatchObject({ name: 'E2E renamed', duration: 200 });
+
+		const [canceled] = await run('e2e-cancel', { jobId });
+		expect(canceled.error).toBeUndefined();
+		expect((await control.job(sandbox, jobId)).status).toBe('Canceled');
+		const [status] = await run('e2e-status', { jobId });
+		expect(status).toMatchObject({ jobId, status: 'Canceled' });
+	}, TEST_TIMEOUT_MS);
+
+	it('reads the assigned Guardian and reviews a completed job', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E guardian and review');
+		await control.transition(sandbox, jobId, 'Assigned');
+		const [job] = await run('e2e-get', { jobId });
+		const guardian = job.guardian as { guardianId: number; firstName: string };
+		const stored = await control.job(sandbox, jobId);
+		expect(guardian.guardianId).toBe(stored.guardian?.guardianId);
+
+		const [profile] = await run('e2e-profile', { jobId, guardianId: guardian.guardianId });
+		expect(profile).toMatchObject({ jobId, guardianId: guardian.guardianId, firstName: stored.guardian?.firstName });
+
+		const [early] = await run('e2e-review', { jobId, rate: 5, review: 'too early' });
+		expect(String(early.error)).not.toBe('undefined');
+		expect((await control.job(sandbox, jobId)).review ?? null).toBeNull();
+
+		await control.transition(sandbox, jobId, 'InProgress');
+		await control.transition(sandbox, jobId, 'Completed');
+		const [reviewed] = await run('e2e-review', { jobId, rate: 4, review: 'On time, calm' });
+		expect(reviewed.error).toBeUndefined();
+		expect((await control.job(sandbox, jobId)).review).toMatchObject({ rate: 4, review: 'On time, calm' });
+	}, TEST_TIMEOUT_MS);
+
+	it('fails the execution with the vendor reason when an update comes after the cut-off', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E past cut-off');
+		await control.insideCutOff(sandbox, jobId);
+		const before = executionsOf(env.n8n, workflows.update.id).length;
+		await postJson(hook('e2e-update'), { jobId, name: 'E2E too late', duration: 90 });
+		const executions = await waitForExecutions(env.n8n, workflows.update.id, before + 1);
+		const last = executions[executions.length - 1];
+		expect(last.status).toBe('error');
+		const error = last.runData['G2 Sentry'][0].error;
+		expect(`${error?.message} ${error?.description ?? ''}`).toMatch(/cut-off/i);
+		expect((await control.job(sandbox, jobId)).job.name).toBe('E2E past cut-off');
+	}, TEST_TIMEOUT_MS);
+
+	it('runs the "book jobs from rows" example: books the good row, reports the refused ones with the reason', async () => {
+		const before = new Set((await control.jobs(sandbox)).map((j) => j.jobId));
+		const res = await postJson(hook('e2e-rows'), {});
+		expect(res.status).toBe(200);
+		const [execution] = await waitForExecutions(env.n8n, workflows.rows.id, 1);
+		expect(execution.status).toBe('success');
+
+		const booked = nodeOutput(execution, 'Booked').map((i) => i.json);
+		expect(booked).toHaveLength(1);
+		expect(booked[0]).toMatchObject({ row: 'Open house, 12 Main St', status: 'New' });
+		const stored = await control.job(sandbox, booked[0].jobId as number);
+		expect(stored.job).toMatchObject({ name: 'Open house, 12 Main St', client: { clientInfo: 'alex@example.com' } });
+
+		const refused = nodeOutput(execution, 'Refused').map((i) => i.json);
+		expect(refused.map((r) => r.row)).toEqual(['Gallery evening', 'Too soon: starts in 30 minutes']);
+		expect(String(refused[0].reason)).toMatch(/state/i);
+		expect(String(refused[0].fields)).toMatch(/state/);
+		expect(String(refused[1].reason)).toMatch(/2 hours|cut-off|future/i);
+		expect(String(refused[1].fields)).toMatch(/whenDate/);
+
+		const created = (await control.jobs(sandbox)).filter((j) => !before.has(j.jobId));
+		expect(created.map((j) => j.job.name)).toEqual(['Open house, 12 Main St']);
+	}, TEST_TIMEOUT_MS);
+});

@@ -1,0 +1,131 @@
+// Shared by the e2e suites: the sandbox's Partner and control APIs over HTTP, and waiting for
+// executions a real n8n records. Assertions are made on recorded executions and sandbox state,
+// never on log text.
+import type { Sandbox } from '../../sandbox';
+import { readExecutions, type N8nInstance, type RecordedExecution } from '../../scripts/harness';
+
+/** Jest timeouts: the first run on a machine installs n8n (minutes). */
+export const SETUP_TIMEOUT_MS = 20 * 60 * 1000;
+export const TEST_TIMEOUT_MS = 120 * 1000;
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+	const res = await fetch(url, {
+		method,
+		headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await res.text();
+	if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
+	return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export interface ControlJob {
+	jobId: number;
+	status: string;
+	partnerKey: string;
+	guardian?: { guardianId: number; firstName: string; lastName: string; phone?: string } | null;
+	job: {
+		name: string;
+		whenDate: string;
+		duration: number;
+		description?: string;
+		location?: { address?: Record<string, string>; gps?: Record<string, number> };
+		client?: Record<string, string>;
+	};
+	review?: { rate: number; review?: string } | null;
+	history?: unknown[];
+}
+
+export interface Delivery {
+	jobId: number;
+	eventType: string;
+	body: string;
+	signature: string | null;
+	attempt: number;
+	duplicate: boolean;
+	status: number | null;
+	outcome: string;
+}
+
+export const control = {
+	job: (sb: Sandbox, jobId: number | string) => call<ControlJob>('GET', `${sb.controlUrl}/jobs/${jobId}`),
+	jobs: (sb: Sandbox) => call<ControlJob[]>('GET', `${sb.controlUrl}/jobs`),
+	transition: (sb: Sandbox, jobId: number, to: string) =>
+		call<unknown>('POST', `${sb.controlUrl}/jobs/${jobId}/transition`, { to }),
+	withdraw: (sb: Sandbox, jobId: number) => call<unknown>('POST', `${sb.controlUrl}/jobs/${jobId}/withdraw`, {}),
+	insideCutOff: (sb: Sandbox, jobId: number) => call<unknown>('POST', `${sb.controlUrl}/jobs/${jobId}/inside-cut-off`, {}),
+	deliveries: (sb: Sandbox, jobId?: number) =>
+		call<Delivery[]>('GET', `${sb.controlUrl}/deliveries${jobId === undefined ? '' : `?jobId=${jobId}`}`),
+};
+
+/** Creates a job directly through the sandbox's Partner API (as another system would). */
+export async function createJobDirectly(sb: Sandbox, name: string, hoursAhead = 30): Promise<number> {
+	const login = await call<{ accessToken: string }>('POST', `${sb.baseUrl}/access/login`, sb.partner);
+	const created = await call<{ jobId: number }>(
+		'POST',
+		`${sb.baseUrl}/jobs`,
+		{
+			name,
+			whenDate: new Date(Date.now() + hoursAhead * 3600_000).toISOString(),
+			duration: 120,
+			location: { address: { address1: '1 Test Way', city: 'Albany', state: 'NY', zip: '12207' } },
+			client: { clientId: `client-${name}`, clientInfo: 'client@example.com' },
+		},
+		{ authorization: `Bearer ${login.accessToken}` },
+	);
+	return created.jobId;
+}
+
+/** Polls `fn` until it returns a value that is not undefined (or throws after `timeoutMs`). */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await fn();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(200);
+	}
+}
+
+export function executionsOf(n8n: N8nInstance, workflowId: string): RecordedExecution[] {
+	return readExecutions(n8n.databaseFile, n8n.runtimeDir, workflowId);
+}
+
+const unfinished = (e: RecordedExecution) => e.status === 'running' || e.status === 'new' || e.status === 'waiting';
+
+/** Every execution of the workflow, once none is still running (so counts include late ones). */
+export async function settledExecutionsOf(n8n: N8nInstance, workflowId: string): Promise<RecordedExecution[]> {
+	return await waitFor(`executions of ${workflowId} to finish`, () => {
+		const all = executionsOf(n8n, workflowId);
+		return all.some(unfinished) ? undefined : all;
+	});
+}
+
+/** Waits until the workflow has at least `count` finished executions matching `filter`; returns them. */
+export async function waitForExecutions(
+	n8n: N8nInstance,
+	workflowId: string,
+	count: number,
+	filter: (e: RecordedExecution) => boolean = () => true,
+	timeoutMs = 30_000,
+): Promise<RecordedExecution[]> {
+	return await waitFor(`${count} finished execution(s) of ${workflowId}`, () => {
+		const done = executionsOf(n8n, workflowId).filter((e) => !unfinished(e) && filter(e));
+		return done.length >= count ? done : undefined;
+	}, timeoutMs);
+}
+
+/** POSTs JSON to a test workflow's webhook; returns the status and parsed body. */
+export async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	const text = await res.text();
+	let parsed: unknown = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		// keep text
+	}
+	return { status: res.status, body: parsed };
+}

@@ -1,0 +1,243 @@
+/**
+ * End to end, trigger side: the example trigger workflows published in a real n8n, the sandbox
+ * delivering real signed callbacks to them as jobs move through their lifecycle, plus forged,
+ * duplicated and failed-then-retried deliveries. Assertions are on the executions n8n recorded.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { signCallbackBody, startSandbox, type Sandbox } from '../../sandbox';
+import {
+	loadExampleWorkflows,
+	nodeOutput,
+	startN8nWithPackage,
+	type RecordedExecution,
+	type StartedN8n,
+} from '../../scripts/harness';
+import {
+	control,
+	createJobDirectly,
+	settledExecutionsOf,
+	SETUP_TIMEOUT_MS,
+	TEST_TIMEOUT_MS,
+	waitFor,
+	waitForExecutions,
+	type Delivery,
+} from './helpers';
+
+const examples = loadExampleWorkflows();
+const sync = examples['sync-job-status-to-sheet'];
+const email = examples['email-client-when-job-completed'];
+const SYNC_TRIGGER = 'On any job event';
+const EMAIL_TRIGGER = 'On job completed';
+
+let sandbox: Sandbox;
+let env: StartedN8n;
+let syncUrl: string;
+let emailUrl: string;
+
+beforeAll(async () => {
+	// 100× faster: callback retries come after 10 ms instead of 1 s
+	sandbox = await startSandbox({ port: 0, autoDispatch: false, timeScale: 100 });
+	env = await startN8nWithPackage({ sandbox, workflows: [sync, email], publish: [sync.id, email.id] });
+	syncUrl = env.triggerUrls[sync.id];
+	emailUrl = env.triggerUrls[email.id];
+	sandbox.configure({ callbackUrl: syncUrl });
+}, SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+	await env?.n8n.dispose();
+	await sandbox?.close();
+}, 60_000);
+
+/** What the trigger emitted in an execution (its single item). */
+const event = (e: RecordedExecution, trigger = SYNC_TRIGGER) => nodeOutput(e, trigger)[0]?.json ?? {};
+const forJob = (jobId: number, trigger = SYNC_TRIGGER) => (e: RecordedExecution) => event(e, trigger).jobId === jobId;
+
+async function delivered(jobId: number, eventType: string, count = 1): Promise<Delivery[]> {
+	return await waitFor(`${count} delivered ${eventType} callback(s) for job ${jobId}`, async () => {
+		const list = (await control.deliveries(sandbox, jobId)).filter((d) => d.eventType === eventType);
+		return list.filter((d) => d.outcome === 'delivered').length >= count ? list : undefined;
+	});
+}
+
+/** Moves a job and waits until the sandbox's callback for it was accepted. */
+async function move(jobId: number, to: string, eventType: string): Promise<void> {
+	await control.transition(sandbox, jobId, to);
+	await delivered(jobId, eventType);
+}
+
+function post(url: string, body: string, headers: Record<string, string>): Promise<Response> {
+	return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+}
+
+describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
+	it('runs the status-sync workflow once per lifecycle step, with what each callback said', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E lifecycle');
+		await move(jobId, 'Assigned', 'JobAssigned');
+		await move(jobId, 'InProgress', 'JobStarted');
+		await move(jobId, 'Completed', 'JobCompleted');
+
+		const runs = await waitForExecutions(env.n8n, sync.id, 3, forJob(jobId));
+		expect(runs.map((e) => e.status)).toEqual(['success', 'success', 'success']);
+		const rows = runs.map((e) => nodeOutput(e, 'Row for the job')[0].json);
+		expect(rows.map((r) => [r.status, r.lastEvent])).toEqual([
+			['Assigned', 'JobAssigned'],
+			['InProgress', 'JobStarted'],
+			['Completed', 'JobCompleted'],
+		]);
+		expect(rows.every((r) => r.jobId === jobId && r.jobName === 'E2E lifecycle')).toBe(true);
+		const stored = await control.job(sandbox, jobId);
+		expect(stored.status).toBe('Completed');
+		expect(String(rows[0].guardianPhone)).not.toBe('');
+		// what the trigger emitted is what the sandbox signed and sent
+		const sent = (await control.deliveries(sandbox, jobId)).map((d) => JSON.parse(d.body) as Record<string, unknown>);
+		for (const [i, e] of runs.entries()) {
+			expect(event(e)).toMatchObject({ jobId, eventType: sent[i].eventType, jobStatus: sent[i].jobStatus });
+		}
+	}, TEST_TIMEOUT_MS);
+
+	it('refuses forged callbacks with 401 and records no execution for them', async () => {
+		const forgedJobId = 990001;
+		const body = JSON.stringify({ jobId: forgedJobId, eventType: 'JobCompleted', jobName: 'forged', jobStatus: 'Completed' });
+		const wrongSecret = await post(syncUrl, body, { 'x-signature': signCallbackBody(body, 'not-the-callback-secret') });
+		expect(wrongSecret.status).toBe(401);
+		const unsigned = await post(syncUrl, body, {});
+		expect(unsigned.status).toBe(401);
+		const genuine = JSON.stringify({ jobId: 990002, eventType: 'JobCompleted', jobName: 'genuine', jobStatus: 'Completed' });
+		const tampered = await post(syncUrl, genuine.replace('genuine', 'tampered'), {
+			'x-signature': signCallbackBody(genuine, sandbox.callbackSecret),
+		});
+		expect(tampered.status).toBe(401);
+
+		// the same request correctly signed is accepted: the refusals above were about the signature
+		const accepted = await post(syncUrl, genuine, { 'x-signature': signCallbackBody(genuine, sandbox.callbackSecret) });
+		expect(accepted.status).toBe(200);
+		const [marker] = await waitForExecutions(env.n8n, sync.id, 1, forJob(990002));
+		expect(event(marker)).toMatchObject({ jobName: 'genuine', eventType: 'JobCompleted' });
+		const all = await settledExecutionsOf(env.n8n, sync.id);
+		expect(all.filter(forJob(forgedJobId))).toHaveLength(0);
+		expect(all.filter((e) => event(e).jobName === 'tampered')).toHaveLength(0);
+	}, TEST_TIMEOUT_MS);
+
+	it('starts one execution per event when deliveries are duplicated or replayed', async () => {
+		sandbox.configure({ chaos: { duplicateDeliveries: 1 } });
+		const jobId = await createJobDirectly(sandbox, 'E2E duplicates');
+		try {
+			await control.transition(sandbox, jobId, 'Assigned');
+			const attempts = await delivered(jobId, 'JobAssigned', 2);
+			expect(attempts.some((d) => d.duplicate)).toBe(true);
+			// a replay of the exact signed request, as a retry would send it
+			const replay = await post(syncUrl, attempts[0].body, { 'x-signature': attempts[0].signature ?? '' });
+			expect(replay.status).toBe(200);
+		} finally {
+			sandbox.configure({ chaos: { duplicateDeliveries: 0 } });
+		}
+		// a later event of the same job is the marker: its run starts after the duplicates arrived
+		await move(jobId, 'InProgress', 'JobStarted');
+		await waitForExecutions(env.n8n, sync.id, 1, (e) => forJob(jobId)(e) && event(e).eventType === 'JobStarted');
+		const runs = (await settledExecutionsOf(env.n8n, sync.id)).filter(forJob(jobId));
+		expect(runs.map((e) => event(e).eventType)).toEqual(['JobAssigned', 'JobStarted']);
+	}, TEST_TIMEOUT_MS);
+
+	it('gets the event once through a retry after a failed delivery', async () => {
+		// a hop that loses the first request (503), then forwards the exact bytes and signature
+		let seen = 0;
+		const proxy = http.createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', () => {
+				if (++seen === 1) {
+					res.writeHead(503).end('try later');
+					return;
+				}
+				const headers = { 'content-type': String(req.headers['content-type']), 'x-signature': String(req.headers['x-signature']) };
+				fetch(syncUrl, { method: 'POST', headers, body: Buffer.concat(chunks) }).then(
+					async (answer) => res.writeHead(answer.status).end(await answer.text()),
+					() => res.writeHead(502).end(),
+				);
+			});
+		});
+		await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+		const port = (proxy.address() as AddressInfo).port;
+		sandbox.configure({ callbackUrl: `http://127.0.0.1:${port}/callback` });
+		try {
+			const jobId = await createJobDirectly(sandbox, 'E2E retry');
+			await control.transition(sandbox, jobId, 'Assigned');
+			const attempts = await delivered(jobId, 'JobAssigned');
+			expect(attempts[0]).toMatchObject({ attempt: 1, status: 503 });
+			expect(attempts[0].outcome).not.toBe('delivered');
+			expect(attempts.find((d) => d.outcome === 'delivered')?.attempt).toBe(2);
+
+			const [run] = await waitForExecutions(env.n8n, sync.id, 1, forJob(jobId));
+			expect(event(run)).toMatchObject({ eventType: 'JobAssigned', jobStatus: 'Assigned' });
+			await move(jobId, 'InProgress', 'JobStarted');
+			await waitForExecutions(env.n8n, sync.id, 2, forJob(jobId));
+			expect((await settledExecutionsOf(env.n8n, sync.id)).filter(forJob(jobId)).map((e) => event(e).eventType)).toEqual([
+				'JobAssigned',
+				'JobStarted',
+			]);
+		} finally {
+			sandbox.configure({ callbackUrl: syncUrl });
+			await new Promise((resolve) => proxy.close(resolve));
+		}
+	}, TEST_TIMEOUT_MS);
+
+	it('treats a re-assignment after a withdrawal as new, not as a duplicate', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E withdrawal');
+		await move(jobId, 'Assigned', 'JobAssigned');
+		await control.withdraw(sandbox, jobId);
+		await delivered(jobId, 'JobWithdrawed');
+		await control.transition(sandbox, jobId, 'Assigned');
+		await delivered(jobId, 'JobAssigned', 2);
+		const runs = await waitForExecutions(env.n8n, sync.id, 3, forJob(jobId));
+		expect(runs.map((e) => [event(e).eventType, event(e).jobStatus])).toEqual([
+			['JobAssigned', 'Assigned'],
+			['JobWithdrawed', 'New'],
+			['JobAssigned', 'Assigned'],
+		]);
+	}, TEST_TIMEOUT_MS);
+
+	it('runs the "email the client" example only on completion, with the full job details', async () => {
+		sandbox.configure({ callbackUrl: emailUrl });
+		try {
+			const jobId = await createJobDirectly(sandbox, 'E2E email on completion');
+			await move(jobId, 'Assigned', 'JobAssigned');
+			await move(jobId, 'InProgress', 'JobStarted');
+			await move(jobId, 'Completed', 'JobCompleted');
+			const [run] = await waitForExecutions(env.n8n, email.id, 1, forJob(jobId, EMAIL_TRIGGER));
+			expect(run.status).toBe('success');
+			expect((await settledExecutionsOf(env.n8n, email.id)).filter(forJob(jobId, EMAIL_TRIGGER))).toHaveLength(1);
+
+			const stored = await control.job(sandbox, jobId);
+			const job = nodeOutput(run, 'Get full job')[0].json;
+			expect(job).toMatchObject({ jobId, status: 'Completed', name: 'E2E email on completion' });
+			expect(job.guardian).toMatchObject({ guardianId: stored.guardian?.guardianId, lastName: stored.guardian?.lastName });
+			const mail = nodeOutput(run, 'Compose email')[0].json;
+			expect(mail.to).toBe('client@example.com');
+			expect(String(mail.subject)).toContain('E2E email on completion');
+			expect(String(mail.text)).toContain(`${stored.guardian?.firstName} ${stored.guardian?.lastName}`);
+			expect(String(mail.text)).toContain(`#${jobId}`);
+		} finally {
+			sandbox.configure({ callbackUrl: syncUrl });
+		}
+	}, TEST_TIMEOUT_MS);
+	// Last: switching the dispatcher on also moves the jobs earlier tests left open.
+	it('follows a job the simulated Guardian runs on its own, callbacks shuffled, stale ones dropped', async () => {
+		sandbox.configure({ autoDispatch: true, timeScale: 1000, chaos: { shuffleDeliveries: true } });
+		try {
+			const jobId = await createJobDirectly(sandbox, 'E2E dispatched');
+			await waitFor('the job to complete', async () => ((await control.job(sandbox, jobId)).status === 'Completed' ? true : undefined));
+			await delivered(jobId, 'JobCompleted');
+			await waitForExecutions(env.n8n, sync.id, 1, (e) => forJob(jobId)(e) && event(e).eventType === 'JobCompleted');
+			const runs = (await settledExecutionsOf(env.n8n, sync.id)).filter(forJob(jobId));
+			const events = runs.map((e) => String(event(e).eventType));
+			// each event at most once, nothing after completion (late, older events are stale)
+			expect(new Set(events).size).toBe(events.length);
+			expect(events[events.length - 1]).toBe('JobCompleted');
+			for (const run of runs) expect(nodeOutput(run, 'Row for the job')[0].json.status).toBe(event(run).jobStatus);
+		} finally {
+			sandbox.configure({ autoDispatch: false, timeScale: 100, chaos: { shuffleDeliveries: false } });
+		}
+	}, TEST_TIMEOUT_MS);
+});
