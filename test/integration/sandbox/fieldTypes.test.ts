@@ -3,8 +3,8 @@
  * exactly that field, and nothing is created. Generated from the body itself, so a field added to
  * the sample is swept too.
  */
-import { startSandbox, type Sandbox } from '../../../sandbox';
-import { control, hoursFromNow, PartnerSession } from '../../helpers/sandboxClient';
+import { control, hoursFromNow } from '../../helpers/sandboxClient';
+import { useSandboxSession } from '../../helpers/sandboxFixture';
 
 const FULL_JOB = {
 	name: 'Open House 23 Main St',
@@ -49,37 +49,31 @@ const wrongGroupOnlyPart = (path: string, wrong: unknown) =>
 	(path === 'location.address' || path === 'location.gps') && !(typeof wrong === 'object' && wrong !== null && !Array.isArray(wrong));
 
 describe('sandbox create: a wrong type or null at every field', () => {
-	let sandbox: Sandbox;
-	let session: PartnerSession;
-	beforeAll(async () => {
-		sandbox = await startSandbox({ autoDispatch: false, rateLimitPerMinute: 100_000 });
-		session = await PartnerSession.login(sandbox);
-	});
-	afterAll(() => sandbox.close());
+	const f = useSandboxSession({ rateLimitPerMinute: 100_000 }, 'all');
 
 	it('accepts the full sample body (so every refusal below is about the one changed field)', async () => {
-		const created = await session.api('POST', '/jobs', FULL_JOB);
+		const created = await f.session.api('POST', '/jobs', FULL_JOB);
 		expect(created.status).toBe(201);
-		const record = await session.api('GET', `/jobs/${created.body.jobId}`);
+		const record = await f.session.api('GET', `/jobs/${created.body.jobId}`);
 		expect(record.body.job).toEqual(FULL_JOB);
 	});
 
 	it.each(CASES)('%s = %s → 400 naming it', async (path, _shown, wrong) => {
-		const before = (await control(sandbox, 'GET', '/jobs')).body.length;
-		const res = await session.api('POST', '/jobs', withValue(path, wrong));
+		const before = (await control(f.sandbox, 'GET', '/jobs')).body.length;
+		const res = await f.session.api('POST', '/jobs', withValue(path, wrong));
 		expect(res.status).toBe(400);
 		expect(res.body.code).toBe('VALIDATION_ERROR');
 		const named = res.body.errors.map((e: { fieldName: string }) => e.fieldName);
 		expect(named).toContain(path);
 		if (!wrongGroupOnlyPart(path, wrong)) expect(named).toEqual([path]);
-		expect((await control(sandbox, 'GET', '/jobs')).body.length).toBe(before);
+		expect((await control(f.sandbox, 'GET', '/jobs')).body.length).toBe(before);
 	});
 
 	it.each(fields(FULL_JOB).map(([path]) => [path]))('%s = null: required fields are named, optional ones count as not given', async (path) => {
-		const res = await session.api('POST', '/jobs', withValue(path, null));
+		const res = await f.session.api('POST', '/jobs', withValue(path, null));
 		if (OPTIONAL.has(path)) {
 			expect(res.status).toBe(201);
-			const { job } = (await session.api('GET', `/jobs/${res.body.jobId}`)).body;
+			const { job } = (await f.session.api('GET', `/jobs/${res.body.jobId}`)).body;
 			const keys = path.split('.');
 			const parent = keys.slice(0, -1).reduce((node: any, key) => node[key], job);
 			expect(Object.keys(parent)).not.toContain(keys.at(-1));
@@ -90,11 +84,11 @@ describe('sandbox create: a wrong type or null at every field', () => {
 	});
 
 	it('refuses null for a field sent on update, instead of answering SUCCESS and changing nothing', async () => {
-		const jobId = await session.createJob({ description: 'keep me' });
+		const jobId = await f.session.createJob({ description: 'keep me' });
 		for (const field of ['description', 'clientId', 'clientInfo', 'clientPhone', 'name', 'duration']) {
-			const res = await session.api('PATCH', `/jobs/${jobId}`, { [field]: null });
+			const res = await f.session.api('PATCH', `/jobs/${jobId}`, { [field]: null });
 			expect([field, res.status, res.body.errors]).toEqual([field, 400, [{ fieldName: field, message: expect.stringMatching(/null/) }]]);
 		}
-		expect((await session.api('GET', `/jobs/${jobId}`)).body.job.description).toBe('keep me');
+		expect((await f.session.api('GET', `/jobs/${jobId}`)).body.job.description).toBe('keep me');
 	});
 });

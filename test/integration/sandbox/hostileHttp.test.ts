@@ -4,8 +4,9 @@
  * and the next ordinary request is served.
  */
 import { connect } from 'node:net';
-import { startSandbox, type Sandbox } from '../../../sandbox';
+import type { Sandbox } from '../../../sandbox';
 import { http, PartnerSession } from '../../helpers/sandboxClient';
+import { useSandboxSession } from '../../helpers/sandboxFixture';
 
 /** Sends raw bytes and returns the status and the parsed JSON body of the answer. */
 function rawRequest(sandbox: Sandbox, text: string): Promise<{ status: number; body: any; head: string }> {
@@ -30,20 +31,16 @@ function rawRequest(sandbox: Sandbox, text: string): Promise<{ status: number; b
 }
 
 describe('sandbox against hostile HTTP', () => {
-	let sandbox: Sandbox;
-	let session: PartnerSession;
+	const f = useSandboxSession({ rateLimitPerMinute: 100_000, bodyTimeoutMs: 300 }, 'all');
 	let jobId: number;
 	beforeAll(async () => {
-		sandbox = await startSandbox({ autoDispatch: false, rateLimitPerMinute: 100_000, bodyTimeoutMs: 300 });
-		session = await PartnerSession.login(sandbox);
-		jobId = await session.createJob();
+		jobId = await f.session.createJob();
 	});
-	afterAll(() => sandbox.close());
 	afterEach(async () => {
-		expect((await session.api('GET', '/jobs/1/status')).status).toBe(404);
+		expect((await f.session.api('GET', '/jobs/1/status')).status).toBe(404);
 	});
 
-	const get = (target: string, headers = '') => rawRequest(sandbox, `GET ${target} HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
+	const get = (target: string, headers = '') => rawRequest(f.sandbox, `GET ${target} HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`);
 
 	it('answers a request target that is not a URL with 400 BAD_REQUEST, and "//[" with 404 (both were 500s)', async () => {
 		for (const target of ['http://[', '*']) {
@@ -62,14 +59,14 @@ describe('sandbox against hostile HTTP', () => {
 	it('answers oversized headers with 431 and malformed HTTP with 400, both as JSON envelopes', async () => {
 		const big = await get('/api/v1/jobs/1', `X-Filler: ${'a'.repeat(20_000)}\r\n`);
 		expect([big.status, big.body.code]).toEqual([431, 'HEADERS_TOO_LARGE']);
-		const conflicting = await rawRequest(sandbox, 'POST /api/v1/access/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{"a":1}');
+		const conflicting = await rawRequest(f.sandbox, 'POST /api/v1/access/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{"a":1}');
 		expect([conflicting.status, conflicting.body.code]).toEqual([400, 'BAD_REQUEST']);
 		expect(conflicting.head).toMatch(/content-type: application\/json/i);
 	});
 
 	it('answers a body that stops short of its Content-Length with 408 after bodyTimeoutMs', async () => {
 		const started = Date.now();
-		const res = await rawRequest(sandbox, 'POST /api/v1/access/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"partnerKey"');
+		const res = await rawRequest(f.sandbox, 'POST /api/v1/access/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"partnerKey"');
 		expect([res.status, res.body.code]).toEqual([408, 'REQUEST_TIMEOUT']);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
 	});
@@ -87,31 +84,31 @@ describe('sandbox against hostile HTTP', () => {
 		['9007199254740991', 404],
 		['0001', 404],
 	])('job id %s → %d (plain digits only, never read as another number)', async (id, status) => {
-		const res = await session.api('GET', `/jobs/${id}/status`);
+		const res = await f.session.api('GET', `/jobs/${id}/status`);
 		expect(res.status).toBe(status);
 		if (status === 400) expect(res.body.errors).toEqual([{ fieldName: 'jobId', message: expect.stringMatching(/plain digits/) }]);
-		const guardian = await session.api('GET', `/jobs/${jobId}/guardians/${id}`);
+		const guardian = await f.session.api('GET', `/jobs/${jobId}/guardians/${id}`);
 		expect(guardian.status).toBe(status === 400 ? 400 : 404);
 	});
 
 	it('reads the Authorization header leniently in case and spacing, and says when its form is wrong', async () => {
-		const token = session.accessToken;
+		const token = f.session.accessToken;
 		for (const value of [`bearer ${token}`, `BEARER   ${token}  `]) {
-			expect((await http(`${sandbox.baseUrl}/jobs/1`, { headers: { authorization: value } })).status).toBe(404);
+			expect((await http(`${f.sandbox.baseUrl}/jobs/1`, { headers: { authorization: value } })).status).toBe(404);
 		}
 		for (const value of ['Bearer', `Basic ${token}`, token, `Bearer ${token} extra`]) {
-			const res = await http(`${sandbox.baseUrl}/jobs/1`, { headers: { authorization: value } });
+			const res = await http(`${f.sandbox.baseUrl}/jobs/1`, { headers: { authorization: value } });
 			expect([value, res.status, res.body.message]).toEqual([value, 401, expect.stringMatching(/not of the form "Bearer <accessToken>"/)]);
 		}
-		expect((await http(`${sandbox.baseUrl}/jobs/1`)).body.message).toMatch(/^Missing access token/);
+		expect((await http(`${f.sandbox.baseUrl}/jobs/1`)).body.message).toMatch(/^Missing access token/);
 	});
 
 	it('keeps the first of two Authorization headers, and uses no refresh token when two are sent', async () => {
-		const twice = await get('/api/v1/jobs/1', `Authorization: Bearer ${session.accessToken}\r\nAuthorization: Bearer forged\r\n`);
+		const twice = await get('/api/v1/jobs/1', `Authorization: Bearer ${f.session.accessToken}\r\nAuthorization: Bearer forged\r\n`);
 		expect(twice.status).toBe(404);
-		const spare = await PartnerSession.login(sandbox);
+		const spare = await PartnerSession.login(f.sandbox);
 		const refreshTwice = await get('/api/v1/access/refresh', `refreshToken: ${spare.refreshToken}\r\nrefreshToken: ${spare.refreshToken}\r\n`);
 		expect([refreshTwice.status, refreshTwice.body.code]).toEqual([401, 'UNAUTHORIZED']);
-		expect((await http(`${sandbox.baseUrl}/access/refresh`, { headers: { refreshToken: spare.refreshToken } })).status).toBe(200);
+		expect((await http(`${f.sandbox.baseUrl}/access/refresh`, { headers: { refreshToken: spare.refreshToken } })).status).toBe(200);
 	});
 });
