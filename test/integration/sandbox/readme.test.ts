@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../../sandbox';
+import { PartnerSession } from '../../helpers/sandboxClient';
 
 function walkthrough(): string {
 	const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
@@ -19,6 +20,18 @@ function walkthrough(): string {
 }
 
 const haveCurl = spawnSync('sh', ['-c', 'command -v curl']).status === 0;
+
+/** Runs a script with bash -euo pipefail, asynchronously: the sandbox it calls lives in this process. */
+function runBash(script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+	// the Node running the tests is the `node` the README's field helper finds
+	const PATH = [dirname(process.execPath), process.env.PATH].join(delimiter);
+	const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, PATH } });
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+	child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+	return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
+}
 
 describe('README sandbox walk-through (curl)', () => {
 	let sandbox: Sandbox;
@@ -35,16 +48,7 @@ describe('README sandbox walk-through (curl)', () => {
 		if (!haveCurl) throw new Error('curl is not installed, and the README walk-through is curl commands: install curl to run this check');
 		const script = walkthrough().replaceAll('http://127.0.0.1:4010', sandbox.origin);
 		expect(script).toContain(sandbox.baseUrl);
-		const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-			// the Node running the tests is the `node` the README's field helper finds
-			const PATH = [dirname(process.execPath), process.env.PATH].join(delimiter);
-			const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, PATH } });
-			let stdout = '';
-			let stderr = '';
-			child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-			child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-			child.on('exit', (status) => resolve({ status, stdout, stderr }));
-		});
+		const run = await runBash(script);
 		expect(run.stderr).toBe('');
 		expect(run.status).toBe(0);
 		const lines = run.stdout.trim().split('\n');
@@ -62,5 +66,31 @@ describe('README sandbox walk-through (curl)', () => {
 		expect(cancel).toMatch(/^\{"code":"INVALID_JOB_STATE".* → HTTP 422$/);
 		const record = await (await fetch(`${sandbox.controlUrl}/jobs/${jobId}`)).json();
 		expect(record).toMatchObject({ status: 'Completed', review: { rate: 4 }, job: { name: 'Another Open House', whenDate: '2030-09-05T15:00:00Z' } });
+	});
+});
+
+/** The control API examples of sandbox/README.md, each call made to fail loudly on an HTTP error. */
+describe('sandbox/README.md control API examples (curl)', () => {
+	let sandbox: Sandbox;
+	beforeAll(async () => {
+		sandbox = await startSandbox({ autoDispatch: false });
+	});
+	afterAll(() => sandbox.close());
+
+	it('every example answers 2xx JSON, in order, on a sandbox with one job', async () => {
+		if (!haveCurl) throw new Error('curl is not installed: install curl to run this check');
+		const readme = readFileSync(join(__dirname, '../../../sandbox/README.md'), 'utf8');
+		const block = /## Control API[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)![1];
+		const session = await PartnerSession.login(sandbox);
+		expect(await session.createJob()).toBe(1001);
+		// -f turns an HTTP error into a failed command; each answer on its own line
+		const script = `curl() { command curl -f "$@"; echo; }\n${block.replaceAll('http://127.0.0.1:4010', sandbox.origin)}`;
+		const run = await runBash(script);
+		expect(run.stderr).toBe('');
+		expect(run.status).toBe(0);
+		const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+		expect(answers).toHaveLength(block.split('\n').filter((line) => line.startsWith('curl')).length);
+		expect(answers.find((a) => a.history)?.status).toBe('New');
+		expect(answers.at(-1)).toEqual({ code: 'SUCCESS', message: expect.any(String) });
 	});
 });
