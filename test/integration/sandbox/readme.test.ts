@@ -94,3 +94,25 @@ describe('sandbox/README.md control API examples (curl)', () => {
 		expect(answers.at(-1)).toEqual({ code: 'SUCCESS', message: expect.any(String) });
 	});
 });
+
+describe('sandbox/README.md and GET /_control list the same control routes, and the sandbox serves each', () => {
+	let sandbox: Sandbox;
+	beforeAll(async () => {
+		sandbox = await startSandbox({ autoDispatch: false });
+	});
+	afterAll(() => sandbox.close());
+
+	it('has no route documented but missing, or served but undocumented', async () => {
+		const readme = readFileSync(join(__dirname, '../../../sandbox/README.md'), 'utf8');
+		const documented = [...readme.matchAll(/^### (.*)$/gm)]
+			.flatMap((m) => [...m[1].matchAll(/`(GET|POST|DELETE|PATCH) (\/_control[^`[]*)/g)].map((r) => `${r[1]} ${r[2]}`))
+			.sort();
+		const described = (await (await fetch(sandbox.controlUrl)).json()) as { routes: { method: string; path: string }[] };
+		expect(described.routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(documented);
+		for (const r of described.routes) {
+			const res = await fetch(`${sandbox.origin}${r.path.replace(':jobId', '999999')}`, { method: r.method });
+			const body = (await res.json()) as { message?: string };
+			expect([r.method, r.path, res.status === 405 || /^No route/.test(body.message ?? '')]).toEqual([r.method, r.path, false]);
+		}
+	});
+});
