@@ -211,19 +211,29 @@ export class N8nInstance {
 	 * n8n answers that the path exists for another method.
 	 */
 	async waitForWebhook(url: string, timeoutMs = 60_000): Promise<void> {
+		await this.waitUntilServed(url, (_status, text) => /POST/.test(text), timeoutMs);
+	}
+
+	/** A published form's production URL serves its page (200 to GET) once it is registered. */
+	async waitForForm(url: string, timeoutMs = 60_000): Promise<void> {
+		await this.waitUntilServed(url, (status) => status === 200, timeoutMs);
+	}
+
+	private async waitUntilServed(url: string, served: (status: number, text: string) => boolean, timeoutMs: number): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		let last = '';
 		while (Date.now() < deadline) {
 			try {
 				const res = await fetch(url);
-				last = `${res.status} ${await res.text()}`;
-				if (/POST/.test(last)) return;
+				const text = await res.text();
+				last = `${res.status} ${text.slice(0, 200)}`;
+				if (served(res.status, text)) return;
 			} catch (error) {
 				last = String(error);
 			}
 			await sleep(250);
 		}
-		throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms (last answer: ${last})`);
+		throw new Error(`${url} was not registered within ${timeoutMs} ms (last answer: ${last})`);
 	}
 
 	/** Stops n8n (SIGTERM, then SIGKILL after `graceMs`) and anything left in its process group. */
