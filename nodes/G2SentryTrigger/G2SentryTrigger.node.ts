@@ -15,7 +15,7 @@ import { effectiveLimits, recordEvent } from '../shared/events';
 import { verifySignature } from '../shared/signature';
 import { triggerProperties } from './description';
 import { fetchJobRecord } from './jobRecord';
-import { parseCallback } from './payload';
+import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { currentStore } from './storeCache';
 
 const CREDENTIAL = 'g2SentryApi';
@@ -40,9 +40,26 @@ function reply(res: Response, status: number, body: IDataObject): IWebhookRespon
 
 async function callbackSecrets(context: IWebhookFunctions | IHookFunctions): Promise<string[]> {
 	const credentials = await context.getCredentials(CREDENTIAL);
+	// Trimmed: a space or line break pasted along with the secret would refuse every callback.
 	return [credentials.callbackSecret, credentials.previousCallbackSecret].map((secret) =>
-		typeof secret === 'string' ? secret : '',
+		typeof secret === 'string' ? secret.trim() : '',
 	);
+}
+
+/**
+ * The node's settings for one delivery. An Events value that is not a list (an expression gone
+ * wrong) is refused by name; n8n answers 500, so G2 Sentry retries while it is put right.
+ */
+function readSettings(context: IWebhookFunctions): { options: TriggerOptions; wanted: readonly string[] } {
+	const options = (context.getNodeParameter('options', {}) ?? {}) as TriggerOptions;
+	const selected = context.getNodeParameter('events', []) as unknown;
+	if (selected === null || selected === undefined || selected === '') return { options, wanted: CALLBACK_EVENTS };
+	if (!Array.isArray(selected) || !selected.every((name) => typeof name === 'string')) {
+		throw new NodeOperationError(context.getNode(), 'The Events parameter must be a list of event names such as JobAssigned', {
+			description: 'Pick the events in the list, or make the expression return an array of event names.',
+		});
+	}
+	return { options, wanted: selected.length === 0 ? CALLBACK_EVENTS : selected };
 }
 
 export class G2SentryTrigger implements INodeType {
@@ -99,6 +116,11 @@ export class G2SentryTrigger implements INodeType {
 		// The exact bytes received: the signature covers them, not n8n's parsed body.
 		if (!req.rawBody) await req.readRawBody();
 		const raw = req.rawBody ?? Buffer.alloc(0);
+		// Before the signature: a forged flood of huge bodies costs no HMAC and no parsing.
+		if (raw.length > MAX_CALLBACK_BYTES) {
+			this.logger.warn(`G2 Sentry callback refused: body of ${raw.length} bytes is too large`);
+			return reply(res, 413, { status: 'rejected', reason: 'body-too-large' });
+		}
 
 		let secrets: string[] = [];
 		try {
@@ -119,7 +141,9 @@ export class G2SentryTrigger implements INodeType {
 			return reply(res, 400, { status: 'rejected', message: parsed.message });
 		}
 		const event = parsed.event;
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		// Settings are read before the event is recorded: a failure after that point would leave the
+		// event remembered and its retries answered as duplicates, i.e. lost.
+		const { options, wanted } = readSettings(this);
 		if (!event.known && options.emitUnknownEvents !== true) {
 			return reply(res, 200, { status: 'ignored', reason: 'unknown event type' });
 		}
@@ -137,8 +161,6 @@ export class G2SentryTrigger implements INodeType {
 		staticData[STORE_KEY] = store as unknown as IDataObject;
 
 		if (verdict.duplicate) return reply(res, 200, { status: 'duplicate' });
-		const selected = this.getNodeParameter('events', []) as string[];
-		const wanted = selected.length === 0 ? [...CALLBACK_EVENTS] : selected;
 		if (event.known && !wanted.includes(event.eventType)) return reply(res, 200, { status: 'filtered' });
 		if (verdict.stale && options.dropStale === true) return reply(res, 200, { status: 'stale' });
 

@@ -2,25 +2,50 @@
  * The "Include Job Record" option: the callback carries only the job's id, name and status, so
  * workflows that need the address, schedule or the Guardian's name ask the API for the record.
  */
-import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import { sleep, type IDataObject, type IWebhookFunctions } from 'n8n-workflow';
 
 import { g2SentryApiRequest } from '../shared/transport';
 
 /**
- * Returns `{ job }`, or `{ job: null, jobError }` when the lookup fails: the callback has already
- * been acknowledged, so the event must still reach the workflow, which can check `jobError`.
+ * The lookup runs after the callback was acknowledged and before the workflow starts. The
+ * transport may wait minutes (a long Retry-After, back-off on 5xx); meanwhile the event exists
+ * only in memory, and n8n stopping would lose it. So the workflow starts after this long at most.
  */
-export async function fetchJobRecord(context: IWebhookFunctions, jobId: number): Promise<IDataObject> {
-	try {
-		const job = (await g2SentryApiRequest.call(context, {
-			method: 'GET',
-			path: `/jobs/${jobId}`,
-			idempotent: true,
-		})) as IDataObject;
-		return { job };
-	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		context.logger.warn(`G2 Sentry job ${jobId} could not be fetched for the trigger: ${message}`);
+export const JOB_LOOKUP_DEADLINE_MS = 15_000;
+
+/**
+ * Returns `{ job }`, or `{ job: null, jobError }` when the lookup fails or takes too long: the
+ * callback has already been acknowledged, so the event must still reach the workflow, which can
+ * check `jobError`. The transport's errors are already free of tokens and secrets.
+ */
+export async function fetchJobRecord(
+	context: IWebhookFunctions,
+	jobId: number,
+	deadlineMs = JOB_LOOKUP_DEADLINE_MS,
+): Promise<IDataObject> {
+	const stop = new AbortController();
+	const failed = (message: string): IDataObject => {
+		// once abandoned, the lookup's own end ("cancelled while waiting") is nobody's news
+		if (!stop.signal.aborted) context.logger.warn(`G2 Sentry job ${jobId} could not be fetched for the trigger: ${message}`);
 		return { job: null, jobError: message };
+	};
+	// The transport stops waiting (pacing, back-off) once this signal fires, so an abandoned
+	// lookup does not go on retrying in the background.
+	const bounded = Object.create(context, { getExecutionCancelSignal: { value: () => stop.signal } }) as IWebhookFunctions;
+	const lookup = g2SentryApiRequest
+		.call(bounded, { method: 'GET', path: `/jobs/${jobId}`, idempotent: true })
+		.then(
+			(job) => ({ job }) as IDataObject,
+			(error: unknown) => failed(error instanceof Error ? error.message : String(error)),
+		);
+	const deadline = sleep(deadlineMs, stop.signal).then(
+		() => failed(`G2 Sentry did not answer within ${deadlineMs / 1000} s; the event is emitted without the record`),
+		() => undefined, // the lookup finished first
+	);
+	try {
+		// `deadline` gives undefined only once aborted, which happens below, after the race
+		return (await Promise.race([lookup, deadline])) as IDataObject;
+	} finally {
+		stop.abort();
 	}
 }

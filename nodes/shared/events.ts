@@ -16,6 +16,8 @@
  *   at most once per job.
  * Every valid event must be recorded, also those the node then filters out, or the counts drift.
  */
+import { createHash } from 'node:crypto';
+
 import { CALLBACK_EVENTS, CALLBACK_RETRY_DELAYS_MS, type CallbackEvent } from './contract';
 
 /** Per-job memory; short keys because the whole store is saved with the workflow. */
@@ -30,9 +32,9 @@ export interface JobMemory {
 	c?: 1;
 	/** cancellation (JobWithdrawed with status Canceled) seen */
 	x?: 1;
-	/** fingerprints (guardianPhone) of the JobAssigned payloads seen, newest last */
+	/** fingerprints of the guardianPhone of the JobAssigned payloads seen, newest last */
 	p?: string[];
-	/** `eventType|jobStatus` of unknown event types seen */
+	/** fingerprints of `eventType|jobStatus` of unknown event types seen */
 	o?: string[];
 	/** last time (ms) any delivery for this job arrived: retries keep the entry alive */
 	t: number;
@@ -64,7 +66,7 @@ export const MIN_RETENTION_MS = 2 * 60 * 60 * 1000;
  */
 export const DEFAULT_LIMITS: StoreLimits = { maxJobs: 5000, maxAgeMs: 7 * 24 * 60 * 60 * 1000 };
 const MAX_FINGERPRINTS = 8;
-const MAX_OTHER_KEYS = 16;
+const MAX_OTHER_KEYS = 8;
 const PRUNE_EVERY_MS = 60 * 1000;
 
 export interface IncomingEvent {
@@ -102,11 +104,25 @@ export function loadStore(value: unknown): EventStore {
 	return createStore();
 }
 
-/** Clamps user-chosen limits so the store always spans the vendor's retry window. */
+/**
+ * Clamps user-chosen limits so the store always spans the vendor's retry window. A value that is
+ * not a finite number (an expression gone wrong) means the default: NaN would disable pruning.
+ */
 export function effectiveLimits(partial: Partial<StoreLimits> = {}): StoreLimits {
-	const maxJobs = Math.max(100, Math.floor(partial.maxJobs ?? DEFAULT_LIMITS.maxJobs));
-	const maxAgeMs = Math.max(MIN_RETENTION_MS, partial.maxAgeMs ?? DEFAULT_LIMITS.maxAgeMs);
+	const finiteOr = (value: number | undefined, fallback: number) =>
+		typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+	const maxJobs = Math.max(100, Math.floor(finiteOr(partial.maxJobs, DEFAULT_LIMITS.maxJobs)));
+	const maxAgeMs = Math.max(MIN_RETENTION_MS, finiteOr(partial.maxAgeMs, DEFAULT_LIMITS.maxAgeMs));
 	return { maxJobs, maxAgeMs };
+}
+
+/**
+ * What the store keeps instead of a payload value: 12 characters whatever was sent (the store is
+ * saved with the workflow on every delivery), and no phone number kept at rest. 72 bits make a
+ * collision among the few values kept per job practically impossible.
+ */
+export function fingerprint(value: string): string {
+	return createHash('sha256').update(value).digest('base64url').slice(0, 12);
 }
 
 /**
@@ -137,11 +153,11 @@ function decide(m: JobMemory, event: IncomingEvent): Verdict {
 	const ended = m.c === 1 || m.x === 1;
 	switch (event.eventType) {
 		case 'JobAssigned': {
-			const fingerprint = event.guardianPhone ?? '';
-			const seenPayload = (m.p ?? []).includes(fingerprint);
+			const payload = fingerprint(event.guardianPhone ?? '');
+			const seenPayload = (m.p ?? []).includes(payload);
 			if (seenPayload && m.a > m.w) return { duplicate: true };
 			m.a += 1;
-			m.p = [...(m.p ?? []).filter((p) => p !== fingerprint), fingerprint].slice(-MAX_FINGERPRINTS);
+			m.p = [...(m.p ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);
 			// its withdrawal already arrived, or the shift already started or ended
 			return { duplicate: false, stale: m.a <= m.w || m.s === 1 || ended };
 		}
@@ -168,7 +184,7 @@ function decide(m: JobMemory, event: IncomingEvent): Verdict {
 			return { duplicate: false, stale: m.x === 1 };
 		default: {
 			// Unknown event types carry no lifecycle knowledge: dedupe on type and status only.
-			const other = `${event.eventType}|${event.jobStatus}`;
+			const other = fingerprint(`${event.eventType}|${event.jobStatus}`);
 			if ((m.o ?? []).includes(other)) return { duplicate: true };
 			m.o = [...(m.o ?? []), other].slice(-MAX_OTHER_KEYS);
 			return { duplicate: false, stale: false };

@@ -87,6 +87,8 @@ export interface TriggerServer {
 	runHook(method: 'checkExists' | 'create' | 'delete'): Promise<boolean>;
 	/** as if n8n restarted: only the saved static data survives */
 	restart(): void;
+	/** as if the user edited the node's parameters and saved (static data and memory stay) */
+	reconfigure(parameters: INodeParameters): void;
 	post(body: string | Buffer, headers?: Record<string, string>): Promise<Reply>;
 	close(): Promise<void>;
 }
@@ -195,7 +197,9 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 			if (!res.headersSent) res.status(500).json({ message: 'Error in workflow' });
 			return;
 		}
-		saveStaticData(workflow);
+		// n8n's trap (n8n-facts.md): when webhook() returns workflowData without having answered,
+		// n8n starts the run, reloading static data, before its own answer saves it: changes lost.
+		if (!(result.workflowData && !res.headersSent)) saveStaticData(workflow);
 		if (result.noWebhookResponse !== true && !res.headersSent) {
 			res.status(200).json(result.workflowData ? result.workflowData[0][0].json : { message: 'Webhook call received' });
 		}
@@ -219,6 +223,9 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		savedStaticData: () => structuredClone(saved),
 		storedCredential: () => (options.credentials === null ? null : credentialsHelper.get(CREDENTIAL_TYPE)),
 		restart: () => clearStoreCache(),
+		reconfigure: (parameters) => {
+			node.parameters = parameters;
+		},
 		async runHook(method) {
 			const workflow = loadWorkflow();
 			const additionalData = additionalDataFor();

@@ -23,6 +23,13 @@ function ev(eventType: string, extra: Partial<IncomingEvent> = {}): IncomingEven
 	return { jobId: 1, eventType, jobStatus: STATUS[eventType] ?? 'Assigned', guardianPhone: null, ...extra };
 }
 
+/** Assigned to one Guardian, withdrawn, assigned to another (phones tell the assignments apart). */
+const reassigned = () => [
+	ev('JobAssigned', { guardianPhone: '+15550100' }),
+	ev('JobWithdrawed'),
+	ev('JobAssigned', { guardianPhone: '+15550199' }),
+];
+
 /** Feeds deliveries in order and returns a compact trace: 'new', 'stale' or 'dup' per delivery. */
 function run(events: IncomingEvent[], store: EventStore = createStore()): string[] {
 	return events.map((event, i) => describe_(recordEvent(store, event, 1_000 + i)));
@@ -72,6 +79,21 @@ describe('recordEvent: duplicates', () => {
 	});
 });
 
+describe('recordEvent: a cancellation reported as JobWithdrawed', () => {
+	it('counts each event of A W A X once in every arrival order, the cancellation never stale', () => {
+		const lifecycle = [...reassigned(), ev('JobWithdrawed', { jobStatus: 'Canceled' })];
+		for (const order of permutations(lifecycle)) {
+			const store = createStore();
+			const trace = run(order, store);
+			expect(trace.filter((t) => t !== 'dup')).toHaveLength(lifecycle.length);
+			expect(trace[order.indexOf(lifecycle[3])]).toBe('new');
+			// (a late retry of the withdrawal is the known ambiguity below: the job may have been
+			// withdrawn again before it was canceled)
+			expect(run([lifecycle[0], lifecycle[2], lifecycle[3]], store)).toEqual(['dup', 'dup', 'dup']);
+		}
+	});
+});
+
 describe('recordEvent: out of order', () => {
 	it('flags an assignment that arrives after the start as stale', () => {
 		expect(run([ev('JobStarted'), ev('JobAssigned'), ev('JobCompleted'), ev('JobStarted')])).toEqual([
@@ -100,13 +122,7 @@ describe('recordEvent: out of order', () => {
 	});
 
 	it('counts every distinct event of any arrival order exactly once (A W A S C)', () => {
-		const lifecycle = [
-			ev('JobAssigned', { guardianPhone: '+15550100' }),
-			ev('JobWithdrawed'),
-			ev('JobAssigned', { guardianPhone: '+15550199' }),
-			ev('JobStarted', { guardianPhone: '+15550199' }),
-			ev('JobCompleted'),
-		];
+		const lifecycle = [...reassigned(), ev('JobStarted', { guardianPhone: '+15550199' }), ev('JobCompleted')];
 		for (const order of permutations(lifecycle)) {
 			const trace = run(order);
 			expect(trace.filter((t) => t !== 'dup')).toHaveLength(lifecycle.length);
@@ -142,6 +158,42 @@ describe('store bounds', () => {
 		expect(MIN_RETENTION_MS).toBeGreaterThan(window);
 		expect(effectiveLimits({ maxAgeMs: 1000 }).maxAgeMs).toBe(MIN_RETENTION_MS);
 		expect(effectiveLimits({}).maxAgeMs).toBe(DEFAULT_LIMITS.maxAgeMs);
+	});
+
+	it.each([NaN, Infinity, -Infinity])('falls back to the defaults for a limit of %p (pruning stays on)', (value) => {
+		expect(effectiveLimits({ maxAgeMs: value, maxJobs: value })).toEqual(DEFAULT_LIMITS);
+	});
+
+	it('keeps a fixed-size fingerprint instead of the phone number sent', () => {
+		const store = createStore();
+		const huge = '+1' + '5'.repeat(100_000);
+		recordEvent(store, ev('JobAssigned', { guardianPhone: '+15550100' }), 1);
+		recordEvent(store, ev('JobAssigned', { jobId: 2, guardianPhone: huge }), 2);
+		const saved = JSON.stringify(store);
+		expect(saved).not.toContain('15550100');
+		expect(saved.length).toBeLessThan(300);
+		// and the fingerprint still recognises the retry
+		expect(recordEvent(store, ev('JobAssigned', { jobId: 2, guardianPhone: huge }), 3)).toEqual({ duplicate: true });
+	});
+
+	it('stays under 2 MiB at the default bound whatever a sender holding the secret sends', () => {
+		// every job at its worst: huge ids, 8 different Guardians, withdrawals, the end states and
+		// many long unknown event types (Emit Unknown Event Types on)
+		const store = createStore();
+		const name = (n: number) => `J${String(n).padStart(63, 'x')}`;
+		let now = 0;
+		for (let job = 1; job <= DEFAULT_LIMITS.maxJobs + 50; job++) {
+			const jobId = Number.MAX_SAFE_INTEGER - job;
+			for (let n = 0; n < 12; n++) {
+				recordEvent(store, ev('JobAssigned', { jobId, guardianPhone: `+1555${n}`.repeat(100) }), now++);
+				recordEvent(store, ev('JobWithdrawed', { jobId }), now++);
+				recordEvent(store, ev('Unknown', { jobId, eventType: name(n), jobStatus: name(n + 1) }), now++);
+			}
+			for (const type of ['JobStarted', 'JobCompleted']) recordEvent(store, ev(type, { jobId }), now++);
+			recordEvent(store, ev('JobWithdrawed', { jobId, jobStatus: 'Canceled' }), now++);
+		}
+		expect(store.size).toBeLessThanOrEqual(DEFAULT_LIMITS.maxJobs);
+		expect(JSON.stringify(store).length).toBeLessThan(2 * 1024 * 1024);
 	});
 
 	it('still drops a retry arriving at the end of the retry window with minimum retention', () => {

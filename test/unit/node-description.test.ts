@@ -85,11 +85,20 @@ describe('documentation links', () => {
 	const slug = (heading: string) => heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
 	const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
 	const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1].trim())));
-	const codex = JSON.parse(readFileSync(join(__dirname, '../../nodes/G2Sentry/G2Sentry.node.json'), 'utf8'));
+	/** Every link in a node's codex file (credential and primary documentation). */
+	const codexLinks = (file: string): string[] => {
+		const codex = JSON.parse(readFileSync(join(__dirname, '../../nodes', file), 'utf8'));
+		return Object.values(codex.resources as Record<string, Array<{ url: string }>>).flatMap((list) => list.map((r) => r.url));
+	};
 	const links: string[] = [
 		new G2SentryApi().documentationUrl,
-		...Object.values(codex.resources as Record<string, Array<{ url: string }>>).flatMap((list) => list.map((r) => r.url)),
+		...codexLinks('G2Sentry/G2Sentry.node.json'),
+		...codexLinks('G2SentryTrigger/G2SentryTrigger.node.json'),
 	];
+
+	it('covers both codex files (each links its credential and its own section)', () => {
+		expect(links).toHaveLength(5);
+	});
 
 	it.each(links)('%s lands on a README heading', (url) => {
 		const [, anchor] = url.split('#');

@@ -98,10 +98,25 @@ describe('verifySignature', () => {
 		);
 	});
 
+	it('reports the previous secret when only it is configured, and the current one when both are equal', () => {
+		const underPrevious = signBody(Buffer.from(compact), PREVIOUS);
+		expect(verifySignature(Buffer.from(compact), underPrevious, ['', PREVIOUS])).toEqual({ valid: true, secretIndex: 1 });
+		expect(verifySignature(Buffer.from(compact), underPrevious, [undefined, PREVIOUS])).toEqual({
+			valid: true,
+			secretIndex: 1,
+		});
+		expect(verifySignature(Buffer.from(compact), vectors[0].hex, [SECRET, SECRET])).toEqual({ valid: true, secretIndex: 0 });
+	});
+
 	it.each([
 		['truncated', vectors[0].hex.slice(0, 62)],
-		['odd length', vectors[0].hex.slice(0, 63)],
+		['63 hex digits', vectors[0].hex.slice(0, 63)],
+		['65 hex digits', vectors[0].hex + '0'],
 		['too long', vectors[0].hex + '00'],
+		['a non-hex letter', vectors[0].hex.slice(0, 63) + 'g'],
+		['a trailing line break', vectors[0].hex + '\n'],
+		['a tab before it', '\t' + vectors[0].hex],
+		['two values joined by a comma (a repeated header as Node joins it)', `${vectors[0].hex}, ${vectors[0].hex}`],
 		['non-hex characters', 'z' + vectors[0].hex.slice(1)],
 		['a sha256= prefix', 'sha256=' + vectors[0].hex],
 		['surrounding spaces', ' ' + vectors[0].hex],

@@ -1,34 +1,11 @@
 /**
  * Each rule of the trigger, with webhook() run through n8n-core's WebhookContext behind a real
- * HTTP server (see test/helpers/webhook-context.ts). Signatures are made here with node:crypto,
- * independently of the node's own signature module.
+ * HTTP server (see test/helpers/webhook-context.ts); signatures made independently (./fixture).
  */
-import { createHmac } from 'node:crypto';
+import { logs } from '../../helpers/webhook-context';
+import { CREDENTIALS, payload, PREVIOUS, SECRET, send, sign, useTriggerServers } from './fixture';
 
-import { logs, startTriggerServer, type TriggerServer, type TriggerServerOptions } from '../../helpers/webhook-context';
-
-const SECRET = 'test-callback-secret';
-const PREVIOUS = 'previous-test-secret';
-const CREDENTIALS = { environment: 'custom', callbackSecret: SECRET, previousCallbackSecret: '' };
-
-const sign = (body: string | Buffer, secret = SECRET) => createHmac('sha256', secret).update(body).digest('hex');
-const payload = (fields: Record<string, unknown>) =>
-	JSON.stringify({ jobId: 9142, eventType: 'JobAssigned', jobName: 'Open house', jobStatus: 'Assigned', ...fields });
-
-let servers: TriggerServer[] = [];
-async function start(options: TriggerServerOptions = {}): Promise<TriggerServer> {
-	const server = await startTriggerServer({ credentials: CREDENTIALS, ...options });
-	servers.push(server);
-	return server;
-}
-afterEach(async () => {
-	await Promise.all(servers.map((server) => server.close()));
-	servers = [];
-});
-
-/** POSTs a body signed with `secret` (or the given raw signature header). */
-const send = (server: TriggerServer, body: string, signature: string | null = sign(body), contentType = 'application/json') =>
-	server.post(body, { 'content-type': contentType, ...(signature === null ? {} : { 'x-signature': signature }) });
+const start = useTriggerServers();
 
 describe('signature', () => {
 	it('emits one typed item for a correctly signed callback and answers 200 with a small body', async () => {
