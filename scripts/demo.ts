@@ -10,7 +10,7 @@
 import net from 'node:net';
 
 import { startSandbox, type Sandbox } from '../sandbox';
-import { loadExampleWorkflows, startN8nWithPackage, type StartedN8n, type Workflow } from './harness';
+import { disposeAllN8n, loadExampleWorkflows, startN8nWithPackage, type StartedN8n, type Workflow } from './harness';
 import { startRelay, type Relay } from './demo/relay';
 
 const OWNER = { email: 'demo@example.com', password: 'Demo-g2sentry-1', firstName: 'Demo', lastName: 'User' };
@@ -97,7 +97,8 @@ async function main(): Promise<void> {
 		if (stopping) return;
 		stopping = Date.now();
 		say('stopping n8n, its task runner and the sandbox…');
-		await env?.n8n.dispose().catch(() => {});
+		// every instance, also one still starting (Ctrl-C before it was ready leaves no folder behind)
+		await disposeAllN8n().catch(() => {});
 		await relay?.close().catch(() => {});
 		await sandbox?.close().catch(() => {});
 		say('stopped.');
@@ -132,6 +133,8 @@ async function main(): Promise<void> {
 		const jobIds = await createDemoJobs(sandbox);
 		process.stdout.write(instructions(env, sandbox, examples, jobIds));
 	} catch (error) {
+		// Ctrl-C while starting fails the start on purpose; stop() is already tidying up
+		if (stopping) return;
 		process.stderr.write(`[demo] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
 		await stop(1);
 	}
