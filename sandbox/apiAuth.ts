@@ -22,7 +22,12 @@ export function rateLimited(core: SandboxCore, partnerKey: string): Reply | null
 export function authed(core: SandboxCore, handler: (ctx: ApiContext, partnerKey: string) => Reply | Promise<Reply>): Route['handler'] {
 	return (ctx: ApiContext) => {
 		const token = bearerToken(ctx.headers.authorization);
-		if (!token) return unauthorized('Missing access token: send Authorization: Bearer <accessToken>.');
+		if (!token) {
+			// say which it is: no header at all, or one in another form (Basic, a bare token, "Bearer" alone)
+			return unauthorized(ctx.headers.authorization
+				? 'The Authorization header is not of the form "Bearer <accessToken>".'
+				: 'Missing access token: send Authorization: Bearer <accessToken>.');
+		}
 		const partnerKey = core.tokens.authenticate(token);
 		if (!partnerKey) return unauthorized('The access token is invalid or has expired; refresh it or log in again.');
 		ctx.partnerKey = partnerKey;

@@ -32,14 +32,18 @@ async function main(): Promise<void> {
 	process.stdout.write(
 		[
 			'G2 Sentry Partner API sandbox is running.',
+			'In n8n, create a "G2 Sentry API" credential with Environment "Custom" and these values:',
 			`  Base URL:        ${sandbox.baseUrl}`,
 			`  Partner key:     ${sandbox.partner.partnerKey}`,
 			`  Partner secret:  ${shown(settings.customSecrets.partner, sandbox.partner.partnerSecret)}`,
 			`  Callback secret: ${shown(settings.customSecrets.callback, sandbox.callbackSecret)}`,
-			`  Callback URL:    ${callbackUrl ?? '(none yet: --callback-url, or POST /_control/config {"callbackUrl": …})'}`,
+			'Also useful:',
+			// the portal's callback URL field: here it is the sandbox's setting, not the credential's
+			`  Callbacks go to: ${callbackUrl ?? '(nowhere yet: --callback-url, or POST /_control/config {"callbackUrl": "<the G2 Sentry Trigger\'s webhook URL>"})'}`,
 			`  Other partner:   ${sandbox.otherPartner.partnerKey} / ${sandbox.otherPartner.partnerSecret} (for isolation checks)`,
 			`  Guardians:       ${autoDispatch ? `automatic, time scale ×${timeScale}` : 'manual (use the control API)'}`,
 			`  Control API:     ${sandbox.controlUrl}  (GET it for the list: move jobs, withdraw, fail-next, deliveries, requests)`,
+			...dockerHint(sandbox.origin),
 			'Press Ctrl-C to stop.',
 			'',
 		].join('\n'),
@@ -56,6 +60,13 @@ async function main(): Promise<void> {
 	};
 	process.on('SIGINT', () => stop('SIGINT'));
 	process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** n8n in a container cannot reach the host's 127.0.0.1: say how, since that is the usual first snag. */
+function dockerHint(origin: string): string[] {
+	const { hostname, port } = new URL(origin);
+	if (hostname !== '127.0.0.1' && hostname !== 'localhost') return [];
+	return [`  n8n in Docker:   start with --host 0.0.0.0 and use http://host.docker.internal:${port}/api/v1`];
 }
 
 main().catch((err: unknown) => {

@@ -36,10 +36,18 @@ export function parseDuration(text: string, what: string): number {
 	return ms;
 }
 
-function parseNumber(text: string, what: string, min: number): number {
+function parseNumber(text: string, what: string, min: number, max = Infinity): number {
 	const n = Number(text);
-	if (text.trim() === '' || !Number.isFinite(n) || n < min) throw new CliError(`${what}: "${text}" must be a number ≥ ${min}`);
+	if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+		throw new CliError(`${what}: "${text}" must be a number ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}`);
+	}
 	return n;
+}
+
+function parsePort(text: string): number {
+	const port = parseNumber(text, 'port', 0, 65535);
+	if (!Number.isInteger(port)) throw new CliError(`port: "${text}" must be a whole number from 0 to 65535`);
+	return port;
 }
 
 function parseSwitch(text: string, what: string): boolean {
@@ -52,7 +60,7 @@ export function parseChaos(text: string): Partial<ChaosOptions> {
 	const chaos: Partial<ChaosOptions> = {};
 	for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
 		const [name, value] = item.split('=');
-		const rate = () => (value === undefined ? 1 : Math.min(1, parseNumber(value, `--chaos ${name}`, 0)));
+		const rate = () => (value === undefined ? 1 : parseNumber(value, `--chaos ${name} (a probability)`, 0, 1));
 		switch (name) {
 			case 'duplicates': chaos.duplicateDeliveries = rate(); break;
 			case 'shuffle': chaos.shuffleDeliveries = true; break;
@@ -90,11 +98,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliSettings {
 	const get = (flag: string): string | undefined => {
 		const entry = CLI_FLAGS.find(([f]) => f === flag)!;
 		const v = values[flag];
+		// an empty value ("--callback-url ''" from an unset shell variable) is named, not ignored
+		if (v === '') throw new CliError(`--${flag} was given an empty value`);
 		if (typeof v === 'string') return v;
 		return env[entry[1]] || undefined;
 	};
 	const options: SandboxStartOptions = {
-		port: parseNumber(get('port') ?? String(CLI_DEFAULTS.port), 'port', 0),
+		port: parsePort(get('port') ?? String(CLI_DEFAULTS.port)),
 		host: get('host') ?? CLI_DEFAULTS.host,
 		timeScale: parseNumber(get('time-scale') ?? String(CLI_DEFAULTS.timeScale), 'time-scale', 0.001),
 	};

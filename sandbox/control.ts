@@ -33,11 +33,24 @@ export function rawJob(core: SandboxCore, job: JobState): object {
 	};
 }
 
-function readJson(ctx: RequestContext, emptyIsObject: boolean): { ok: true; value: Record<string, unknown> } | { ok: false; reply: Reply } {
+/**
+ * A control body: a JSON object, empty allowed where every field is optional. With `fields`, any
+ * other key is a 400 naming it: a typo ("startsIn") must not quietly fall back to the default.
+ */
+function readJson(
+	ctx: RequestContext,
+	emptyIsObject: boolean,
+	fields?: readonly string[],
+): { ok: true; value: Record<string, unknown> } | { ok: false; reply: Reply } {
 	if (emptyIsObject && ctx.rawBody.length === 0) return { ok: true, value: {} };
 	const parsed = parseJsonBody(ctx);
 	if (!parsed.ok) return parsed;
 	if (!isPlainObject(parsed.value)) return { ok: false, reply: validationError([{ fieldName: 'body', message: 'must be a JSON object' }]) };
+	const unknown = fields ? Object.keys(parsed.value).filter((key) => !fields.includes(key)) : [];
+	if (unknown.length > 0) {
+		const errors = unknown.map((key) => ({ fieldName: key, message: `is not accepted here (known: ${fields!.join(', ')})` }));
+		return { ok: false, reply: validationError(errors) };
+	}
 	return { ok: true, value: parsed.value };
 }
 
@@ -69,7 +82,7 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 		route('GET', '/jobs/:jobId', withJob((_ctx, job) => json(200, rawJob(core, job)))),
 
 		route('POST', '/jobs/:jobId/transition', withJob((ctx, job) => {
-			const body = readJson(ctx, false);
+			const body = readJson(ctx, false, ['to']);
 			if (!body.ok) return body.reply;
 			const to = body.value.to;
 			if (typeof to !== 'string' || !(JOB_STATUSES as readonly string[]).includes(to)) {
@@ -95,7 +108,7 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 		})),
 
 		route('POST', '/jobs/:jobId/inside-cut-off', withJob((ctx, job) => {
-			const body = readJson(ctx, true);
+			const body = readJson(ctx, true, ['startsInMs']);
 			if (!body.ok) return body.reply;
 			const startsInMs = body.value.startsInMs ?? DEFAULT_STARTS_IN_MS;
 			if (typeof startsInMs !== 'number' || !Number.isFinite(startsInMs) || startsInMs >= 2 * 60 * 60 * 1000) {
@@ -113,7 +126,7 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 		route('GET', '/requests', () => json(200, core.requests)),
 
 		route('POST', '/fail-next', (ctx) => {
-			const body = readJson(ctx, true);
+			const body = readJson(ctx, true, ['count', 'status', 'drop', 'after', 'path', 'method']);
 			if (!body.ok) return body.reply;
 			const rule = checkFailRule(body.value);
 			if ('reply' in rule) return rule.reply;
@@ -127,7 +140,7 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 		}),
 
 		route('POST', '/expire-tokens', (ctx) => {
-			const body = readJson(ctx, true);
+			const body = readJson(ctx, true, ['which']);
 			if (!body.ok) return body.reply;
 			const which = body.value.which ?? 'all';
 			if (which !== 'all' && which !== 'access' && which !== 'refresh') {

@@ -6,7 +6,7 @@ import type { SandboxCore } from './core';
 const ROUTES = [
 	['GET', '/_control', 'this description'],
 	['GET', '/_control/config', 'current options (secrets shown as "(set)")'],
-	['POST', '/_control/config', 'patch options at run time: callbackUrl, callbackSecret, accessTokenTtlMs, refreshTokenTtlMs, rateLimitPerMinute, rateLimitWindowMs, timeScale, autoDispatch, allowHttpCallbacks, maxBodyBytes, deliveryTimeoutMs, chaos{}, variants{}, dispatch{}'],
+	['POST', '/_control/config', 'patch options at run time: callbackUrl, callbackSecret, accessTokenTtlMs, refreshTokenTtlMs, rateLimitPerMinute, rateLimitWindowMs, timeScale, autoDispatch, allowHttpCallbacks, maxBodyBytes, bodyTimeoutMs, deliveryTimeoutMs, chaos{}, variants{}, dispatch{}'],
 	['GET', '/_control/jobs', 'every job of every partner, raw state with history'],
 	['GET', '/_control/jobs/:jobId', 'one job, raw state'],
 	['POST', '/_control/jobs/:jobId/transition', '{ "to": "Assigned"|"InProgress"|"Completed"|"New"|"Canceled" } one allowed step, firing the callback'],

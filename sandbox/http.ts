@@ -36,9 +36,15 @@ export function success(message: string): Reply {
 }
 
 export class BodyTooLargeError extends Error {}
+/** The client stopped sending before the body was complete (a half-sent or very slow upload). */
+export class BodyTimeoutError extends Error {}
 
-/** Reads the whole body, refusing more than maxBytes (the rest is drained by Node after the reply). */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads the whole body, refusing more than maxBytes (the rest is drained by Node after the reply)
+ * and giving up after timeoutMs, so a stalled upload gets an answer instead of holding the
+ * connection until Node's own 5-minute limit.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const declared = Number(req.headers['content-length']);
 		if (Number.isFinite(declared) && declared > maxBytes) {
@@ -48,24 +54,23 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
 		const chunks: Buffer[] = [];
 		let size = 0;
 		let done = false;
+		const finish = (outcome: () => void) => {
+			if (done) return;
+			done = true;
+			clearTimeout(timer);
+			outcome();
+		};
+		const timer = setTimeout(() => finish(() => reject(new BodyTimeoutError())), timeoutMs);
 		req.on('data', (chunk: Buffer) => {
 			if (done) return;
 			size += chunk.length;
-			if (size > maxBytes) {
-				done = true;
-				reject(new BodyTooLargeError());
-				return;
-			}
-			chunks.push(chunk);
+			if (size > maxBytes) finish(() => reject(new BodyTooLargeError()));
+			else chunks.push(chunk);
 		});
-		req.on('end', () => {
-			if (!done) resolve(Buffer.concat(chunks));
-			done = true;
-		});
-		req.on('error', (err) => {
-			if (!done) reject(err);
-			done = true;
-		});
+		req.on('end', () => finish(() => resolve(Buffer.concat(chunks))));
+		req.on('error', (err) => finish(() => reject(err)));
+		// a client that hangs up mid-body: nobody is left to answer, stop waiting
+		req.on('close', () => finish(() => reject(new BodyTimeoutError())));
 	});
 }
 

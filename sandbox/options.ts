@@ -82,6 +82,8 @@ export interface SandboxOptions {
 	maxBodyBytes: number;
 	/** real ms a callback POST may take before it counts as a network failure */
 	deliveryTimeoutMs: number;
+	/** real ms a client may take to send a request body before it is answered 408 */
+	bodyTimeoutMs: number;
 	chaos: ChaosOptions;
 	variants: VariantOptions;
 	/** print one line per API request and callback attempt (CLI) */
@@ -100,6 +102,13 @@ export const DEFAULT_OTHER_PARTNER: Readonly<Required<Pick<SandboxPartner, 'part
 };
 export const DEFAULT_CALLBACK_SECRET = 'sandbox-callback-secret';
 
+/** The keys of each nested group, from the defaults, so the list cannot drift from the types. */
+const GROUP_KEYS = {
+	chaos: Object.keys(defaultOptions().chaos),
+	variants: Object.keys(defaultOptions().variants),
+	dispatch: Object.keys(defaultOptions().dispatch),
+};
+
 export function defaultOptions(): SandboxOptions {
 	return {
 		port: 0,
@@ -117,6 +126,7 @@ export function defaultOptions(): SandboxOptions {
 		allowHttpCallbacks: true,
 		maxBodyBytes: 1024 * 1024,
 		deliveryTimeoutMs: 10_000,
+		bodyTimeoutMs: 10_000,
 		chaos: {
 			duplicateDeliveries: false,
 			shuffleDeliveries: false,
@@ -190,7 +200,7 @@ export function checkConfigPatch(patch: unknown, allowHttpCallbacks: boolean): {
 	const known = new Set([
 		'callbackUrl', 'callbackSecret', 'accessTokenTtlMs', 'refreshTokenTtlMs', 'rateLimitPerMinute',
 		'rateLimitWindowMs', 'timeScale', 'autoDispatch', 'allowHttpCallbacks', 'maxBodyBytes',
-		'deliveryTimeoutMs', 'chaos', 'variants', 'dispatch',
+		'deliveryTimeoutMs', 'bodyTimeoutMs', 'chaos', 'variants', 'dispatch',
 	]);
 	for (const key of Object.keys(p)) if (!known.has(key)) errors.push({ fieldName: key, message: 'is not a run-time option' });
 	if (p.callbackUrl !== undefined && p.callbackUrl !== null) {
@@ -208,6 +218,7 @@ export function checkConfigPatch(patch: unknown, allowHttpCallbacks: boolean): {
 	num('timeScale', p.timeScale, 0.001, 1_000_000);
 	num('maxBodyBytes', p.maxBodyBytes, 1);
 	num('deliveryTimeoutMs', p.deliveryTimeoutMs, 1);
+	num('bodyTimeoutMs', p.bodyTimeoutMs, 1);
 	bool('autoDispatch', p.autoDispatch);
 	bool('allowHttpCallbacks', p.allowHttpCallbacks);
 	checkNested(p.chaos, 'chaos', errors, (c) => {
@@ -251,15 +262,23 @@ export function checkPartners(partners: SandboxPartner[]): { fieldName: string; 
 	return errors;
 }
 
+/** A group (chaos, variants, dispatch): an object of known keys only, so a typo is named, not ignored. */
 function checkNested(
 	value: unknown,
-	name: string,
+	name: keyof typeof GROUP_KEYS,
 	errors: { fieldName: string; message: string }[],
 	check: (v: Record<string, unknown>) => void,
 ): void {
 	if (value === undefined) return;
-	if (!isPlainObject(value)) errors.push({ fieldName: name, message: 'must be a JSON object' });
-	else check(value as Record<string, unknown>);
+	if (!isPlainObject(value)) {
+		errors.push({ fieldName: name, message: 'must be a JSON object' });
+		return;
+	}
+	const known: readonly string[] = GROUP_KEYS[name];
+	for (const key of Object.keys(value)) {
+		if (!known.includes(key)) errors.push({ fieldName: `${name}.${key}`, message: `is not a ${name} option (known: ${known.join(', ')})` });
+	}
+	check(value);
 }
 
 export function checkCallbackUrl(value: unknown, allowHttp: boolean): string | null {

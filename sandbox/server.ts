@@ -3,14 +3,14 @@
  * /_control (steering) and /_assets (avatar images), and turns every mishap into a vendor-style
  * envelope. Nothing a client sends can stop it from serving the next request.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { API_PREFIX, ERROR_CODES } from '../nodes/shared/contract';
 import { authRoutes, type ApiContext } from './apiAuth';
 import { jobRoutes } from './apiJobs';
 import { controlRoutes } from './control';
 import type { Injection, RequestRecord, SandboxCore } from './core';
 import { avatarSignature, avatarSvg, findGuardian } from './guardians';
-import { BodyTooLargeError, error, readBody, resolveRoute, type Reply, type Route } from './http';
+import { BodyTimeoutError, BodyTooLargeError, error, readBody, resolveRoute, type Reply, type Route } from './http';
 
 export const CONTROL_PREFIX = '/_control';
 
@@ -26,16 +26,45 @@ export function createSandboxServer(core: SandboxCore, describe: () => object): 
 			else res.destroy();
 		});
 	});
-	server.on('clientError', (_err, socket) => {
-		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-		else socket.destroy();
+	// requests Node's parser refuses never reach the handler: answer them with an envelope too
+	server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+		if (!socket.writable) {
+			socket.destroy();
+			return;
+		}
+		const reply = err.code === 'HPE_HEADER_OVERFLOW'
+			? error(431, 'HEADERS_TOO_LARGE', 'The request headers are too large.')
+			: err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+				? error(408, 'REQUEST_TIMEOUT', 'The request was not received in time.')
+				: error(400, 'BAD_REQUEST', 'The request is not valid HTTP/1.1.');
+		const body = JSON.stringify(reply.body);
+		socket.end(
+			`HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+				`Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+		);
 	});
 	return server;
 }
 
+/**
+ * The request target as a URL. An origin-form target is read as a path even when it starts with
+ * "//" (new URL would take what follows for a host); null when it is not a URL at all.
+ */
+function requestUrl(target: string): URL | null {
+	try {
+		return target.startsWith('/') ? new URL(`http://sandbox.local${target}`) : new URL(target);
+	} catch {
+		return null;
+	}
+}
+
 async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const method = (req.method ?? 'GET').toUpperCase();
-	const url = new URL(req.url ?? '/', 'http://sandbox.local');
+	const url = requestUrl(req.url ?? '/');
+	if (!url) {
+		send(res, { ...error(400, 'BAD_REQUEST', 'The request target is not a valid URL path.'), headers: { Connection: 'close' } });
+		return;
+	}
 	const pathname = url.pathname;
 
 	if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) {
@@ -80,12 +109,15 @@ async function dispatch(
 ): Promise<Reply> {
 	let rawBody: Buffer;
 	try {
-		rawBody = await readBody(req, core.config.maxBodyBytes);
+		rawBody = await readBody(req, core.config.maxBodyBytes, core.config.bodyTimeoutMs);
 	} catch (err) {
+		// the rest of the body is not read, so the connection cannot carry another request
 		if (err instanceof BodyTooLargeError) {
-			const reply = error(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${core.config.maxBodyBytes} bytes.`);
-			reply.headers = { Connection: 'close' };
-			return reply;
+			return { ...error(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${core.config.maxBodyBytes} bytes.`), headers: { Connection: 'close' } };
+		}
+		if (err instanceof BodyTimeoutError) {
+			const message = `The request body did not arrive within ${core.config.bodyTimeoutMs} ms (shorter than its Content-Length, or stalled).`;
+			return { ...error(408, 'REQUEST_TIMEOUT', message), headers: { Connection: 'close' } };
 		}
 		throw err;
 	}

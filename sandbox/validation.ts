@@ -197,6 +197,12 @@ export function checkJobUpdate(body: unknown, now: number): Checked<JobUpdate> {
 		errors.push({ fieldName: 'body', message: `needs at least one of ${UPDATE_FIELDS.join(', ')}` });
 		return { ok: false, errors };
 	}
+	// null is not "leave as is" (the field was sent) nor a value: answering SUCCESS while ignoring it
+	// would lose what the caller meant, so it is named
+	for (const key of UPDATE_FIELDS) {
+		if (body[key] === null) errors.push({ fieldName: key, message: 'must not be null: leave it out to keep the current value' });
+	}
+	if (errors.length > 0) return { ok: false, errors };
 	const update: JobUpdate = {};
 	if (body.name !== undefined) update.name = checkString(body, 'name', 'name', errors, { required: true, max: NAME_MAX_LENGTH });
 	if (body.whenDate !== undefined) update.whenDate = checkWhenDate(body.whenDate, 'whenDate', now, errors);
@@ -232,12 +238,16 @@ export function checkLogin(body: unknown): Checked<{ partnerKey: string; partner
 	return { ok: true, value: { partnerKey: partnerKey!, partnerSecret: partnerSecret! } };
 }
 
-/** Path ids are positive integers; anything else is a 400 naming the segment. */
+/**
+ * Path ids are positive integers written in plain digits: "1e3", "0x10", "-1", "1.0" and "0" are a
+ * 400 naming the segment (Number() would read the first two as 1000 and 16 and address another job).
+ */
 export function checkId(value: string, field: string): Checked<number> {
-	if (!/^\d{1,15}$/.test(value) || Number(value) <= 0) {
-		return { ok: false, errors: [{ fieldName: field, message: 'must be a positive integer' }] };
+	const id = Number(value);
+	if (!/^\d+$/.test(value) || !Number.isSafeInteger(id) || id <= 0) {
+		return { ok: false, errors: [{ fieldName: field, message: `must be a positive whole number in plain digits (got "${value.slice(0, 40)}")` }] };
 	}
-	return { ok: true, value: Number(value) };
+	return { ok: true, value: id };
 }
 
 function dropUndefined<T extends object>(value: T): T {

@@ -74,6 +74,11 @@ function what(req: RequestInfo): string {
 	return id !== undefined ? `job ${id}` : 'the request';
 }
 
+/** Whether the call changes the job (cancel is a GET that does) or only reads it. */
+function changes(req: RequestInfo): boolean {
+	return req.method.toUpperCase() !== 'GET' || /\/cancel$/.test(req.path);
+}
+
 export function describeFailure(
 	failure: Failure,
 	body: unknown,
@@ -143,7 +148,7 @@ export function describeFailure(
 				...base,
 				message: cutOff
 					? `Too late to change ${what(req)}: the ${hours}-hour cut-off before the scheduled start has passed`
-					: `G2 Sentry refused to change ${what(req)}${envelope.message ? `: ${envelope.message}` : ''}`,
+					: `G2 Sentry refused ${changes(req) ? 'to change' : 'the request for'} ${what(req)}${envelope.message ? `: ${envelope.message}` : ''}`,
 				description: cutOff
 					? `${vendor}${codePart}. Partners can update or cancel a job only until ${hours} hours before its scheduled start; after that only G2 Sentry support can change it.`
 					: `${vendor}${codePart}. The request was valid but the job's current state does not allow it (for example a review before the job is Completed, or a change to a finished job).`,

@@ -44,6 +44,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
 	'location.address.city': 'City',
 	'location.address.state': 'State',
 	'location.address.zip': 'ZIP Code',
+	'location.gps': 'GPS Coordinates',
 	'location.gps.latitude': 'Latitude',
 	'location.gps.longitude': 'Longitude',
 	clientId: 'Client ID',
@@ -170,6 +171,11 @@ function checkGps(gps: Partial<Gps>): FieldIssue[] {
 		else if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > ranges[key]) {
 			out.push(issue(field, `must be a number between -${ranges[key]} and ${ranges[key]} (got ${shown(value)})`));
 		}
+	}
+	// 0, 0 is open sea: in practice it is a GPS group added in the editor and left at its defaults,
+	// which would send a Guardian nowhere.
+	if (out.length === 0 && gps.latitude === 0 && gps.longitude === 0) {
+		out.push(issue('location.gps', 'is 0, 0 (open sea), which looks like coordinates left at their defaults'));
 	}
 	return out;
 }

@@ -1,3 +1,24 @@
+export interface SessionFixture {
+	sandbox: Sandbox;
+	/** the default partner, logged in */
+	session: PartnerSession;
+}
+
+/**
+ * Jest fixture: a sandbox with manual dispatch (unless options say otherwise) and the default
+ * partner logged in, fresh for each test or, with scope 'all', one for the whole describe block.
+ */
+export function useSandboxSession(options: SandboxStartOptions = {}, scope: 'each' | 'all' = 'each'): SessionFixture {
+	const fixture = {} as SessionFixture;
+	const [before, after] = scope === 'each' ? [beforeEach, afterEach] : [beforeAll, afterAll];
+	before(async () => {
+		fixture.sandbox = await startSandbox({ autoDispatch: false, ...options });
+		fixture.session = await PartnerSession.login(fixture.sandbox);
+	});
+	after(() => fixture.sandbox.close());
+	return fixture;
+}
+
 /**
  * Jest fixture: before each test, an independent callback receiver and a sandbox posting to it
  * (manual dispatch, ×1000 clock), with a logged-in default partner; both closed after the test.

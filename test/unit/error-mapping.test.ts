@@ -59,6 +59,10 @@ describe('describeFailure', () => {
 			req('POST', '/jobs/5/review'),
 		);
 		expect(state.message).toBe('G2 Sentry refused to change job 5: Job is not completed');
+		const cancel = describeFailure({ kind: 'http', status: 422 }, { code: 'INVALID_JOB_STATE', message: 'Completed' }, req('GET', '/jobs/5/cancel'));
+		expect(cancel.message).toBe('G2 Sentry refused to change job 5: Completed');
+		const read = describeFailure({ kind: 'http', status: 422 }, { code: 'X', message: 'Not now' }, req('GET', '/jobs/5'));
+		expect(read.message).toBe('G2 Sentry refused the request for job 5: Not now');
 	});
 
 	it('tells the user a create that failed on the server side may exist and was not repeated', () => {

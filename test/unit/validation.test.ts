@@ -24,6 +24,13 @@ describe('checkJobCreate', () => {
 		expect(checkJobCreate({ ...validJob(), location: { ...validJob().location, gps } }, NOW)).toEqual([]);
 	});
 
+	it('refuses GPS 0, 0 (a GPS group left at its defaults) but not a single 0', () => {
+		const issues = checkJobCreate({ ...validJob(), location: { gps: { latitude: 0, longitude: 0 } } }, NOW);
+		expect(fields(issues)).toEqual(['location.gps']);
+		expect(issues[0].message).toMatch(/GPS Coordinates is 0, 0/);
+		expect(checkJobCreate({ ...validJob(), location: { gps: { latitude: 0, longitude: 9.5 } } }, NOW)).toEqual([]);
+	});
+
 	it('names every missing required field at once', () => {
 		const issues = checkJobCreate({}, NOW);
 		expect(fields(issues)).toEqual(['name', 'whenDate', 'duration', 'location']);

@@ -30,6 +30,9 @@ describe('npm run sandbox (sandbox/cli.ts)', () => {
 			expect(out).not.toContain('sandbox-flag-secret');
 			expect(out).toMatch(/Callback secret:\s+sandbox-callback-secret/);
 			expect(out).toContain('/_control');
+			// the banner says where each value goes: the credential's fields, and the callback target
+			expect(out).toMatch(/"G2 Sentry API" credential with Environment "Custom"/);
+			expect(out).toContain(`Callbacks go to: ${receiver.url}`);
 			const login = await http(`${baseUrl}/access/login`, { method: 'POST', body: { partnerKey: 'ENV_PARTNER', partnerSecret: 'sandbox-flag-secret' } });
 			expect(login.status).toBe(200);
 			const job = await http(`${baseUrl}/jobs`, {
@@ -61,6 +64,12 @@ describe('npm run sandbox (sandbox/cli.ts)', () => {
 		} finally {
 			blocker.close();
 		}
+	}, 30_000);
+
+	it('prints every flag and its environment variable on --help, and exits 0', async () => {
+		const cli = runCli(['--help']);
+		expect(await cli.exited).toBe(0);
+		for (const flag of ['--port', '--callback-url', '--chaos', '--no-auto-dispatch', '--quiet', 'G2S_SANDBOX_TIME_SCALE']) expect(cli.output()).toContain(flag);
 	}, 30_000);
 
 	it('exits with status 2 and the usage on a bad option', async () => {

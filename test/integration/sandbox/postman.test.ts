@@ -5,10 +5,10 @@
  * work anywhere today: its whenDate values lie in the past (any server refuses them), and the
  * "Get Job Info" example hard-codes job 34 (here: the job just created).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { control, hoursFromNow } from '../../helpers/sandboxClient';
+import { findVendorDoc, vendorDocCandidates } from '../../helpers/vendorDocs';
 
 interface PostmanRequest {
 	method: string;
@@ -25,11 +25,7 @@ interface PostmanItem {
 
 /** The collection is the vendor's file, kept beside the repository (not committed into it). */
 const FILE = 'partner-api.postman_collection.json';
-const ROOT = join(__dirname, '../../..');
-const COLLECTION = [process.env.G2S_VENDOR_DOCS, join(ROOT, '../shared'), join(ROOT, '../../shared'), '/work/shared']
-	.filter((dir): dir is string => !!dir)
-	.map((dir) => join(dir, FILE))
-	.find((path) => existsSync(path));
+const COLLECTION = findVendorDoc(FILE);
 
 function loadCollection(): Map<string, PostmanRequest> {
 	const text = readFileSync(COLLECTION!, 'utf8');
@@ -44,7 +40,11 @@ function loadCollection(): Map<string, PostmanRequest> {
 	return requests;
 }
 
-// without the vendor's file (a clone far from the team's shared folder) there is nothing to replay
+// CI clones the repository next to its shared folder, so there a missing collection is a failure;
+// elsewhere (a clone without the vendor's documents) there is nothing to replay
+if (!COLLECTION && process.env.CI) {
+	throw new Error(`CI: ${FILE} not found in ${vendorDocCandidates().join(', ')} (set G2S_VENDOR_DOCS to its folder)`);
+}
 (COLLECTION ? describe : describe.skip)("the vendor's Postman collection against the sandbox", () => {
 	const requests = COLLECTION ? loadCollection() : new Map<string, PostmanRequest>();
 	const vars: Record<string, string> = {};

@@ -1,26 +1,20 @@
 import { connect } from 'node:net';
-import { startSandbox, type Sandbox } from '../../../sandbox';
-import { http, PartnerSession } from '../../helpers/sandboxClient';
+import { http } from '../../helpers/sandboxClient';
+import { useSandboxSession } from '../../helpers/sandboxFixture';
 
 describe('sandbox robustness: bad input gets a vendor-style answer and the server keeps serving', () => {
-	let sandbox: Sandbox;
-	let session: PartnerSession;
-	beforeAll(async () => {
-		sandbox = await startSandbox({ autoDispatch: false, rateLimitPerMinute: 100_000 });
-		session = await PartnerSession.login(sandbox);
-	});
-	afterAll(() => sandbox.close());
+	const f = useSandboxSession({ rateLimitPerMinute: 100_000 }, 'all');
 
 	afterEach(async () => {
 		// whatever the previous case sent, the next real request still works
-		expect((await session.api('GET', '/jobs/1/status')).status).toBe(404);
+		expect((await f.session.api('GET', '/jobs/1/status')).status).toBe(404);
 	});
 
 	const post = (path: string, rawBody: string | Buffer, headers: Record<string, string> = {}) =>
-		http(`${sandbox.baseUrl}${path}`, {
+		http(`${f.sandbox.baseUrl}${path}`, {
 			method: 'POST',
 			rawBody,
-			headers: { 'content-type': 'application/json', authorization: `Bearer ${session.accessToken}`, ...headers },
+			headers: { 'content-type': 'application/json', authorization: `Bearer ${f.session.accessToken}`, ...headers },
 		});
 
 	it.each([
@@ -57,9 +51,9 @@ describe('sandbox robustness: bad input gets a vendor-style answer and the serve
 		expect(res.status).toBe(413);
 		expect(res.body).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) });
 		// chunked upload without Content-Length
-		const streamed = await fetch(`${sandbox.baseUrl}/jobs`, {
+		const streamed = await fetch(`${f.sandbox.baseUrl}/jobs`, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', authorization: `Bearer ${session.accessToken}` },
+			headers: { 'content-type': 'application/json', authorization: `Bearer ${f.session.accessToken}` },
 			body: new ReadableStream({
 				start(controller) {
 					for (let i = 0; i < 20; i++) controller.enqueue(new Uint8Array(128 * 1024));
@@ -73,22 +67,22 @@ describe('sandbox robustness: bad input gets a vendor-style answer and the serve
 
 	it('answers 404 envelopes for unknown routes inside and outside /api/v1', async () => {
 		for (const path of ['/api/v1/nothing', '/api/v1', '/', '/api/v2/jobs', '/api/v1/jobs/1/unknown']) {
-			const res = await http(`${sandbox.origin}${path}`);
+			const res = await http(`${f.sandbox.origin}${path}`);
 			expect([path, res.status, res.body?.code]).toEqual([path, 404, 'NOT_FOUND']);
 		}
 	});
 
 	it('answers 405 with Allow for a wrong method', async () => {
-		const res = await http(`${sandbox.baseUrl}/access/login`);
+		const res = await http(`${f.sandbox.baseUrl}/access/login`);
 		expect(res.status).toBe(405);
 		expect(res.headers.get('allow')).toBe('POST');
 		expect(res.body.code).toBe('METHOD_NOT_ALLOWED');
-		expect((await http(`${sandbox.baseUrl}/jobs/1/cancel`, { method: 'POST' })).status).toBe(405);
-		expect((await http(`${sandbox.baseUrl}/jobs`, { method: 'GET' })).status).toBe(405);
+		expect((await http(`${f.sandbox.baseUrl}/jobs/1/cancel`, { method: 'POST' })).status).toBe(405);
+		expect((await http(`${f.sandbox.baseUrl}/jobs`, { method: 'GET' })).status).toBe(405);
 	});
 
 	it('survives a malformed HTTP request line and a half-sent request', async () => {
-		const port = Number(new URL(sandbox.origin).port);
+		const port = Number(new URL(f.sandbox.origin).port);
 		const reply = await new Promise<string>((resolve) => {
 			const socket = connect(port, '127.0.0.1', () => socket.write('THIS IS NOT HTTP\r\n\r\n'));
 			let data = '';
@@ -111,8 +105,8 @@ describe('sandbox robustness: bad input gets a vendor-style answer and the serve
 		const res = await post('/jobs', JSON.stringify({ name: ['x'], whenDate: {}, duration: null, location: { address: [], gps: 'x' }, client: [] }));
 		expect(res.status).toBe(400);
 		expect(res.body.errors.length).toBeGreaterThanOrEqual(5);
-		expect((await session.api('GET', '/jobs/%E0%A4%A')).status).toBe(400);
-		expect((await session.api('GET', '/jobs/99999999999999999999')).status).toBe(400);
-		expect((await session.api('GET', '/jobs/-1')).status).toBe(400);
+		expect((await f.session.api('GET', '/jobs/%E0%A4%A')).status).toBe(400);
+		expect((await f.session.api('GET', '/jobs/99999999999999999999')).status).toBe(400);
+		expect((await f.session.api('GET', '/jobs/-1')).status).toBe(400);
 	});
 });

@@ -1,5 +1,5 @@
-import { startSandbox, type Sandbox } from '../../../sandbox';
-import { hoursFromNow, PartnerSession, validJob } from '../../helpers/sandboxClient';
+import { hoursFromNow, validJob } from '../../helpers/sandboxClient';
+import { useSandboxSession } from '../../helpers/sandboxFixture';
 
 /** Each case: a create body and the fieldName(s) the 400 must name. */
 const address = { address1: '1 Main St', city: 'Albany', state: 'NY', zip: '12207' };
@@ -54,18 +54,14 @@ const UPDATE_CASES: [string, unknown, string[]][] = [
 ];
 
 describe('sandbox request validation (400 with errors[])', () => {
-	let sandbox: Sandbox;
-	let session: PartnerSession;
+	const f = useSandboxSession({ rateLimitPerMinute: 100_000 }, 'all');
 	let jobId: number;
 	beforeAll(async () => {
-		sandbox = await startSandbox({ autoDispatch: false, rateLimitPerMinute: 100_000 });
-		session = await PartnerSession.login(sandbox);
-		jobId = await session.createJob();
+		jobId = await f.session.createJob();
 	});
-	afterAll(() => sandbox.close());
 
 	it.each(CREATE_CASES)('create refuses %s', async (_name, overrides, fields) => {
-		const res = await session.api('POST', '/jobs', validJob(overrides));
+		const res = await f.session.api('POST', '/jobs', validJob(overrides));
 		expect(res.status).toBe(400);
 		expect(res.body).toEqual({ code: 'VALIDATION_ERROR', message: expect.any(String), errors: expect.any(Array) });
 		const named = res.body.errors.map((e: { fieldName: string }) => e.fieldName);
@@ -74,7 +70,7 @@ describe('sandbox request validation (400 with errors[])', () => {
 	});
 
 	it.each(UPDATE_CASES)('update refuses %s', async (_name, body, fields) => {
-		const res = await session.api('PATCH', `/jobs/${jobId}`, body);
+		const res = await f.session.api('PATCH', `/jobs/${jobId}`, body);
 		expect(res.status).toBe(400);
 		expect(res.body.code).toBe('VALIDATION_ERROR');
 		expect(res.body.errors.map((e: { fieldName: string }) => e.fieldName).sort()).toEqual([...fields].sort());
@@ -87,12 +83,12 @@ describe('sandbox request validation (400 with errors[])', () => {
 			location: { address: { ...address, zip: '122071234' }, gps: { latitude: -90, longitude: 180 } },
 			duration: 1,
 		});
-		expect((await session.api('POST', '/jobs', body)).status).toBe(201);
+		expect((await f.session.api('POST', '/jobs', body)).status).toBe(201);
 	});
 
 	it('stores the whenDate normalised to UTC and ignores unknown fields', async () => {
-		const id = await session.createJob({ whenDate: '2031-05-01T16:00:00+02:00', colour: 'red' });
-		const { body } = await session.api('GET', `/jobs/${id}`);
+		const id = await f.session.createJob({ whenDate: '2031-05-01T16:00:00+02:00', colour: 'red' });
+		const { body } = await f.session.api('GET', `/jobs/${id}`);
 		expect(body.job.whenDate).toBe('2031-05-01T14:00:00Z');
 		expect(body.job.colour).toBeUndefined();
 	});

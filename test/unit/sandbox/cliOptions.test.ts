@@ -72,4 +72,13 @@ describe('sandbox CLI options', () => {
 		expect(() => parseCli(['--bogus'], {})).toThrow();
 		expect(() => parseCli([], { G2S_SANDBOX_RATE_LIMIT: '0' })).toThrow(/rate-limit/);
 	});
+
+	it('refuses ports outside 0..65535 or not whole, probabilities over 1, and empty flag values', () => {
+		for (const port of ['65536', '-1', '80.5', '1e9']) expect(() => parseCli([`--port=${port}`], {})).toThrow(/port: .* 0 to 65535/);
+		expect(parseCli(['--port', '65535'], {}).options.port).toBe(65535);
+		expect(() => parseChaos('duplicates=2')).toThrow(/duplicates .*from 0 to 1/);
+		expect(() => parseChaos('failures=1.5')).toThrow(CliError);
+		expect(() => parseCli(['--callback-url', ''], {})).toThrow(/--callback-url was given an empty value/);
+		expect(() => parseCli(['4010'], {})).toThrow(/4010/);
+	});
 });
