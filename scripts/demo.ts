@@ -1,6 +1,6 @@
 /**
  * `npm start`: a local G2 Sentry sandbox and a real n8n with this package installed from its packed
- * tarball, a ready credential, the example workflows imported and the trigger workflows
+ * tarball, a ready credential, the example workflows imported and the trigger and form workflows
  * published, an owner account to log in with, and a few demo jobs that Guardians (simulated)
  * accept, start and complete within a minute. Ctrl-C stops the sandbox, n8n and its task runner.
  *
@@ -10,11 +10,12 @@
 import net from 'node:net';
 
 import { startSandbox, type Sandbox } from '../sandbox';
-import { loadExampleWorkflows, startN8nWithPackage, type StartedN8n } from './harness';
+import { disposeAllN8n, loadExampleWorkflows, startN8nWithPackage, type StartedN8n, type Workflow } from './harness';
 import { startRelay, type Relay } from './demo/relay';
 
 const OWNER = { email: 'demo@example.com', password: 'Demo-g2sentry-1', firstName: 'Demo', lastName: 'User' };
 const TRIGGER_EXAMPLES = ['sync-job-status-to-sheet', 'email-client-when-job-completed'];
+const FORM_EXAMPLE = 'book-job-from-form';
 const DEMO_JOBS = ['Open house, 12 Main St', 'Gallery opening night', 'Overnight watch, Dock 4'];
 
 const say = (message: string) => process.stdout.write(`[demo] ${message}\n`);
@@ -59,6 +60,32 @@ async function createDemoJobs(sandbox: Sandbox): Promise<number[]> {
 	return ids;
 }
 
+/** What a first-time user needs, in the order they need it. */
+function instructions(env: StartedN8n, sandbox: Sandbox, examples: Record<string, Workflow>, jobIds: number[]): string {
+	const base = env.n8n.baseUrl;
+	const name = (key: string) => `"${examples[key].name}"`;
+	return [
+		'',
+		'G2 Sentry demo is running.',
+		`  1. Open n8n:          ${base}  and log in with  ${OWNER.email} / ${OWNER.password}`,
+		`  2. Watch the jobs:    ${base}/home/executions — jobs ${jobIds.map((id) => `#${id}`).join(', ')} move`,
+		'                        New → Assigned → InProgress → Completed within about a minute: each step is a',
+		`                        run of ${name('sync-job-status-to-sheet')},`,
+		`                        each completed job a run of ${name('email-client-when-job-completed')}.`,
+		`  3. Book a job:        ${env.formUrls[examples[FORM_EXAMPLE].id]}  (the published form; a state "ny" or a`,
+		'                        start less than 2 hours ahead shows the reason G2 Sentry refuses it), or open',
+		`                        ${name('create-jobs-from-rows')}`,
+		'                        in n8n and click "Execute workflow". Booked jobs move through their lifecycle too.',
+		'',
+		`  credential: "${env.credential.name}" → ${sandbox.baseUrl} (partner ${sandbox.partner.partnerKey})`,
+		`  sandbox:    ${sandbox.controlUrl}/jobs lists every job; POST {"to":"Canceled"} (or another status) to`,
+		`              ${sandbox.controlUrl}/jobs/<id>/transition moves one by hand`,
+		`  n8n log:    ${env.n8n.logFile}`,
+		"Press Ctrl-C to stop everything (the demo's n8n data is deleted).",
+		'',
+	].join('\n');
+}
+
 async function main(): Promise<void> {
 	const timeScale = Number(process.env.G2S_DEMO_TIME_SCALE ?? 8);
 	let sandbox: Sandbox | undefined;
@@ -70,7 +97,8 @@ async function main(): Promise<void> {
 		if (stopping) return;
 		stopping = Date.now();
 		say('stopping n8n, its task runner and the sandbox…');
-		await env?.n8n.dispose().catch(() => {});
+		// every instance, also one still starting (Ctrl-C before it was ready leaves no folder behind)
+		await disposeAllN8n().catch(() => {});
 		await relay?.close().catch(() => {});
 		await sandbox?.close().catch(() => {});
 		say('stopped.');
@@ -97,30 +125,16 @@ async function main(): Promise<void> {
 			owner: OWNER,
 			port: (await choosePort(Number(process.env.G2S_DEMO_PORT ?? 5678), 'n8n')) || undefined,
 			workflows: Object.values(examples),
-			publish: triggers.map((wf) => wf.id),
+			publish: [...triggers.map((wf) => wf.id), examples[FORM_EXAMPLE].id],
 			log: say,
 		});
 		relay = await startRelay(triggers.map((wf) => env!.triggerUrls[wf.id]));
 		sandbox.configure({ callbackUrl: relay.url });
 		const jobIds = await createDemoJobs(sandbox);
-		const base = env.n8n.baseUrl;
-		process.stdout.write(
-			[
-				'',
-				'G2 Sentry demo is running.',
-				`  n8n editor:   ${base}`,
-				`  log in with:  ${OWNER.email} / ${OWNER.password}`,
-				`  executions:   ${base}/home/executions  (jobs ${jobIds.map((id) => `#${id}`).join(', ')} move New → Assigned → InProgress → Completed within about a minute)`,
-				`  workflows:    "${examples['sync-job-status-to-sheet'].name}" and "${examples['email-client-when-job-completed'].name}" are published;`,
-				`                open "${examples['create-jobs-from-rows'].name}" and click "Execute workflow" to book more jobs.`,
-				`  credential:   "${env.credential.name}" → ${sandbox.baseUrl} (partner ${sandbox.partner.partnerKey})`,
-				`  sandbox:      ${sandbox.controlUrl}/jobs shows every job; POST ${sandbox.controlUrl}/jobs/<id>/transition moves one by hand`,
-				`  n8n log:      ${env.n8n.logFile}`,
-				'Press Ctrl-C to stop everything.',
-				'',
-			].join('\n'),
-		);
+		process.stdout.write(instructions(env, sandbox, examples, jobIds));
 	} catch (error) {
+		// Ctrl-C while starting fails the start on purpose; stop() is already tidying up
+		if (stopping) return;
 		process.stderr.write(`[demo] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
 		await stop(1);
 	}

@@ -1,12 +1,12 @@
 // The one-call setup the demo and the e2e suite share: a fresh n8n with this package installed
 // from its packed tarball, a G2 Sentry credential pointing at a sandbox, workflows imported, some
-// published, and n8n started with every published G2 Sentry trigger registered.
+// published, and n8n started with every published G2 Sentry trigger and n8n form registered.
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { N8nInstance, type N8nOwner } from './n8n-instance';
 import { buildAndPack, installCommunityPackage } from './package';
-import { CREDENTIAL_TYPE, TRIGGER_NODE, triggerUrl, useCredential, type CredentialRef, type Workflow } from './workflows';
+import { CREDENTIAL_TYPE, formUrl, TRIGGER_NODE, triggerUrl, useCredential, type CredentialRef, type Workflow } from './workflows';
 
 export * from './executions';
 export * from './n8n-instance';
@@ -41,6 +41,8 @@ export interface StartedN8n {
 	tarball: string;
 	/** Production URLs of the published G2 Sentry triggers, by workflow id. */
 	triggerUrls: Record<string, string>;
+	/** Production URLs of the published n8n forms, by workflow id. */
+	formUrls: Record<string, string>;
 }
 
 export const DEFAULT_CREDENTIAL: CredentialRef = { id: 'g2sSandboxCred01', name: 'G2 Sentry sandbox' };
@@ -83,13 +85,20 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 		log('starting n8n');
 		await n8n.start();
 		const triggerUrls: Record<string, string> = {};
+		const formUrls: Record<string, string> = {};
 		for (const wf of workflows) {
 			if (!(options.publish ?? []).includes(wf.id)) continue;
-			if (!wf.nodes.some((node) => node.type === TRIGGER_NODE)) continue;
-			triggerUrls[wf.id] = triggerUrl(n8n.baseUrl, wf);
-			await n8n.waitForWebhook(triggerUrls[wf.id]);
+			if (wf.nodes.some((node) => node.type === TRIGGER_NODE)) {
+				triggerUrls[wf.id] = triggerUrl(n8n.baseUrl, wf);
+				await n8n.waitForWebhook(triggerUrls[wf.id]);
+			}
+			const form = formUrl(n8n.baseUrl, wf);
+			if (form) {
+				formUrls[wf.id] = form;
+				await n8n.waitForForm(form);
+			}
 		}
-		return { n8n, credential, tarball, triggerUrls };
+		return { n8n, credential, tarball, triggerUrls, formUrls };
 	} catch (error) {
 		await n8n.dispose();
 		throw error;

@@ -33,6 +33,14 @@ export interface N8nInstanceOptions {
 // which makes n8n refuse to load nodes).
 const INHERITED_BLOCKLIST = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|NODE_ENV$|NODE_OPTIONS$|NODE_PATH$|JEST_|npm_)/;
 
+// Every instance not yet disposed, so a caller interrupted mid-start (Ctrl-C in the demo before
+// startN8nWithPackage has returned one) can still stop them and delete their folders.
+const undisposed = new Set<N8nInstance>();
+
+export async function disposeAllN8n(): Promise<void> {
+	await Promise.all([...undisposed].map((instance) => instance.dispose()));
+}
+
 export class N8nInstance {
 	readonly userFolder: string;
 	readonly logFile: string;
@@ -43,12 +51,16 @@ export class N8nInstance {
 	private exited?: Promise<number | null>;
 	private readonly encryptionKey = crypto.randomBytes(24).toString('hex');
 	private readonly ownsFolder: boolean;
+	/** The CLI command running now (import/publish), stopped with the rest on dispose. */
+	private cliChild?: ChildProcess;
+	private disposed = false;
 
 	constructor(private readonly options: N8nInstanceOptions = {}) {
 		this.ownsFolder = !options.userFolder;
 		this.userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-e2e-n8n-'));
 		fs.mkdirSync(this.userFolder, { recursive: true });
 		this.logFile = path.join(this.userFolder, 'n8n.log');
+		undisposed.add(this);
 	}
 
 	get baseUrl(): string {
@@ -122,6 +134,8 @@ export class N8nInstance {
 
 	private spawnN8n(args: string[]): ChildProcess {
 		if (!this.runtime) throw new Error('call prepare() first');
+		// a start still under way after dispose must not bring n8n (and its folder) back
+		if (this.disposed) throw new Error('this n8n instance was disposed');
 		const out = fs.openSync(this.logFile, 'a');
 		fs.writeSync(out, `\n$ n8n ${args.join(' ')}\n`);
 		// own process group, so stop() can also reach the task runner n8n spawns
@@ -139,6 +153,7 @@ export class N8nInstance {
 	/** Runs an n8n CLI command to completion (n8n must be stopped for imports/publish). */
 	async cli(...args: string[]): Promise<void> {
 		const child = this.spawnN8n(args);
+		this.cliChild = child;
 		const code = await new Promise<number | null>((resolve, reject) => {
 			child.on('error', reject);
 			child.on('exit', (c) => resolve(c));
@@ -147,6 +162,7 @@ export class N8nInstance {
 			signalGroup(child.pid, 'SIGKILL');
 			untrackGroup(child.pid);
 		}
+		this.cliChild = undefined;
 		if (code !== 0) throw new Error(`n8n ${args.join(' ')} exited with ${code}\n${this.logTail()}`);
 	}
 
@@ -211,19 +227,29 @@ export class N8nInstance {
 	 * n8n answers that the path exists for another method.
 	 */
 	async waitForWebhook(url: string, timeoutMs = 60_000): Promise<void> {
+		await this.waitUntilServed(url, (_status, text) => /POST/.test(text), timeoutMs);
+	}
+
+	/** A published form's production URL serves its page (200 to GET) once it is registered. */
+	async waitForForm(url: string, timeoutMs = 60_000): Promise<void> {
+		await this.waitUntilServed(url, (status) => status === 200, timeoutMs);
+	}
+
+	private async waitUntilServed(url: string, served: (status: number, text: string) => boolean, timeoutMs: number): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		let last = '';
 		while (Date.now() < deadline) {
 			try {
 				const res = await fetch(url);
-				last = `${res.status} ${await res.text()}`;
-				if (/POST/.test(last)) return;
+				const text = await res.text();
+				last = `${res.status} ${text.slice(0, 200)}`;
+				if (served(res.status, text)) return;
 			} catch (error) {
 				last = String(error);
 			}
 			await sleep(250);
 		}
-		throw new Error(`webhook ${url} was not registered within ${timeoutMs} ms (last answer: ${last})`);
+		throw new Error(`${url} was not registered within ${timeoutMs} ms (last answer: ${last})`);
 	}
 
 	/** Stops n8n (SIGTERM, then SIGKILL after `graceMs`) and anything left in its process group. */
@@ -255,6 +281,9 @@ export class N8nInstance {
 
 	/** Stops n8n and deletes the user folder if this instance created it. */
 	async dispose(): Promise<void> {
+		this.disposed = true;
+		undisposed.delete(this);
+		if (this.cliChild?.pid) signalGroup(this.cliChild.pid, 'SIGKILL');
 		await this.stop();
 		if (this.ownsFolder && !process.env.G2S_E2E_KEEP) fs.rmSync(this.userFolder, { recursive: true, force: true });
 	}

@@ -9,6 +9,7 @@ import { PACKAGE_ROOT } from './package';
 /** Node and credential type names once the package is installed as a community package. */
 export const ACTION_NODE = 'n8n-nodes-g2sentry.g2Sentry';
 export const TRIGGER_NODE = 'n8n-nodes-g2sentry.g2SentryTrigger';
+export const FORM_TRIGGER_NODE = 'n8n-nodes-base.formTrigger';
 export const CREDENTIAL_TYPE = 'g2SentryApi';
 /** The trigger's webhook path (its description's `webhooks[0].path`). */
 export const TRIGGER_WEBHOOK_PATH = 'g2sentry';
@@ -81,6 +82,19 @@ export function triggerUrl(baseUrl: string, wf: Workflow): string {
 	const node = triggerNodeOf(wf);
 	if (!node.webhookId) throw new Error(`trigger node "${node.name}" of "${wf.name}" has no webhookId`);
 	return `${baseUrl}/webhook/${node.webhookId}/${TRIGGER_WEBHOOK_PATH}`;
+}
+
+/**
+ * Production URL of the workflow's n8n Form Trigger, or undefined when it has none. The form is
+ * served under /form/ at its Path option (older versions: the path parameter), else its webhookId.
+ */
+export function formUrl(baseUrl: string, wf: Workflow): string | undefined {
+	const node = wf.nodes.find((n) => n.type === FORM_TRIGGER_NODE);
+	if (!node) return undefined;
+	const options = (node.parameters.options ?? {}) as { path?: string };
+	const formPath = options.path || (node.parameters.path as string | undefined) || node.webhookId;
+	if (!formPath) throw new Error(`form trigger "${node.name}" of "${wf.name}" has neither a path nor a webhookId`);
+	return `${baseUrl}/form/${formPath}`;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 	loadExampleWorkflows,
 	manualToWebhook,
 	nodeOutput,
+	nodeRan,
 	startN8nWithPackage,
 	readWorkflows,
 	webhookChain,
@@ -20,13 +21,17 @@ import {
 	control,
 	createJobDirectly,
 	executionsOf,
+	openCompletionPage,
 	postJson,
 	SETUP_TIMEOUT_MS,
+	submitForm,
 	TEST_TIMEOUT_MS,
 	waitForExecutions,
 } from './helpers';
 
 const examples = loadExampleWorkflows();
+// published as shipped: its form is served at the production URL, as for a user
+const bookingForm = examples['book-job-from-form'];
 const owner = { email: 'e2e-owner@example.com', password: 'E2e-owner-pass1' };
 
 function g2(parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode {
@@ -85,7 +90,7 @@ beforeAll(async () => {
 		owner,
 		// the examples as shipped, next to the test workflows (one of them adapted to start over HTTP)
 		workflows: [...Object.values(examples), ...Object.values(workflows)],
-		publish: Object.values(workflows).map((wf) => wf.id),
+		publish: [...Object.values(workflows).map((wf) => wf.id), bookingForm.id],
 	});
 }, SETUP_TIMEOUT_MS);
 
@@ -117,7 +122,7 @@ describe('the packed package inside a real n8n', () => {
 			expect(wf?.name).toBe(example.name);
 			expect(wf?.nodes.map((n) => [n.name, n.type])).toEqual(example.nodes.map((n) => [n.name, n.type]));
 		}
-		expect(Object.keys(examples).length).toBeGreaterThanOrEqual(3);
+		expect(Object.keys(examples).length).toBeGreaterThanOrEqual(4);
 	});
 
 	it('creates a job the sandbox then holds with the same details', async () => {
@@ -224,5 +229,39 @@ describe('the packed package inside a real n8n', () => {
 
 		const created = (await control.jobs(sandbox)).filter((j) => !before.has(j.jobId));
 		expect(created.map((j) => j.job.name)).toEqual(['Open house, 12 Main St']);
+	}, TEST_TIMEOUT_MS);
+
+	it('runs the web form example: books a valid submission, shows the field-level reason for a refused one', async () => {
+		const url = env.formUrls[bookingForm.id];
+		expect(url).toBe(`${env.n8n.baseUrl}/form/book-a-guardian`);
+		const before = new Set((await control.jobs(sandbox)).map((j) => j.jobId));
+		// what a person types: date and time without a zone (the workflow's time zone, UTC here)
+		const start = new Date(Date.now() + 30 * 3600_000).toISOString().slice(0, 16);
+		const address = ['12 Main St', 'New York'];
+
+		const booked = await openCompletionPage(await submitForm(url, ['E2E form booking', start, 150, ...address, 'NY', '10001']));
+		const refused = await openCompletionPage(await submitForm(url, ['E2E form refused', start, 90, ...address, 'ny', '10001']));
+
+		const created = (await control.jobs(sandbox)).filter((j) => !before.has(j.jobId));
+		expect(created.map((j) => j.job.name)).toEqual(['E2E form booking']);
+		const [job] = created;
+		expect(job.job).toMatchObject({ duration: 150, location: { address: { address1: '12 Main St', city: 'New York', state: 'NY', zip: '10001' } } });
+		expect(new Date(job.job.whenDate).toISOString()).toBe(`${start}:00.000Z`);
+		expect(booked).toEqual({ title: 'Booked', message: expect.stringContaining(`job ID ${job.jobId}`) });
+		expect(refused.title).toBe('Not booked');
+		expect(refused.message).toMatch(/location\.address\.state: .*two capital letters/);
+
+		// both executions finish once their completion page is shown (oldest first)
+		const [ok, bad] = await waitForExecutions(env.n8n, bookingForm.id, 2);
+		expect([ok.status, bad.status]).toEqual(['success', 'success']);
+		expect(nodeOutput(ok, 'Create job')[0].json.jobId).toBe(job.jobId);
+		expect(nodeRan(ok, 'Refused page')).toBe(false);
+		expect(nodeOutput(bad, 'Create job')).toHaveLength(0);
+		const [reason] = nodeOutput(bad, 'Create job', 1);
+		expect(reason.json.name).toBe('E2E form refused');
+		expect((reason.json.details as { fieldErrors: unknown[] }).fieldErrors).toEqual([
+			{ fieldName: 'location.address.state', message: expect.stringMatching(/two capital letters.*"ny"/) },
+		]);
+		expect(nodeRan(bad, 'Booked page')).toBe(false);
 	}, TEST_TIMEOUT_MS);
 });

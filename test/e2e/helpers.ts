@@ -129,3 +129,44 @@ export async function postJson(url: string, body: unknown): Promise<{ status: nu
 	}
 	return { status: res.status, body: parsed };
 }
+
+/**
+ * Submits a published n8n form as its page does: multipart, one `field-<n>` per form element in
+ * the form's order. A form that ends in a Form completion node answers with the URL of the page
+ * the execution waits on (the page that shows the person the outcome).
+ */
+export async function submitForm(url: string, values: Array<string | number>): Promise<string> {
+	const form = new FormData();
+	values.forEach((value, index) => form.append(`field-${index}`, String(value)));
+	const res = await fetch(url, { method: 'POST', body: form, signal: AbortSignal.timeout(15_000) });
+	const text = await res.text();
+	if (res.status !== 200) throw new Error(`POST ${url} → ${res.status} ${text.slice(0, 300)}`);
+	const { formWaitingUrl } = JSON.parse(text) as { formWaitingUrl?: string };
+	if (!formWaitingUrl) throw new Error(`the form did not hand over a completion page: ${text.slice(0, 300)}`);
+	return formWaitingUrl;
+}
+
+const decodeHtml = (html: string) =>
+	html.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/**
+ * Opens the completion page a person sees after submitting (title and message), then posts back
+ * as that page's script does in a browser, which lets the waiting execution finish. Like the
+ * form's own script it first polls the execution status: n8n never answers a page request for
+ * an execution that is still running.
+ */
+export async function openCompletionPage(formWaitingUrl: string): Promise<{ title: string; message: string }> {
+	const statusUrl = new URL(formWaitingUrl);
+	statusUrl.pathname += '/n8n-execution-status';
+	await waitFor(`the completion page of ${formWaitingUrl}`, async () => {
+		const status = (await (await fetch(statusUrl, { signal: AbortSignal.timeout(5_000) })).text()).trim();
+		return status === 'form-waiting' ? true : undefined;
+	});
+	const res = await fetch(formWaitingUrl, { signal: AbortSignal.timeout(15_000) });
+	const html = await res.text();
+	const shown = /<h1>([\s\S]*?)<\/h1>\s*<p[^>]*>([\s\S]*?)<\/p>/.exec(html);
+	if (res.status !== 200 || !shown) throw new Error(`no completion page at ${formWaitingUrl}: ${res.status} ${html.slice(0, 300)}`);
+	const resumed = await fetch(formWaitingUrl, { method: 'POST', signal: AbortSignal.timeout(15_000) });
+	if (resumed.status !== 200) throw new Error(`resuming ${formWaitingUrl} → ${resumed.status}`);
+	return { title: decodeHtml(shown[1].trim()), message: decodeHtml(shown[2].trim()) };
+}
