@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { CALLBACK_EVENTS, CALLBACK_RETRY_DELAYS_MS, type CallbackEvent } from './contract';
+import { CALLBACK_EVENTS, type CallbackEvent } from './contract';
 
 /** Per-job memory; short keys because the whole store is saved with the workflow. */
 export interface JobMemory {
@@ -56,8 +56,10 @@ export interface StoreLimits {
 	maxAgeMs: number;
 }
 
-/** The vendor redelivers for about 74 minutes (1 s … 1 h); two hours covers it with margin. */
-export const RETRY_WINDOW_MS = CALLBACK_RETRY_DELAYS_MS.reduce((sum, delay) => sum + delay, 0);
+/**
+ * The vendor redelivers for about 74 minutes (CALLBACK_RETRY_DELAYS_MS, 1 s … 1 h); two hours
+ * covers it with margin (a unit test checks that it does).
+ */
 export const MIN_RETENTION_MS = 2 * 60 * 60 * 1000;
 /**
  * A week of memory also catches late stale events across a job's life; 5,000 jobs is roughly
