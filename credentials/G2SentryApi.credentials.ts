@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 
 import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/shared/authFailure';
-import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type LoginResponse, type RefreshResponse } from '../nodes/shared/contract';
+import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nodes/shared/contract';
 import { BaseUrlError, resolveBaseUrl } from '../nodes/shared/environment';
 
 /** Login and refresh must not hang an execution when the server does not answer. */
@@ -178,8 +178,7 @@ export class G2SentryApi implements ICredentialType {
 			throw explainLoginFailure(error, baseUrl);
 		}
 		if (!hasTokens(login)) throw notG2Sentry(baseUrl, 'a response without tokens');
-		const { accessToken, refreshToken } = login as LoginResponse;
-		return { accessToken, refreshToken };
+		return { accessToken: login.accessToken, refreshToken: login.refreshToken };
 	}
 
 	authenticate: IAuthenticateGeneric = {
