@@ -53,7 +53,7 @@ function statusOf(error: unknown): number | undefined {
 	return typeof status === 'number' ? status : undefined;
 }
 
-/** Explains why `POST /access/login` failed. `step` says which call it was, for the description. */
+/** Explains why `POST /access/login` failed (refresh failures fall back to a login, so only it is explained). */
 export function explainLoginFailure(error: unknown, baseUrl: string): G2SentryAuthError {
 	const origin = urlPart(baseUrl, 'origin');
 	const status = statusOf(error);
