@@ -22,8 +22,6 @@ import {
 } from './contract';
 import { ISO_INSTANT } from './dates';
 
-export { toUtcIso } from './dates';
-
 export interface FieldIssue {
 	/** path in the API's request body, e.g. `location.address.zip` */
 	field: string;
