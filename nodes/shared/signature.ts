@@ -55,11 +55,7 @@ export function verifySignature(
 		if (timingSafeEqual(expected, received) && matched === -1) matched = index;
 	});
 	if (matched === -1) return { valid: false, reason: 'mismatch' };
-	return { valid: true, secretIndex: secretIndexOf(secrets, usable[matched]) };
-}
-
-/** Position of the matching secret in the caller's list (so a skipped empty current secret
- * still reports the previous one as index 1). */
-function secretIndexOf(secrets: ReadonlyArray<string | undefined | null>, secret: string): number {
-	return secrets.indexOf(secret);
+	// the position in the caller's list, so a skipped empty current secret still reports the
+	// previous one as index 1
+	return { valid: true, secretIndex: secrets.indexOf(usable[matched]) };
 }
