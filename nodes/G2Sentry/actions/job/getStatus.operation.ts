@@ -14,11 +14,11 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const jobId = readId.call(this, 'jobId', itemIndex, 'get the job status');
 	const answer = await g2SentryApiRequest.call(this, { method: 'GET', path: `/jobs/${jobId}/status`, itemIndex });
-	const { status } = expectAnswer.call(
+	const { jobId: answeredId, status } = expectAnswer.call(
 		this,
 		answer,
 		{ call: `GET /jobs/${jobId}/status`, expected: '{ jobId, status }', itemIndex },
 		{ status: 'text' },
 	);
-	return { jobId: parseId((answer as { jobId?: unknown }).jobId) ?? jobId, status: status as string };
+	return { jobId: parseId(answeredId) ?? jobId, status: status as string };
 }
