@@ -102,11 +102,15 @@ export const DEFAULT_OTHER_PARTNER: Readonly<Required<Pick<SandboxPartner, 'part
 };
 export const DEFAULT_CALLBACK_SECRET = 'sandbox-callback-secret';
 
-/** The keys of each nested group, from the defaults, so the list cannot drift from the types. */
+/** Known keys taken from the defaults, so the lists cannot drift from the types. */
+const DEFAULTS = defaultOptions();
+/** What only start-up can set (the keys SandboxConfigPatch leaves out). */
+const START_ONLY_KEYS: readonly string[] = ['port', 'host', 'partners', 'log'];
+const RUN_TIME_KEYS: readonly string[] = Object.keys(DEFAULTS).filter((key) => !START_ONLY_KEYS.includes(key));
 const GROUP_KEYS = {
-	chaos: Object.keys(defaultOptions().chaos),
-	variants: Object.keys(defaultOptions().variants),
-	dispatch: Object.keys(defaultOptions().dispatch),
+	chaos: Object.keys(DEFAULTS.chaos),
+	variants: Object.keys(DEFAULTS.variants),
+	dispatch: Object.keys(DEFAULTS.dispatch),
 };
 
 export function defaultOptions(): SandboxOptions {
@@ -197,12 +201,7 @@ export function checkConfigPatch(patch: unknown, allowHttpCallbacks: boolean): {
 	const bool = (key: string, value: unknown) => {
 		if (value !== undefined && typeof value !== 'boolean') errors.push({ fieldName: key, message: 'must be true or false' });
 	};
-	const known = new Set([
-		'callbackUrl', 'callbackSecret', 'accessTokenTtlMs', 'refreshTokenTtlMs', 'rateLimitPerMinute',
-		'rateLimitWindowMs', 'timeScale', 'autoDispatch', 'allowHttpCallbacks', 'maxBodyBytes',
-		'deliveryTimeoutMs', 'bodyTimeoutMs', 'chaos', 'variants', 'dispatch',
-	]);
-	for (const key of Object.keys(p)) if (!known.has(key)) errors.push({ fieldName: key, message: 'is not a run-time option' });
+	for (const key of Object.keys(p)) if (!RUN_TIME_KEYS.includes(key)) errors.push({ fieldName: key, message: 'is not a run-time option' });
 	if (p.callbackUrl !== undefined && p.callbackUrl !== null) {
 		const httpAllowed = typeof p.allowHttpCallbacks === 'boolean' ? p.allowHttpCallbacks : allowHttpCallbacks;
 		const problem = checkCallbackUrl(p.callbackUrl, httpAllowed);
