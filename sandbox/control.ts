@@ -1,5 +1,5 @@
 /** The /_control API: inspect and steer a running sandbox from tests and demos (no auth, local only). */
-import { ERROR_CODES, JOB_STATUSES, type JobStatus } from '../nodes/shared/contract';
+import { CUT_OFF_MS, ERROR_CODES, JOB_STATUSES, type JobStatus } from '../nodes/shared/contract';
 import { jobRecord } from './apiJobs';
 import type { SandboxCore } from './core';
 import { error, json, parseJsonBody, route, validationError, type Reply, type RequestContext, type Route } from './http';
@@ -111,8 +111,8 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 			const body = readJson(ctx, true, ['startsInMs']);
 			if (!body.ok) return body.reply;
 			const startsInMs = body.value.startsInMs ?? DEFAULT_STARTS_IN_MS;
-			if (typeof startsInMs !== 'number' || !Number.isFinite(startsInMs) || startsInMs >= 2 * 60 * 60 * 1000) {
-				return validationError([{ fieldName: 'startsInMs', message: 'must be a number of ms below 7200000 (the 2 h cut-off)' }]);
+			if (typeof startsInMs !== 'number' || !Number.isFinite(startsInMs) || startsInMs >= CUT_OFF_MS) {
+				return validationError([{ fieldName: 'startsInMs', message: `must be a number of ms below ${CUT_OFF_MS} (the 2 h cut-off)` }]);
 			}
 			core.jobs.moveStart(job, startsInMs);
 			return json(200, rawJob(core, job));
