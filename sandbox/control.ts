@@ -1,7 +1,7 @@
 /** The /_control API: inspect and steer a running sandbox from tests and demos (no auth, local only). */
 import { CUT_OFF_MS, ERROR_CODES, JOB_STATUSES, type JobStatus } from '../nodes/shared/contract';
 import { jobRecord } from './apiJobs';
-import type { SandboxCore } from './core';
+import type { FailRule, SandboxCore } from './core';
 import { error, json, parseJsonBody, route, validationError, type Reply, type RequestContext, type Route } from './http';
 import { checkConfigPatch, isPlainObject, type SandboxConfigPatch, type SandboxOptions } from './options';
 import type { JobState } from './store';
@@ -157,7 +157,7 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 	];
 }
 
-function checkFailRule(body: Record<string, unknown>): import('./core').FailRule | { reply: Reply } {
+function checkFailRule(body: Record<string, unknown>): FailRule | { reply: Reply } {
 	const errors: { fieldName: string; message: string }[] = [];
 	const count = body.count ?? 1;
 	if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) errors.push({ fieldName: 'count', message: 'must be a positive integer' });
@@ -189,6 +189,6 @@ function checkFailRule(body: Record<string, unknown>): import('./core').FailRule
 	};
 }
 
-function describeRule(rule: import('./core').FailRule): object {
+function describeRule(rule: FailRule): object {
 	return { remaining: rule.remaining, status: rule.drop ? null : rule.status, drop: rule.drop, after: rule.after, path: rule.pathText, method: rule.method };
 }
