@@ -43,10 +43,7 @@ export async function installCommunityPackage(userFolder: string, tarball: strin
 	await run('tar', ['-xzf', tarball, '-C', staging, '--strip-components=1'], userFolder);
 	const manifestPath = path.join(staging, 'package.json');
 	const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-	const { devDependencies, peerDependencies, optionalDependencies, ...kept } = manifest;
-	void devDependencies;
-	void peerDependencies;
-	void optionalDependencies;
+	const { devDependencies: _dev, peerDependencies: _peer, optionalDependencies: _optional, ...kept } = manifest;
 	const name = String(kept.name);
 	const version = String(kept.version);
 	fs.writeFileSync(manifestPath, JSON.stringify(kept, null, 2));
