@@ -69,8 +69,13 @@ export class G2SentryTrigger implements INodeType {
 		icon: { light: 'file:g2sentryTrigger.svg', dark: 'file:g2sentryTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"On " + ($parameter["events"].length ? $parameter["events"].join(", ") : "any event")}}',
-		description: 'Starts the workflow when a Guardian accepts, starts, completes or withdraws a G2 Sentry job',
+		// Event labels, not the wire names ("JobWithdrawed"); none or all four read "all job events".
+		subtitle:
+			'={{ "On " + ([0, 4].includes([].concat($parameter["events"] || []).length) ? "all job events" : [].concat($parameter["events"]).map((e) => ({ JobAssigned: "Job Assigned", JobStarted: "Job Started", JobCompleted: "Job Completed", JobWithdrawed: "Job Withdrawn" })[e] || e).join(", ")) }}',
+		// n8n's nodes panel shows this node and the G2 Sentry node as one entry with this text,
+		// also where actions are picked, so it covers both.
+		description:
+			'Book security Guardians with G2 Sentry, and start workflows when a Guardian accepts, starts, completes or withdraws a job',
 		defaults: { name: 'G2 Sentry Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
