@@ -16,7 +16,7 @@ const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }>
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Paste this node\'s <b>Production URL</b> (under "Webhook URLs" above) into the G2 Sentry partner portal as your callback URL, and copy the portal\'s callback secret into the credential. The portal only accepts HTTPS URLs reachable from the internet, so n8n must run behind a public HTTPS address (or a tunnel). The <b>Test URL</b> only listens while you click "Listen for test event"; the Production URL receives callbacks once the workflow is published/active.',
+			'Copy this node\'s <b>Production URL</b> (under "Webhook URLs" above) into the G2 Sentry partner portal as your callback URL, and the portal\'s callback secret into the credential. The portal accepts only HTTPS addresses reachable from the internet, so n8n must run behind one (or a tunnel). The Production URL receives callbacks once the workflow is published; the <b>Test URL</b> only while you test this trigger in the editor ("Execute step").',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
