@@ -13,7 +13,7 @@ import {
 import { CALLBACK_EVENTS } from '../shared/contract';
 import { effectiveLimits, recordEvent } from '../shared/events';
 import { verifySignature } from '../shared/signature';
-import { triggerProperties } from './description';
+import { triggerPanel, triggerProperties } from './description';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { currentStore } from './storeCache';
@@ -81,6 +81,7 @@ export class G2SentryTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'g2sentry' }],
+		triggerPanel,
 		properties: triggerProperties,
 	};
 

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, TriggerPanelDefinition } from 'n8n-workflow';
 
 import { CALLBACK_EVENTS } from '../shared/contract';
 const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }> = [
@@ -12,6 +12,22 @@ const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }>
 			'The Guardian withdrew before the cut-off and the job is open again (G2 Sentry may also send it for a cancellation)',
 	},
 ];
+
+const BUILDING =
+	'<b>While you build the workflow</b>, G2 Sentry has to call the <b>Test URL</b>: set it as the callback URL in the partner portal for the time being, click "Execute step", then let a job change (a Guardian accepts, starts, completes or withdraws; in a sandbox, move the job yourself). The callback starts an execution you see here.';
+const LIVE =
+	'every job event sent to the <b>Production URL</b> starts an execution. Those appear in the <a data-key="executions">executions list</a>, not in the editor.';
+
+/**
+ * The help under "When will this node trigger my flow?". n8n's generic text says "make an event
+ * happen in G2 Sentry"; the portal has one callback URL, so testing means pointing it at the Test URL.
+ */
+export const triggerPanel: TriggerPanelDefinition = {
+	executionsHelp: {
+		inactive: `${BUILDING}<br /><br /><b>When it works</b>, put the Production URL back in the portal and publish the workflow: ${LIVE}`,
+		active: `${BUILDING}<br /><br /><b>The workflow is published</b>: ${LIVE} Put the Production URL back in the portal when you are done testing.`,
+	},
+};
 
 export const triggerProperties: INodeProperties[] = [
 	{

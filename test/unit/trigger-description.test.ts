@@ -58,6 +58,17 @@ describe('G2 Sentry Trigger description', () => {
 		for (const event of CALLBACK_EVENTS) expect(on([event])).toBe(`On ${labels[event]}`);
 	});
 
+	it('explains in the trigger panel how a test callback reaches the Test URL, published or not', () => {
+		const help = (description.triggerPanel as { executionsHelp: { active: string; inactive: string } }).executionsHelp;
+		for (const text of [help.inactive, help.active]) {
+			expect(text).toMatch(/Test URL.+Execute step/);
+			expect(text).toMatch(/Production URL/);
+			expect(text).toContain('data-key="executions"');
+		}
+		expect(help.inactive).toMatch(/publish the workflow/);
+		expect(help.active).toMatch(/is published/);
+	});
+
 	it('describes the actions too, as n8n lists it with the G2 Sentry node as one entry', () => {
 		expect(description.description).toMatch(/^Book security Guardians/);
 		expect(description.description).toMatch(/accepts, starts, completes or withdraws/);
