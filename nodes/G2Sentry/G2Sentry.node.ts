@@ -19,7 +19,10 @@ export class G2Sentry implements INodeType {
 		icon: { light: 'file:../icons/g2sentry.svg', dark: 'file:../icons/g2sentry.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		// Readable words under the node name instead of raw values such as "getStatus: job"
+		// (a literal, as the linter wants; the unit tests check it names every operation).
+		subtitle:
+			'={{ ({ create: "Create job", get: "Get job", getStatus: "Get job status", update: "Update job", cancel: "Cancel job", review: "Review job", getProfile: "Get Guardian profile" })[$parameter["operation"]] || $parameter["operation"] }}',
 		description:
 			'Book on-demand security Guardians with G2 Sentry: create, read, change, cancel and review jobs, and read the assigned Guardian profile',
 		defaults: { name: 'G2 Sentry' },

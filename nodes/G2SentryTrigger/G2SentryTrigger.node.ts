@@ -13,7 +13,7 @@ import {
 import { CALLBACK_EVENTS } from '../shared/contract';
 import { effectiveLimits, recordEvent } from '../shared/events';
 import { verifySignature } from '../shared/signature';
-import { triggerProperties } from './description';
+import { triggerPanel, triggerProperties } from './description';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { currentStore } from './storeCache';
@@ -69,13 +69,19 @@ export class G2SentryTrigger implements INodeType {
 		icon: { light: 'file:g2sentryTrigger.svg', dark: 'file:g2sentryTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"On " + ($parameter["events"].length ? $parameter["events"].join(", ") : "any event")}}',
-		description: 'Starts the workflow when a Guardian accepts, starts, completes or withdraws a G2 Sentry job',
+		// Event labels, not the wire names ("JobWithdrawed"); none or all four read "all job events".
+		subtitle:
+			'={{ "On " + ([0, 4].includes([].concat($parameter["events"] || []).length) ? "all job events" : [].concat($parameter["events"]).map((e) => ({ JobAssigned: "Job Assigned", JobStarted: "Job Started", JobCompleted: "Job Completed", JobWithdrawed: "Job Withdrawn" })[e] || e).join(", ")) }}',
+		// n8n's nodes panel shows this node and the G2 Sentry node as one entry with this text,
+		// also where actions are picked, so it covers both.
+		description:
+			'Book security Guardians with G2 Sentry, and start workflows when a Guardian accepts, starts, completes or withdraws a job',
 		defaults: { name: 'G2 Sentry Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'g2sentry' }],
+		triggerPanel,
 		properties: triggerProperties,
 	};
 

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, TriggerPanelDefinition } from 'n8n-workflow';
 
 import { CALLBACK_EVENTS } from '../shared/contract';
 const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }> = [
@@ -13,10 +13,26 @@ const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }>
 	},
 ];
 
+const BUILDING =
+	'<b>While you build the workflow</b>, G2 Sentry has to call the <b>Test URL</b>: set it as the callback URL in the partner portal for the time being, click "Execute step", then let a job change (a Guardian accepts, starts, completes or withdraws; in a sandbox, move the job yourself). The callback starts an execution you see here.';
+const LIVE =
+	'every job event sent to the <b>Production URL</b> starts an execution. Those appear in the <a data-key="executions">executions list</a>, not in the editor.';
+
+/**
+ * The help under "When will this node trigger my flow?". n8n's generic text says "make an event
+ * happen in G2 Sentry"; the portal has one callback URL, so testing means pointing it at the Test URL.
+ */
+export const triggerPanel: TriggerPanelDefinition = {
+	executionsHelp: {
+		inactive: `${BUILDING}<br /><br /><b>When it works</b>, put the Production URL back in the portal and publish the workflow: ${LIVE}`,
+		active: `${BUILDING}<br /><br /><b>The workflow is published</b>: ${LIVE} Put the Production URL back in the portal when you are done testing.`,
+	},
+};
+
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Paste this node\'s <b>Production URL</b> (under "Webhook URLs" above) into the G2 Sentry partner portal as your callback URL, and copy the portal\'s callback secret into the credential. The portal only accepts HTTPS URLs reachable from the internet, so n8n must run behind a public HTTPS address (or a tunnel). The <b>Test URL</b> only listens while you click "Listen for test event"; the Production URL receives callbacks once the workflow is published/active.',
+			'Copy this node\'s <b>Production URL</b> (under "Webhook URLs" above) into the G2 Sentry partner portal as your callback URL, and the portal\'s callback secret into the credential. The portal accepts only HTTPS addresses reachable from the internet, so n8n must run behind one (or a tunnel). The Production URL receives callbacks once the workflow is published; the <b>Test URL</b> only while you test this trigger in the editor ("Execute step").',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',

@@ -7,6 +7,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
 import { operations } from '../../nodes/G2Sentry/actions/router';
 import { G2Sentry } from '../../nodes/G2Sentry/G2Sentry.node';
+import { renderSubtitle } from '../helpers/subtitle';
 
 const { description } = new G2Sentry();
 
@@ -32,6 +33,28 @@ describe('G2 Sentry node description', () => {
 			guardian: ['getProfile'],
 		});
 		for (const [resource, ops] of Object.entries(operations)) expect(Object.keys(ops).sort()).toEqual(offered[resource].sort());
+	});
+
+	it('subtitles every operation in words that name its resource, never a raw value', () => {
+		const seen = new Set<string>();
+		for (const [resource, ops] of Object.entries(operations)) {
+			for (const operation of Object.keys(ops)) {
+				const text = renderSubtitle(description.subtitle, { resource, operation });
+				expect(text).toMatch(/^[A-Z][a-z]+( [A-Za-z]+)+$/);
+				expect(text.toLowerCase()).toContain(resource);
+				expect(text).not.toContain(operation);
+				expect(text).not.toContain(':');
+				seen.add(text);
+			}
+		}
+		expect(seen.size).toBe(7);
+	});
+
+	it('requires a location when creating a job, as validation does', () => {
+		const location = operations.job.create.description.find((p) => p.name === 'location');
+		expect(location?.required).toBe(true);
+		const updateFields = operations.job.update.description.find((p) => p.name === 'updateFields');
+		expect(updateFields?.required).toBeUndefined();
 	});
 
 	it('shows every operation parameter only for its own resource and operation', () => {

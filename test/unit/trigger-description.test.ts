@@ -6,6 +6,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { G2SentryTrigger } from '../../nodes/G2SentryTrigger/G2SentryTrigger.node';
 import { CALLBACK_EVENTS } from '../../nodes/shared/contract';
 import { DEFAULT_LIMITS, MIN_RETENTION_MS } from '../../nodes/shared/events';
+import { renderSubtitle } from '../helpers/subtitle';
 
 const HOUR_MS = 60 * 60 * 1000;
 const { description, webhookMethods } = new G2SentryTrigger();
@@ -42,6 +43,35 @@ describe('G2 Sentry Trigger description', () => {
 		expect(notice.displayName).toMatch(/Production URL/);
 		expect(notice.displayName).toMatch(/HTTPS/);
 		expect(notice.displayName).toMatch(/Test URL/);
+	});
+
+	it('subtitles the chosen events by their labels, never the wire names', () => {
+		const labels = Object.fromEntries(
+			(property('events').options as Array<{ name: string; value: string }>).map((o) => [o.value, o.name]),
+		);
+		const on = (events: unknown) => renderSubtitle(description.subtitle, { events });
+		expect(on([])).toBe('On all job events');
+		expect(on([...CALLBACK_EVENTS])).toBe('On all job events');
+		expect(on(['JobWithdrawed'])).toBe(`On ${labels.JobWithdrawed}`);
+		expect(labels.JobWithdrawed).toBe('Job Withdrawn');
+		expect(on(['JobAssigned', 'JobCompleted'])).toBe(`On ${labels.JobAssigned}, ${labels.JobCompleted}`);
+		for (const event of CALLBACK_EVENTS) expect(on([event])).toBe(`On ${labels[event]}`);
+	});
+
+	it('explains in the trigger panel how a test callback reaches the Test URL, published or not', () => {
+		const help = (description.triggerPanel as { executionsHelp: { active: string; inactive: string } }).executionsHelp;
+		for (const text of [help.inactive, help.active]) {
+			expect(text).toMatch(/Test URL.+Execute step/);
+			expect(text).toMatch(/Production URL/);
+			expect(text).toContain('data-key="executions"');
+		}
+		expect(help.inactive).toMatch(/publish the workflow/);
+		expect(help.active).toMatch(/is published/);
+	});
+
+	it('describes the actions too, as n8n lists it with the G2 Sentry node as one entry', () => {
+		expect(description.description).toMatch(/^Book security Guardians/);
+		expect(description.description).toMatch(/accepts, starts, completes or withdraws/);
 	});
 
 	it('keeps its literal defaults in step with the event store', () => {

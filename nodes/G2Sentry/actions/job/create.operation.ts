@@ -14,7 +14,14 @@ export const description: INodeProperties[] = [
 	{ ...nameField, required: true, displayOptions: { show } },
 	{ ...whenDateField, required: true, displayOptions: { show } },
 	{ ...durationField, required: true, displayOptions: { show } },
-	{ ...locationField, displayOptions: { show } },
+	// n8n raises no issue for an empty fixedCollection; required still marks it for the user,
+	// and validation refuses a job without a location before anything is sent.
+	{
+		...locationField,
+		required: true,
+		description: 'Where the Guardian goes: a street address, GPS coordinates, or both. A new job needs at least one.',
+		displayOptions: { show },
+	},
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',
