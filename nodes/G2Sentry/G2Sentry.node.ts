@@ -10,6 +10,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../shared/transport';
 import { operations, route } from './actions/router';
 
 export class G2Sentry implements INodeType {
@@ -29,7 +30,7 @@ export class G2Sentry implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'g2SentryApi', required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		properties: [
 			{
 				displayName: 'Resource',

@@ -11,6 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { CALLBACK_EVENTS } from '../shared/contract';
+import { CREDENTIAL_TYPE } from '../shared/transport';
 import { effectiveLimits, recordEvent } from '../shared/events';
 import { verifySignature } from '../shared/signature';
 import { triggerPanel, triggerProperties } from './description';
@@ -18,7 +19,6 @@ import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { currentStore } from './storeCache';
 
-const CREDENTIAL = 'g2SentryApi';
 /** Keys of the node's static data. */
 const STORE_KEY = 'deliveries';
 const URL_KEY = 'callbackUrl';
@@ -39,7 +39,7 @@ function reply(res: Response, status: number, body: IDataObject): IWebhookRespon
 }
 
 async function callbackSecrets(context: IWebhookFunctions | IHookFunctions): Promise<string[]> {
-	const credentials = await context.getCredentials(CREDENTIAL);
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	// Trimmed: a space or line break pasted along with the secret would refuse every callback.
 	return [credentials.callbackSecret, credentials.previousCallbackSecret].map((secret) =>
 		typeof secret === 'string' ? secret.trim() : '',
@@ -79,7 +79,7 @@ export class G2SentryTrigger implements INodeType {
 		defaults: { name: 'G2 Sentry Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL, required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'g2sentry' }],
 		triggerPanel,
 		properties: triggerProperties,
