@@ -49,6 +49,13 @@ export interface Delivery {
 	outcome: string;
 }
 
+export interface ApiRequest {
+	method: string;
+	path: string;
+	status: number | null;
+	partnerKey: string | null;
+}
+
 export const control = {
 	job: (sb: Sandbox, jobId: number | string) => call<ControlJob>('GET', `${sb.controlUrl}/jobs/${jobId}`),
 	jobs: (sb: Sandbox) => call<ControlJob[]>('GET', `${sb.controlUrl}/jobs`),
@@ -58,6 +65,7 @@ export const control = {
 	insideCutOff: (sb: Sandbox, jobId: number) => call<unknown>('POST', `${sb.controlUrl}/jobs/${jobId}/inside-cut-off`, {}),
 	deliveries: (sb: Sandbox, jobId?: number) =>
 		call<Delivery[]>('GET', `${sb.controlUrl}/deliveries${jobId === undefined ? '' : `?jobId=${jobId}`}`),
+	requests: (sb: Sandbox) => call<ApiRequest[]>('GET', `${sb.controlUrl}/requests`),
 };
 
 /** Creates a job directly through the sandbox's Partner API (as another system would). */

@@ -6,13 +6,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { ACCESS_TOKEN_TTL_MS } from '../../nodes/shared/contract';
 import { signCallbackBody, startSandbox, type Sandbox } from '../../sandbox';
 import {
 	loadExampleWorkflows,
 	nodeOutput,
 	startN8nWithPackage,
+	TRIGGER_NODE,
 	type RecordedExecution,
 	type StartedN8n,
+	type Workflow,
 } from '../../scripts/harness';
 import {
 	control,
@@ -30,18 +33,41 @@ const sync = examples['sync-job-status-to-sheet'];
 const email = examples['email-client-when-job-completed'];
 const SYNC_TRIGGER = 'On any job event';
 const EMAIL_TRIGGER = 'On job completed';
+const RECORD_TRIGGER = 'On job event, with record';
+/** A trigger alone with "Include Job Record" on: its execution shows what the lookup added. */
+const withRecord: Workflow = {
+	id: 'e2eTrigWithJob01',
+	name: 'e2e trigger with job record',
+	nodes: [
+		{
+			id: 'e2e-record-trigger',
+			name: RECORD_TRIGGER,
+			type: TRIGGER_NODE,
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: '3b1f7c52-8e0a-4c6d-9f21-5a7d2e4b9c10',
+			parameters: { events: ['JobAssigned', 'JobStarted'], options: { includeJob: true } },
+		},
+	],
+	connections: {},
+	settings: { executionOrder: 'v1' },
+	active: false,
+};
 
 let sandbox: Sandbox;
 let env: StartedN8n;
 let syncUrl: string;
 let emailUrl: string;
+let recordUrl: string;
 
 beforeAll(async () => {
 	// 100× faster: callback retries come after 10 ms instead of 1 s
 	sandbox = await startSandbox({ port: 0, autoDispatch: false, timeScale: 100 });
-	env = await startN8nWithPackage({ sandbox, workflows: [sync, email], publish: [sync.id, email.id] });
+	const workflows = [sync, email, withRecord];
+	env = await startN8nWithPackage({ sandbox, workflows, publish: workflows.map((wf) => wf.id) });
 	syncUrl = env.triggerUrls[sync.id];
 	emailUrl = env.triggerUrls[email.id];
+	recordUrl = env.triggerUrls[withRecord.id];
 	sandbox.configure({ callbackUrl: syncUrl });
 }, SETUP_TIMEOUT_MS);
 
@@ -72,6 +98,50 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
 }
 
 describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
+	// First, while this n8n holds no token yet: the webhook itself must log in, later refresh.
+	it('adds the job record, fetched with the credential from the webhook ("Include Job Record")', async () => {
+		const ttlMs = 1_500; // tokens issued from now on expire quickly, so the 2nd lookup must refresh
+		sandbox.configure({ callbackUrl: recordUrl, accessTokenTtlMs: ttlMs });
+		try {
+			const jobId = await createJobDirectly(sandbox, 'E2E include job record');
+			const before = (await control.requests(sandbox)).length; // past this test's own login
+			await move(jobId, 'Assigned', 'JobAssigned');
+			const [run] = await waitForExecutions(env.n8n, withRecord.id, 1, forJob(jobId, RECORD_TRIGGER), 60_000);
+			expect(run.status).toBe('success');
+			const emitted = event(run, RECORD_TRIGGER);
+			expect(emitted).toMatchObject({ jobId, eventType: 'JobAssigned', jobStatus: 'Assigned' });
+			expect(emitted).not.toHaveProperty('jobError');
+			// the record is the sandbox's state of the job, as the Partner API gives it
+			const stored = await control.job(sandbox, jobId);
+			expect(stored).toMatchObject({ status: 'Assigned', guardian: { guardianId: expect.any(Number) } });
+			expect(emitted.job).toEqual({ jobId, status: stored.status, job: stored.job, guardian: stored.guardian });
+			expect(emitted.job).toMatchObject({ job: { name: 'E2E include job record', duration: 120 } });
+			// n8n logged in with the credential's key, then fetched the job: nothing else was asked
+			const byN8n = (await control.requests(sandbox)).slice(before);
+			expect(byN8n.map((r) => [r.method, r.path, r.status, r.partnerKey])).toEqual([
+				['POST', '/api/v1/access/login', 200, sandbox.partner.partnerKey],
+				['GET', `/api/v1/jobs/${jobId}`, 200, sandbox.partner.partnerKey],
+			]);
+
+			// the next lookup finds the stored token expired: a 401, a refresh, the same GET again
+			const loggedInAt = Date.now();
+			await waitFor('the access token to expire', () => (Date.now() > loggedInAt + ttlMs + 500 ? true : undefined));
+			const mark = (await control.requests(sandbox)).length;
+			await move(jobId, 'InProgress', 'JobStarted');
+			const started = (await waitForExecutions(env.n8n, withRecord.id, 2, forJob(jobId, RECORD_TRIGGER), 60_000))[1];
+			expect(event(started, RECORD_TRIGGER)).not.toHaveProperty('jobError');
+			expect(event(started, RECORD_TRIGGER).job).toEqual({ ...(emitted.job as object), status: 'InProgress' });
+			const again = (await control.requests(sandbox)).slice(mark);
+			expect(again.map((r) => [r.method, r.path, r.status])).toEqual([
+				['GET', `/api/v1/jobs/${jobId}`, 401],
+				['GET', '/api/v1/access/refresh', 200],
+				['GET', `/api/v1/jobs/${jobId}`, 200],
+			]);
+		} finally {
+			sandbox.configure({ callbackUrl: syncUrl, accessTokenTtlMs: ACCESS_TOKEN_TTL_MS });
+		}
+	}, TEST_TIMEOUT_MS);
+
 	it('runs the status-sync workflow once per lifecycle step, with what each callback said', async () => {
 		const jobId = await createJobDirectly(sandbox, 'E2E lifecycle');
 		await move(jobId, 'Assigned', 'JobAssigned');
