@@ -168,11 +168,11 @@ async function install(dir, log) {
 	}
 }
 
-/** Makes sure n8n is installed in the cache; returns `{ dir, bin, version }`. */
 // Straight to file descriptor 2: a test runner may capture process.stderr.write, and the person
 // waiting minutes for the first install must see why.
 const defaultLog = (m) => fs.writeSync(2, `[n8n-runtime] ${m}\n`);
 
+/** Makes sure n8n is installed in the cache; returns `{ dir, bin, version }`. */
 async function ensureN8n({ log = defaultLog } = {}) {
 	checkNode();
 	const dir = runtimeDir();
