@@ -126,7 +126,7 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 		route('GET', '/requests', () => json(200, core.requests)),
 
 		route('POST', '/fail-next', (ctx) => {
-			const body = readJson(ctx, true, ['count', 'status', 'drop', 'after', 'path', 'method']);
+			const body = readJson(ctx, true, ['count', 'status', 'drop', 'after', 'path', 'method', 'retryAfterSeconds', 'delayMs']);
 			if (!body.ok) return body.reply;
 			const rule = checkFailRule(body.value);
 			if ('reply' in rule) return rule.reply;
@@ -150,6 +150,10 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 			return json(200, { expired });
 		}),
 
+		// every access and refresh token issued since start-up (reset and expiry included), so a test
+		// can prove none of them leaked into logs, errors or a database
+		route('GET', '/tokens', () => json(200, { issued: core.tokens.issuedSoFar() })),
+
 		route('POST', '/reset', () => {
 			core.reset();
 			return json(200, { code: 'SUCCESS', message: 'Sandbox reset to its start-up options.' });
@@ -162,7 +166,18 @@ function checkFailRule(body: Record<string, unknown>): FailRule | { reply: Reply
 	const count = body.count ?? 1;
 	if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) errors.push({ fieldName: 'count', message: 'must be a positive integer' });
 	const status = body.status ?? 500;
-	if (status !== 500 && status !== 502 && status !== 503) errors.push({ fieldName: 'status', message: 'must be 500, 502 or 503' });
+	if (status !== 429 && status !== 500 && status !== 502 && status !== 503) errors.push({ fieldName: 'status', message: 'must be 429, 500, 502 or 503' });
+	const retryAfterSeconds = body.retryAfterSeconds ?? 1;
+	if (typeof retryAfterSeconds !== 'number' || !Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0) {
+		errors.push({ fieldName: 'retryAfterSeconds', message: 'must be a whole number of seconds, 0 or more' });
+	}
+	const delayMs = body.delayMs ?? 0;
+	if (typeof delayMs !== 'number' || !Number.isInteger(delayMs) || delayMs < 0 || delayMs > 120_000) {
+		errors.push({ fieldName: 'delayMs', message: 'must be a whole number of ms from 0 to 120000' });
+	}
+	if (delayMs !== 0 && (body.status !== undefined || body.drop === true)) {
+		errors.push({ fieldName: 'delayMs', message: 'slows a normal answer down: give it without status or drop' });
+	}
 	for (const key of ['drop', 'after'] as const) {
 		if (body[key] !== undefined && typeof body[key] !== 'boolean') errors.push({ fieldName: key, message: 'must be true or false' });
 	}
@@ -180,8 +195,10 @@ function checkFailRule(body: Record<string, unknown>): FailRule | { reply: Reply
 	if (errors.length > 0) return { reply: validationError(errors, 'The failure rule is invalid.') };
 	return {
 		remaining: count as number,
-		status: status as 500 | 502 | 503,
+		status: status as 429 | 500 | 502 | 503,
+		retryAfterSeconds: retryAfterSeconds as number,
 		drop: body.drop === true,
+		delayMs: delayMs as number,
 		after: body.after === true,
 		path,
 		pathText: path ? (body.path as string) : null,
@@ -190,5 +207,14 @@ function checkFailRule(body: Record<string, unknown>): FailRule | { reply: Reply
 }
 
 function describeRule(rule: FailRule): object {
-	return { remaining: rule.remaining, status: rule.drop ? null : rule.status, drop: rule.drop, after: rule.after, path: rule.pathText, method: rule.method };
+	return {
+		remaining: rule.remaining,
+		status: rule.drop || rule.delayMs > 0 ? null : rule.status,
+		...(rule.status === 429 ? { retryAfterSeconds: rule.retryAfterSeconds } : {}),
+		drop: rule.drop,
+		after: rule.after,
+		...(rule.delayMs > 0 ? { delayMs: rule.delayMs } : {}),
+		path: rule.pathText,
+		method: rule.method,
+	};
 }

@@ -275,6 +275,11 @@ export class N8nInstance {
 		untrackGroup(pid);
 	}
 
+	/** PID of the running `n8n start` process (for memory readings), undefined when stopped. */
+	get pid(): number | undefined {
+		return this.child?.pid;
+	}
+
 	get running(): boolean {
 		return !!this.child;
 	}

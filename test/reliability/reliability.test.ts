@@ -1,0 +1,20 @@
+/**
+ * `npm run test:reliability`: the figures of issue #10, in order, each printed with its target
+ * and seed. R5 runs after the others because it searches what they left behind.
+ */
+import { disposeAllN8n } from '../../scripts/harness';
+import { evidence } from './evidence';
+import { printTable } from './figures';
+import { defineR1 } from './r1-forgery';
+import { disposeSharedN8n } from './shared-n8n';
+
+const startedAt = Date.now();
+
+afterAll(async () => {
+	printTable(startedAt);
+	await disposeSharedN8n();
+	await disposeAllN8n();
+	await Promise.all(evidence.sandboxes.map((s) => s.close()));
+}, 120_000);
+
+defineR1();
