@@ -6,6 +6,7 @@ import { disposeAllN8n } from '../../scripts/harness';
 import { evidence } from './evidence';
 import { printTable } from './figures';
 import { defineR1 } from './r1-forgery';
+import { defineR6 } from './r6-bad-input';
 import { disposeSharedN8n } from './shared-n8n';
 
 const startedAt = Date.now();
@@ -18,3 +19,4 @@ afterAll(async () => {
 }, 120_000);
 
 defineR1();
+defineR6();
