@@ -6,6 +6,7 @@ import { disposeAllN8n } from '../../scripts/harness';
 import { evidence } from './evidence';
 import { printTable } from './figures';
 import { defineR1 } from './r1-forgery';
+import { defineR3 } from './r3-api-faults';
 import { defineR6 } from './r6-bad-input';
 import { disposeSharedN8n } from './shared-n8n';
 
@@ -19,4 +20,5 @@ afterAll(async () => {
 }, 120_000);
 
 defineR1();
+defineR3();
 defineR6();
