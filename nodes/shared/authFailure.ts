@@ -6,6 +6,11 @@
  * — wrong key/secret, wrong URL, unreachable host — and never contains a secret. Deliberately no
  * `code`/`status` properties on the error itself: n8n would replace the sentence with a generic
  * one derived from them.
+ *
+ * The transport must tell this failure from others on every n8n version. n8n-workflow before
+ * 2.34 drops the link (`cause`) from n8n's NodeApiError to this error; what it keeps is the
+ * message, the description and an object found at `response.data`, copied to the NodeApiError's
+ * `context.data`. So the failure rides there as well, under LOGIN_FAILURE_SLOT.
  */
 
 import { causeChain } from './causeChain';
@@ -23,20 +28,32 @@ export interface AuthFailure {
 	networkCode?: string;
 }
 
+/** Where the failure survives n8n's wrapping: NodeApiError `context.data[LOGIN_FAILURE_SLOT]`. */
+export const LOGIN_FAILURE_SLOT = 'g2SentryLoginFailure';
+
 export class G2SentryAuthError extends Error {
 	readonly description: string;
+
+	/** read by n8n's NodeApiError into `context.data` (no `status` here: see the file comment) */
+	readonly response: { data: Record<string, AuthFailure> };
 
 	constructor(readonly authFailure: AuthFailure) {
 		super(authFailure.message);
 		this.name = 'G2SentryAuthError';
 		this.description = authFailure.description;
+		this.response = { data: { [LOGIN_FAILURE_SLOT]: authFailure } };
 	}
 }
 
+const isAuthFailure = (value: unknown): value is AuthFailure =>
+	value !== null && typeof value === 'object' && typeof (value as AuthFailure).message === 'string' && typeof (value as AuthFailure).reason === 'string';
+
+/** The login failure behind `error`, through `cause` (n8n ≥ 2.34) or `context.data` (older n8n). */
 export function findAuthFailure(error: unknown): AuthFailure | undefined {
 	for (const link of causeChain(error)) {
-		const candidate = link.authFailure as AuthFailure | undefined;
-		if (candidate && typeof candidate.message === 'string') return candidate;
+		if (isAuthFailure(link.authFailure)) return link.authFailure;
+		const data = (link.context as { data?: Record<string, unknown> } | undefined)?.data;
+		if (data && isAuthFailure(data[LOGIN_FAILURE_SLOT])) return data[LOGIN_FAILURE_SLOT];
 	}
 	return undefined;
 }
