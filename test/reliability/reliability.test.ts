@@ -7,6 +7,7 @@ import { evidence } from './evidence';
 import { printTable } from './figures';
 import { defineR1 } from './r1-forgery';
 import { defineR3 } from './r3-api-faults';
+import { defineR4 } from './r4-token-churn';
 import { defineR6 } from './r6-bad-input';
 import { disposeSharedN8n } from './shared-n8n';
 
@@ -21,4 +22,5 @@ afterAll(async () => {
 
 defineR1();
 defineR3();
+defineR4();
 defineR6();
