@@ -89,16 +89,17 @@ export function defineR1(): void {
 			const forged = fc.sample(forgeryCase.filter((c) => c.setup === 'currentOnly' && verdictOf(c) === 'forged'), { seed: seedOf('R1b'), numRuns });
 			const workflowId = WORKFLOWS.forgery.id;
 			const staticBefore = staticDataOf(env.n8n.databaseFile, workflowId);
+			const runsBefore = readExecutions(env.n8n.databaseFile, env.n8n.runtimeDir, workflowId).length;
 			const replies = await pool(forged, 8, (c) => postRaw(env.urls.forgery, c.body, { 'x-signature': c.signature }));
 			const answered2xx = replies.filter((r) => r.status >= 200 && r.status < 300).length;
 			const statuses = countBy(replies.map((r) => String(r.status)));
 			await new Promise((resolve) => setTimeout(resolve, 2_000)); // anything started late would show now
-			const executions = readExecutions(env.n8n.databaseFile, env.n8n.runtimeDir, workflowId).length;
+			const executions = readExecutions(env.n8n.databaseFile, env.n8n.runtimeDir, workflowId).length - runsBefore;
 			const staticAfter = staticDataOf(env.n8n.databaseFile, workflowId);
 			// the counter can see: one genuine callback starts exactly one execution
 			const genuine = Buffer.from(JSON.stringify({ jobId: 424242, eventType: 'JobAssigned', jobName: 'control', jobStatus: 'Assigned' }));
 			const control = await postRaw(env.urls.forgery, genuine, { 'x-signature': createHmac('sha256', CURRENT).update(genuine).digest('hex') });
-			const seen = await waitForCount(() => readExecutions(env.n8n.databaseFile, env.n8n.runtimeDir, workflowId).length, 1);
+			const seen = (await waitForCount(() => readExecutions(env.n8n.databaseFile, env.n8n.runtimeDir, workflowId).length, runsBefore + executions + 1)) - runsBefore - executions;
 			const pass = forged.length >= numRuns && answered2xx === 0 && executions === 0 && staticAfter === staticBefore && control.status === 200 && seen === 1;
 			report({
 				id: 'R1b',
