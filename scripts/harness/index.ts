@@ -33,6 +33,8 @@ export interface StartOptions {
 	tarball?: string;
 	credential?: CredentialRef;
 	log?: (message: string) => void;
+	/** How long `n8n start` may take to become ready (default 120 s; a busy machine needs more). */
+	startTimeoutMs?: number;
 }
 
 export interface StartedN8n {
@@ -83,7 +85,7 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 		if (workflows.length) await n8n.importWorkflows(workflows);
 		for (const id of options.publish ?? []) await n8n.publishWorkflow(id);
 		log('starting n8n');
-		await n8n.start();
+		await n8n.start(options.startTimeoutMs);
 		const triggerUrls: Record<string, string> = {};
 		const formUrls: Record<string, string> = {};
 		for (const wf of workflows) {

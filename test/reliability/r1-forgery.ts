@@ -16,7 +16,7 @@ import { sharedN8n, WORKFLOWS } from './shared-n8n';
 
 const ACCEPTED = new Set(['accepted', 'duplicate']);
 
-export function defineR1(): void {
+export function defineR1InProcess(): void {
 	describe('R1 forgery', () => {
 		it('webhook(): no forged callback accepted, no genuine one refused, no store change by a refused one', async () => {
 			evidence.secrets.push(CURRENT, PREVIOUS);
@@ -81,6 +81,11 @@ export function defineR1(): void {
 			if (!pass) throw new Error(`R1a missed its target. First cases: ${bad.join(' | ')}\n${failure ? String((failure as Error).message).slice(0, 2000) : ''}`);
 		});
 
+	});
+}
+
+export function defineR1InN8n(): void {
+	describe('R1 forgery', () => {
 		it('real n8n: forged callbacks over HTTP into a published trigger start no execution', async () => {
 			const env = await sharedN8n();
 			const numRuns = sized(500, 150);

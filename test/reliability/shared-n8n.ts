@@ -68,7 +68,8 @@ export function sharedN8n(): Promise<SharedN8n> {
 		const sandbox = await startSandbox({ port: 0, autoDispatch: false, rateLimitPerMinute: 1_000_000, callbackSecret: CURRENT });
 		evidence.sandboxes.push(sandbox);
 		const workflows = [...new Set(Object.values(WORKFLOWS))];
-		const started = await startN8nWithPackage({ sandbox, workflows, publish: workflows.map((wf) => wf.id) });
+		// generous: on a shared 2-core machine under load, n8n has needed more than the default 2 min
+		const started = await startN8nWithPackage({ sandbox, workflows, publish: workflows.map((wf) => wf.id), startTimeoutMs: 10 * 60_000 });
 		const actionPath = WORKFLOWS.action.nodes[0].parameters.path as string;
 		return {
 			...started,
