@@ -10,7 +10,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../shared/transport';
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import type { ResourceParameter } from './actions/resource';
 import { operationProperties, route, subtitle, type ResourceName } from './actions/router';
 
