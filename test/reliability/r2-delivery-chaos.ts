@@ -53,7 +53,7 @@ export function defineR2(): void {
 			const proxy = await startFlakyProxy(env.urls.chaos, decisions);
 			sandbox.configure({
 				callbackUrl: proxy.url,
-				timeScale: 200,
+				timeScale: 60, // retries over ~73 s: a busy n8n that stalls for a while must not make the vendor give up
 				variants: { cancelFiresWithdrawed: true },
 				chaos: { duplicateDeliveries: 0.5, shuffleDeliveries: true, shuffleWindowMs: 300, withdrawRate: 0.3, seed: Math.abs(seed) % 2 ** 31 },
 			});
@@ -91,8 +91,10 @@ export function defineR2(): void {
 				}
 				const jobs = ((await control(sandbox, 'GET', '/jobs')) as Array<{ jobId: number; status: string }>).filter((j) => mine.has(j.jobId));
 				// let the last duplicates land and n8n finish what it started
+				// (bounded: an execution n8n failed to start stays "new" for ever; it counts as failed below)
 				let executions = readExecutions(env.n8n.databaseFile, env.n8n.runtimeDir, WORKFLOWS.chaos.id);
-				for (let stable = 0; stable < 3; ) {
+				const settleBy = Date.now() + 3 * 60_000;
+				for (let stable = 0; stable < 3 && Date.now() < settleBy; ) {
 					await sleep(1_000);
 					const now = readExecutions(env.n8n.databaseFile, env.n8n.runtimeDir, WORKFLOWS.chaos.id);
 					stable = now.length === executions.length && now.every((e) => e.status !== 'running' && e.status !== 'new') ? stable + 1 : 0;

@@ -80,7 +80,7 @@ export function defineR7(): void {
 			agent.destroy();
 			const answered = replies.filter((r) => r.status === 200 && /"accepted"/.test(r.text)).length;
 			// every run recorded, then memory watched until it settles near the baseline
-			const deadline = Date.now() + 10 * 60_000;
+			const deadline = Date.now() + 5 * 60_000;
 			let executions = readExecutions(env.n8n.databaseFile, env.n8n.runtimeDir, workflowId);
 			while ((executions.length - before < count || executions.some((e) => e.status === 'running' || e.status === 'new')) && Date.now() < deadline) {
 				await sleep(1_000);
