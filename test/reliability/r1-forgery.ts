@@ -109,8 +109,8 @@ export function defineR1InN8n(): void {
 			report({
 				id: 'R1b',
 				title: 'forgery over HTTP into a real n8n',
-				target: `≥${numRuns} forged requests: 0 executions, 0 answered 2xx, static data unchanged`,
-				result: `${forged.length} forged sent (answers ${Object.entries(statuses).map(([s, n]) => `${s}×${n}`).join(', ')}): ${executions} executions, ${answered2xx} answered 2xx, static data ${staticAfter === staticBefore ? 'unchanged' : 'CHANGED'}; control genuine callback → ${control.status}, ${seen} execution`,
+				target: `≥${numRuns} forged requests: 0 executions, 0 answered 2xx, the trigger's delivery store unchanged`,
+				result: `${forged.length} forged sent (answers ${Object.entries(statuses).map(([s, n]) => `${s}×${n}`).join(', ')}): ${executions} executions, ${answered2xx} answered 2xx, delivery store ${staticAfter === staticBefore ? 'unchanged' : `CHANGED (${staticBefore.slice(0, 80)} → ${staticAfter.slice(0, 200)})`}; control genuine callback → ${control.status}, ${seen} execution`,
 				pass,
 				size: `${forged.length} requests`,
 				durationMs: elapsed(),
@@ -120,13 +120,18 @@ export function defineR1InN8n(): void {
 	});
 }
 
+/**
+ * What a callback can change in the trigger's static data: its delivery store. (The rest, the
+ * callback URL recorded on activation, may be saved late on a busy machine.)
+ */
 function staticDataOf(databaseFile: string, workflowId: string): string {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
 	const db = new DatabaseSync(databaseFile, { readOnly: true });
 	try {
 		const row = db.prepare('SELECT staticData FROM workflow_entity WHERE id = ?').get(workflowId) as { staticData: string | null } | undefined;
-		return String(row?.staticData ?? '');
+		const data = JSON.parse(row?.staticData ?? '{}') as Record<string, { deliveries?: unknown }>;
+		return JSON.stringify(Object.values(data).map((node) => node.deliveries ?? null));
 	} finally {
 		db.close();
 	}
