@@ -62,8 +62,9 @@ export function defineR2(): void {
 			const auth = { authorization: `Bearer ${login.body.accessToken}` };
 			const jobIds: number[] = [];
 			try {
-				// booked in waves of 10, some canceled shortly after (fires JobWithdrawed/Canceled)
-				await pool(plan, 10, async (p, i) => {
+				// booked two at a time, about two a second (one n8n on sqlite, on a shared machine, takes
+				// a few runs a second), some canceled shortly after (fires JobWithdrawed/Canceled)
+				await pool(plan, 2, async (p, i) => {
 					const created = await http(`${sandbox.baseUrl}/jobs`, {
 						method: 'POST',
 						headers: auth,
@@ -74,7 +75,7 @@ export function defineR2(): void {
 						await sleep(p.cancelAfterMs);
 						await http(`${sandbox.baseUrl}/jobs/${created.body.jobId}/cancel`, { headers: auth });
 					}
-					await sleep(50);
+					await sleep(1_000);
 				});
 				const mine = new Set(jobIds);
 				// done when every job is final and every delivery either arrived or was given up
