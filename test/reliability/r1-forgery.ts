@@ -20,7 +20,7 @@ export function defineR1InProcess(): void {
 	describe('R1 forgery', () => {
 		it('webhook(): no forged callback accepted, no genuine one refused, no store change by a refused one', async () => {
 			evidence.secrets.push(CURRENT, PREVIOUS);
-			const numRuns = sized(10_000, 2_000);
+			const numRuns = sized(10_000, 1_000);
 			const seed = seedOf('R1');
 			const elapsed = timer();
 			const servers = {} as Record<Setup, TriggerServer>;
@@ -88,7 +88,7 @@ export function defineR1InN8n(): void {
 	describe('R1 forgery', () => {
 		it('real n8n: forged callbacks over HTTP into a published trigger start no execution', async () => {
 			const env = await sharedN8n();
-			const numRuns = sized(500, 150);
+			const numRuns = sized(500, 100);
 			const elapsed = timer();
 			// the shared n8n's credential holds CURRENT (see shared-n8n.ts) and no previous secret
 			const forged = fc.sample(forgeryCase.filter((c) => c.setup === 'currentOnly' && verdictOf(c) === 'forged'), { seed: seedOf('R1b'), numRuns });

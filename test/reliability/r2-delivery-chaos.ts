@@ -43,7 +43,7 @@ export function defineR2(): void {
 			const env = await sharedN8n();
 			const { sandbox } = env;
 			const elapsed = timer();
-			const jobCount = sized(200, 40);
+			const jobCount = sized(200, 20);
 			const seed = seedOf('R2');
 			const decisions = fc.sample(
 				fc.integer({ min: 0, max: 9 }).map((n): ProxyDecision => (n === 0 ? 'unavailable' : n === 1 ? 'lose-answer' : 'forward')),

@@ -77,7 +77,7 @@ export function defineR3(): void {
 
 		it('no lost read, no duplicate create, every surfaced failure says why', async () => {
 			const elapsed = timer();
-			const numRuns = sized(500, 100);
+			const numRuns = sized(500, 50);
 			const ops = fc.sample(operation, { seed: seedOf('R3'), numRuns });
 			const jobIds = await createJobs(sandbox, ops.filter((o) => o.kind !== 'create').length, 'R3 pool');
 			const credentials = credentialsFor(sandbox.baseUrl, { partnerKey: sandbox.partner.partnerKey, partnerSecret: sandbox.partner.partnerSecret });

@@ -38,7 +38,7 @@ export function defineR7(): void {
 			const pid = env.n8n.pid;
 			if (!pid) throw new Error('n8n is not running');
 			const elapsed = timer();
-			const count = sized(500, 200);
+			const count = sized(500, 100);
 			const workflowId = WORKFLOWS.load.id;
 			const before = readExecutions(env.n8n.databaseFile, env.n8n.runtimeDir, workflowId).length;
 			// baseline: n8n idle, warmed up by the figures before this one
