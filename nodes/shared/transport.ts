@@ -136,6 +136,8 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 	const counts = { rateLimited: 0, transient: 0 };
 	/** a previous attempt may have reached G2 Sentry and taken effect (its answer was lost) */
 	let maybeDone = false;
+	/** a token fresh from n8n's refresh was refused once: it may have expired on a busy machine */
+	let renewedTokenRefused = false;
 	const paced = async () => {
 		const wait = pacer.reserve(bucket);
 		if (wait > 0) await pause(context, wait, itemIndex, signal);
@@ -165,6 +167,10 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 			if (maybeDone) error.context.repeatedAfterUnknownFate = true;
 			return error;
 		};
+		if (failed.failure.kind === 'http' && failed.failure.status === 401 && !failed.authMessage && !renewedTokenRefused) {
+			renewedTokenRefused = true;
+			continue;
+		}
 		if (failed.authFinal) {
 			// key/secret refused or not a G2 Sentry server: retrying cannot help
 			throw await fail(failed.authMessage!);
