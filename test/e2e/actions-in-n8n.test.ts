@@ -21,6 +21,7 @@ import {
 	control,
 	createJobDirectly,
 	executionsOf,
+	N8N_VERSION,
 	openCompletionPage,
 	postJson,
 	SETUP_TIMEOUT_MS,
@@ -87,6 +88,7 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, autoDispatch: false });
 	env = await startN8nWithPackage({
 		sandbox,
+		version: N8N_VERSION,
 		owner,
 		// the examples as shipped, next to the test workflows (one of them adapted to start over HTTP)
 		workflows: [...Object.values(examples), ...Object.values(workflows)],
@@ -99,15 +101,9 @@ afterAll(async () => {
 	await sandbox?.close();
 }, 60_000);
 
-describe('the packed package inside a real n8n', () => {
+describe(`the packed package inside a real n8n ${N8N_VERSION}`, () => {
 	it('is loaded by n8n as a community package: node and credential types are known', async () => {
-		const login = await fetch(`${env.n8n.baseUrl}/rest/login`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
-		});
-		expect(login.status).toBe(200);
-		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+		const cookie = await env.n8n.ownerSession();
 		const nodes = (await (await fetch(`${env.n8n.baseUrl}/types/nodes.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
 		const names = nodes.map((n) => n.name);
 		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-g2sentry.g2Sentry', 'n8n-nodes-g2sentry.g2SentryTrigger']));

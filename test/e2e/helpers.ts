@@ -3,6 +3,10 @@
 // never on log text.
 import type { Sandbox } from '../../sandbox';
 import { readExecutions, type N8nInstance, type RecordedExecution } from '../../scripts/harness';
+import { N8N_VERSION as DEFAULT_VERSION } from '../../scripts/n8n-runtime';
+
+/** The n8n version this Jest project runs the suites on (jest.config.js: one project per version). */
+export const N8N_VERSION: string = (globalThis as { G2S_N8N_VERSION?: string }).G2S_N8N_VERSION ?? DEFAULT_VERSION;
 
 /** Jest timeouts: the first run on a machine installs n8n (minutes). */
 export const SETUP_TIMEOUT_MS = 20 * 60 * 1000;
