@@ -20,7 +20,6 @@ export function ensureNode(version: string, log?: (message: string) => void): Pr
 export function runtimeDir(version?: string): string;
 export function n8nBin(dir?: string): string;
 export function nodeVersionFor(n8nVersion: string): string;
-export function overridesFor(n8nVersion: string): Record<string, string>;
 export function versionAtLeast(version: string, min: string): boolean;
 export function testedN8nVersions(env?: NodeJS.ProcessEnv): string[];
 export function cacheRoot(): string;

@@ -56,12 +56,11 @@ function nodeVersionFor(version) {
 
 /**
  * Dependency pins the install needs: the newest linkedom n8n accepts is missing from the
- * registry (0.18.14 installs and works); n8n 1.x's nodes take xlsx from a CDN that cannot be
- * reached here, the registry's 0.18.5 stands in.
+ * registry (0.18.14 installs and works); n8n-nodes-base of 1.x and early 2.x (2.8.4 seen) takes
+ * xlsx from a CDN that cannot be reached here, the registry's 0.18.5 stands in (newer versions
+ * no longer depend on it, so the pin is a no-op there).
  */
-function overridesFor(version) {
-	return parseVersion(version)[0] === 1 ? { linkedom: '0.18.14', xlsx: '0.18.5' } : { linkedom: '0.18.14' };
-}
+const OVERRIDES = { linkedom: '0.18.14', xlsx: '0.18.5' };
 
 /**
  * The n8n versions the end-to-end suite runs on: G2S_N8N_VERSIONS (comma-separated) when given,
@@ -235,7 +234,7 @@ async function install(dir, version, node, log) {
 		private: true,
 		description: `n8n ${version} for the n8n-nodes-g2sentry demo and e2e tests`,
 		dependencies: { n8n: version },
-		overrides: overridesFor(version),
+		overrides: OVERRIDES,
 	};
 	fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify(manifest, null, 2));
 	const env = envFor(node);
@@ -300,7 +299,6 @@ module.exports = {
 	runtimeDir,
 	n8nBin,
 	nodeVersionFor,
-	overridesFor,
 	versionAtLeast,
 	testedN8nVersions,
 	cacheRoot,

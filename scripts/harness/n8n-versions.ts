@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import type { N8nOwner } from './n8n-instance';
+import { sleep } from './processes';
 
 /** Modules the harness switches off where the version has them (mcp-registry reaches the internet). */
 const MODULES_TO_DISABLE = ['mcp-registry'];
@@ -38,10 +39,27 @@ export function capabilitiesOf(runtimeDir: string): N8nCapabilities {
 /**
  * Logs `owner` in over n8n's REST API and returns the session cookie. Where the owner could not
  * be created from env (older versions), the first call creates it through the owner set-up.
+ * n8n answers its readiness probe before the REST routes exist (404 until then, seen on 1.x).
  */
-export async function restSession(baseUrl: string, owner: N8nOwner): Promise<string> {
-	const post = (route: string, body: object) =>
-		fetch(`${baseUrl}/rest/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export async function restSession(baseUrl: string, owner: N8nOwner, timeoutMs = 60_000): Promise<string> {
+	const deadline = Date.now() + timeoutMs;
+	const post = async (route: string, body: object): Promise<Response> => {
+		for (;;) {
+			try {
+				const res = await fetch(`${baseUrl}/rest/${route}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(body),
+				});
+				if (res.status !== 404 || Date.now() > deadline) return res;
+				await res.text();
+			} catch (error) {
+				// a kept-alive connection n8n closed as it was reused; a busy machine makes this likelier
+				if (Date.now() > deadline) throw error;
+			}
+			await sleep(250);
+		}
+	};
 	let res = await post('login', { emailOrLdapLoginId: owner.email, password: owner.password });
 	if (res.status === 401) {
 		await res.text();

@@ -21,6 +21,7 @@ import {
 	control,
 	createJobDirectly,
 	executionsOf,
+	getJson,
 	N8N_VERSION,
 	openCompletionPage,
 	postJson,
@@ -104,10 +105,10 @@ afterAll(async () => {
 describe(`the packed package inside a real n8n ${N8N_VERSION}`, () => {
 	it('is loaded by n8n as a community package: node and credential types are known', async () => {
 		const cookie = await env.n8n.ownerSession();
-		const nodes = (await (await fetch(`${env.n8n.baseUrl}/types/nodes.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		const nodes = await getJson<Array<{ name: string }>>(`${env.n8n.baseUrl}/types/nodes.json`, { cookie });
 		const names = nodes.map((n) => n.name);
 		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-g2sentry.g2Sentry', 'n8n-nodes-g2sentry.g2SentryTrigger']));
-		const credentials = (await (await fetch(`${env.n8n.baseUrl}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		const credentials = await getJson<Array<{ name: string }>>(`${env.n8n.baseUrl}/types/credentials.json`, { cookie });
 		expect(credentials.map((c) => c.name)).toContain('g2SentryApi');
 	}, TEST_TIMEOUT_MS);
 

@@ -129,6 +129,21 @@ export async function waitForExecutions(
 	}, timeoutMs);
 }
 
+/**
+ * GETs JSON, once more if the connection was closed under the request (a kept-alive connection
+ * n8n closed as it was reused: seen as "other side closed" on a busy machine).
+ */
+export async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+	let res: Response;
+	try {
+		res = await fetch(url, { headers });
+	} catch {
+		res = await fetch(url, { headers });
+	}
+	if (!res.ok) throw new Error(`GET ${url} → ${res.status}`);
+	return (await res.json()) as T;
+}
+
 /** POSTs JSON to a test workflow's webhook; returns the status and parsed body. */
 export async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
 	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
