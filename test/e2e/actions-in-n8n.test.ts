@@ -21,6 +21,8 @@ import {
 	control,
 	createJobDirectly,
 	executionsOf,
+	getJson,
+	N8N_VERSION,
 	openCompletionPage,
 	postJson,
 	SETUP_TIMEOUT_MS,
@@ -87,6 +89,7 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, autoDispatch: false });
 	env = await startN8nWithPackage({
 		sandbox,
+		version: N8N_VERSION,
 		owner,
 		// the examples as shipped, next to the test workflows (one of them adapted to start over HTTP)
 		workflows: [...Object.values(examples), ...Object.values(workflows)],
@@ -99,19 +102,13 @@ afterAll(async () => {
 	await sandbox?.close();
 }, 60_000);
 
-describe('the packed package inside a real n8n', () => {
+describe(`the packed package inside a real n8n ${N8N_VERSION}`, () => {
 	it('is loaded by n8n as a community package: node and credential types are known', async () => {
-		const login = await fetch(`${env.n8n.baseUrl}/rest/login`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
-		});
-		expect(login.status).toBe(200);
-		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-		const nodes = (await (await fetch(`${env.n8n.baseUrl}/types/nodes.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		const cookie = await env.n8n.ownerSession();
+		const nodes = await getJson<Array<{ name: string }>>(`${env.n8n.baseUrl}/types/nodes.json`, { cookie });
 		const names = nodes.map((n) => n.name);
 		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-g2sentry.g2Sentry', 'n8n-nodes-g2sentry.g2SentryTrigger']));
-		const credentials = (await (await fetch(`${env.n8n.baseUrl}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		const credentials = await getJson<Array<{ name: string }>>(`${env.n8n.baseUrl}/types/credentials.json`, { cookie });
 		expect(credentials.map((c) => c.name)).toContain('g2SentryApi');
 	}, TEST_TIMEOUT_MS);
 

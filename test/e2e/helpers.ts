@@ -3,6 +3,10 @@
 // never on log text.
 import type { Sandbox } from '../../sandbox';
 import { readExecutions, type N8nInstance, type RecordedExecution } from '../../scripts/harness';
+import { N8N_VERSION as DEFAULT_VERSION } from '../../scripts/n8n-runtime';
+
+/** The n8n version this Jest project runs the suites on (jest.config.js: one project per version). */
+export const N8N_VERSION: string = (globalThis as { G2S_N8N_VERSION?: string }).G2S_N8N_VERSION ?? DEFAULT_VERSION;
 
 /** Jest timeouts: the first run on a machine installs n8n (minutes). */
 export const SETUP_TIMEOUT_MS = 20 * 60 * 1000;
@@ -123,6 +127,21 @@ export async function waitForExecutions(
 		const done = executionsOf(n8n, workflowId).filter((e) => !unfinished(e) && filter(e));
 		return done.length >= count ? done : undefined;
 	}, timeoutMs);
+}
+
+/**
+ * GETs JSON, once more if the connection was closed under the request (a kept-alive connection
+ * n8n closed as it was reused: seen as "other side closed" on a busy machine).
+ */
+export async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+	let res: Response;
+	try {
+		res = await fetch(url, { headers });
+	} catch {
+		res = await fetch(url, { headers });
+	}
+	if (!res.ok) throw new Error(`GET ${url} → ${res.status}`);
+	return (await res.json()) as T;
 }
 
 /** POSTs JSON to a test workflow's webhook; returns the status and parsed body. */

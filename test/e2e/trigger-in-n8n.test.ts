@@ -20,6 +20,7 @@ import {
 import {
 	control,
 	createJobDirectly,
+	N8N_VERSION,
 	settledExecutionsOf,
 	SETUP_TIMEOUT_MS,
 	TEST_TIMEOUT_MS,
@@ -64,7 +65,7 @@ beforeAll(async () => {
 	// 100× faster: callback retries come after 10 ms instead of 1 s
 	sandbox = await startSandbox({ port: 0, autoDispatch: false, timeScale: 100 });
 	const workflows = [sync, email, withRecord];
-	env = await startN8nWithPackage({ sandbox, workflows, publish: workflows.map((wf) => wf.id) });
+	env = await startN8nWithPackage({ sandbox, version: N8N_VERSION, workflows, publish: workflows.map((wf) => wf.id) });
 	syncUrl = env.triggerUrls[sync.id];
 	emailUrl = env.triggerUrls[email.id];
 	recordUrl = env.triggerUrls[withRecord.id];
@@ -97,7 +98,7 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
 	return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 }
 
-describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
+describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, () => {
 	// First, while this n8n holds no token yet: the webhook itself must log in, later refresh.
 	it('adds the job record, fetched with the credential from the webhook ("Include Job Record")', async () => {
 		const ttlMs = 1_500; // tokens issued from now on expire quickly, so the 2nd lookup must refresh
