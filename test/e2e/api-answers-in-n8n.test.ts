@@ -142,7 +142,7 @@ describe(`Partner API answers inside a real n8n ${N8N_VERSION}`, () => {
 		// renewed with the refresh token (no new login), then the same request went through
 		const sent = (await requestsSince(mark)).map((r) => [r.method, r.path, r.status]);
 		expect(sent[0]).toEqual(['GET', `/api/v1/jobs/${jobId}/status`, 401]);
-		expect(sent.filter(([, path]) => path.startsWith('/api/v1/access/'))).toEqual([['GET', '/api/v1/access/refresh', 200]]);
+		expect(sent.filter(([, path]) => String(path).startsWith('/api/v1/access/'))).toEqual([['GET', '/api/v1/access/refresh', 200]]);
 		expect(sent[sent.length - 1]).toEqual(['GET', `/api/v1/jobs/${jobId}/status`, 200]);
 		expect(sent.length).toBeLessThanOrEqual(4);
 	}, TEST_TIMEOUT_MS);
