@@ -29,6 +29,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { checkAnswer, isRecord, type Answer, type AnswerShape } from './answers';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type Effect, type FailureDescription, type RequestInfo, type Subject } from './errors';
@@ -38,8 +39,6 @@ import { secretsOf } from './redact';
 import { decideRetry, isNotSent } from './retryPolicy';
 
 export type { Effect, Subject } from './errors';
-
-export const CREDENTIAL_TYPE = 'g2SentryApi';
 
 /** How long one request may take before it counts as a network failure. */
 export const REQUEST_TIMEOUT_MS = 30_000;

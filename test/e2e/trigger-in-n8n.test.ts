@@ -112,11 +112,18 @@ describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, (
 			const emitted = event(run, RECORD_TRIGGER);
 			expect(emitted).toMatchObject({ jobId, eventType: 'JobAssigned', jobStatus: 'Assigned' });
 			expect(emitted).not.toHaveProperty('jobError');
-			// the record is the sandbox's state of the job, as the Partner API gives it
+			// the record is the sandbox's state of the job, in the flat shape Job → Get outputs
 			const stored = await control.job(sandbox, jobId);
 			expect(stored).toMatchObject({ status: 'Assigned', guardian: { guardianId: expect.any(Number) } });
-			expect(emitted.job).toEqual({ jobId, status: stored.status, job: stored.job, guardian: stored.guardian });
-			expect(emitted.job).toMatchObject({ job: { name: 'E2E include job record', duration: 120 } });
+			expect(emitted.job).toMatchObject({
+				jobId,
+				status: stored.status,
+				name: 'E2E include job record',
+				duration: 120,
+				whenDate: new Date(stored.job.whenDate).toISOString(),
+				guardian: { guardianId: stored.guardian!.guardianId, firstName: stored.guardian!.firstName },
+			});
+			expect(emitted.job).not.toHaveProperty('job');
 			// n8n logged in with the credential's key, then fetched the job: nothing else was asked
 			const byN8n = (await control.requests(sandbox)).slice(before);
 			expect(byN8n.map((r) => [r.method, r.path, r.status, r.partnerKey])).toEqual([
@@ -124,7 +131,8 @@ describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, (
 				['GET', `/api/v1/jobs/${jobId}`, 200, sandbox.partner.partnerKey],
 			]);
 
-			// the next lookup finds the stored token expired: a 401, a refresh, the same GET again
+			// the next lookup finds the stored token expired: a 401 (read as a value), the same GET
+			// the way n8n refreshes on, its 401, a refresh, the same GET again
 			const loggedInAt = Date.now();
 			await waitFor('the access token to expire', () => (Date.now() > loggedInAt + ttlMs + 500 ? true : undefined));
 			const mark = (await control.requests(sandbox)).length;
@@ -134,6 +142,7 @@ describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, (
 			expect(event(started, RECORD_TRIGGER).job).toEqual({ ...(emitted.job as object), status: 'InProgress' });
 			const again = (await control.requests(sandbox)).slice(mark);
 			expect(again.map((r) => [r.method, r.path, r.status])).toEqual([
+				['GET', `/api/v1/jobs/${jobId}`, 401],
 				['GET', `/api/v1/jobs/${jobId}`, 401],
 				['GET', '/api/v1/access/refresh', 200],
 				['GET', `/api/v1/jobs/${jobId}`, 200],
