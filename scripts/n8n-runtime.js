@@ -167,15 +167,37 @@ async function acquireLock(lockDir, log) {
 	}
 }
 
-/** Removes half-built installs left by interrupted runs (their pid is in the folder name). */
-function removeAbandoned(dir, log) {
+/** Half-built installs of `dir` (their pid is in the folder name), split into live and abandoned. */
+function partialBuilds(dir) {
 	const prefix = `${path.basename(dir)}.tmp-`;
+	const live = [];
+	const abandoned = [];
 	for (const name of fs.readdirSync(path.dirname(dir))) {
 		if (!name.startsWith(prefix)) continue;
 		const pid = Number(name.slice(prefix.length).split('-')[0]);
-		if (pid && pidAlive(pid)) continue;
+		(pid && pidAlive(pid) ? live : abandoned).push(name);
+	}
+	return { live, abandoned };
+}
+
+/** Removes half-built installs left by interrupted runs. */
+function removeAbandoned(dir, log) {
+	for (const name of partialBuilds(dir).abandoned) {
 		log(`removing an interrupted install: ${name}`);
 		fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
+	}
+}
+
+/**
+ * Waits while a live process builds `dir` without our lock (an older copy of this script, a
+ * hand-run pre-install): two builds renamed onto one folder would clash.
+ */
+async function waitForOtherBuilds(dir, log) {
+	let told = false;
+	while (!isComplete(dir) && partialBuilds(dir).live.length > 0) {
+		if (!told) log(`another process is building ${path.basename(dir)} (${partialBuilds(dir).live.join(', ')}); waiting for it`);
+		told = true;
+		await new Promise((r) => setTimeout(r, 5000));
 	}
 }
 
@@ -285,6 +307,7 @@ async function ensureN8n({ version = N8N_VERSION, log = defaultLog } = {}) {
 		fs.mkdirSync(path.dirname(dir), { recursive: true });
 		const release = await acquireLock(`${dir}.lock`, log);
 		try {
+			await waitForOtherBuilds(dir, log);
 			if (!isComplete(dir)) await install(dir, version, node, log);
 		} finally {
 			release();

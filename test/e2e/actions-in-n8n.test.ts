@@ -20,11 +20,13 @@ import {
 import {
 	control,
 	createJobDirectly,
+	E2E_OWNER,
 	executionsOf,
 	getJson,
 	N8N_VERSION,
 	openCompletionPage,
 	postJson,
+	runWorkflow,
 	SETUP_TIMEOUT_MS,
 	submitForm,
 	TEST_TIMEOUT_MS,
@@ -34,7 +36,6 @@ import {
 const examples = loadExampleWorkflows();
 // published as shipped: its form is served at the production URL, as for a user
 const bookingForm = examples['book-job-from-form'];
-const owner = { email: 'e2e-owner@example.com', password: 'E2e-owner-pass1' };
 
 function g2(parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode {
 	return { name: 'G2 Sentry', type: ACTION_NODE, typeVersion: 1, position: [0, 0], parameters, ...extra };
@@ -78,19 +79,14 @@ let sandbox: Sandbox;
 let env: StartedN8n;
 const hook = (path: string) => `${env.n8n.baseUrl}/webhook/${path}`;
 
-/** Runs a test workflow; returns the items its last node produced. */
-async function run(path: string, input: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
-	const res = await postJson(hook(path), input);
-	expect(res.status).toBe(200);
-	return res.body as Array<Record<string, unknown>>;
-}
+const run = (path: string, input: Record<string, unknown>) => runWorkflow(env.n8n, path, input);
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, autoDispatch: false });
 	env = await startN8nWithPackage({
 		sandbox,
 		version: N8N_VERSION,
-		owner,
+		owner: E2E_OWNER,
 		// the examples as shipped, next to the test workflows (one of them adapted to start over HTTP)
 		workflows: [...Object.values(examples), ...Object.values(workflows)],
 		publish: [...Object.values(workflows).map((wf) => wf.id), bookingForm.id],

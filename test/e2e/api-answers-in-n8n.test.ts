@@ -14,9 +14,8 @@ import {
 	type StartedN8n,
 	type WorkflowNode,
 } from '../../scripts/harness';
-import { control, createJobDirectly, N8N_VERSION, postJson, SETUP_TIMEOUT_MS, sleep, TEST_TIMEOUT_MS } from './helpers';
+import { control, createJobDirectly, E2E_OWNER, N8N_VERSION, runWorkflow, SETUP_TIMEOUT_MS, sleep, TEST_TIMEOUT_MS } from './helpers';
 
-const owner = { email: 'e2e-owner@example.com', password: 'E2e-owner-pass1' };
 const wrongSecret: CredentialRef = { id: 'g2sWrongSecret01', name: 'G2 Sentry, wrong secret' };
 const soft = { onError: 'continueRegularOutput' } as const;
 const g2 = (parameters: Record<string, unknown>, credential?: CredentialRef): WorkflowNode => ({
@@ -52,12 +51,7 @@ const workflows = {
 let sandbox: Sandbox;
 let env: StartedN8n;
 
-/** Runs a test workflow; returns the items its last node produced. */
-async function run(path: string, input: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
-	const res = await postJson(`${env.n8n.baseUrl}/webhook/${path}`, input);
-	expect(res.status).toBe(200);
-	return res.body as Array<Record<string, unknown>>;
-}
+const run = (path: string, input: Record<string, unknown>) => runWorkflow(env.n8n, path, input);
 
 /** A credential for the sandbox whose partner secret is wrong. */
 function wrongSecretRecord(): { id: string } {
@@ -74,7 +68,7 @@ beforeAll(async () => {
 	env = await startN8nWithPackage({
 		sandbox,
 		version: N8N_VERSION,
-		owner,
+		owner: E2E_OWNER,
 		moreCredentials: [wrongSecretRecord()],
 		workflows: Object.values(workflows),
 		publish: Object.values(workflows).map((wf) => wf.id),
@@ -140,9 +134,11 @@ describe(`Partner API answers inside a real n8n ${N8N_VERSION}`, () => {
 		const [again] = await run('ver-status', { jobId });
 		expect(again).toMatchObject({ jobId, status: 'New' });
 		// renewed with the refresh token (no new login), then the same request went through
-		const sent = (await requestsSince(mark)).map((r) => [r.method, r.path, r.status]);
+		const records = await requestsSince(mark);
+		const sent = records.map((r) => [r.method, r.path, r.status]);
 		expect(sent[0]).toEqual(['GET', `/api/v1/jobs/${jobId}/status`, 401]);
-		expect(sent.filter(([, path]) => String(path).startsWith('/api/v1/access/'))).toEqual([['GET', '/api/v1/access/refresh', 200]]);
+		const auth = records.filter((r) => r.path.startsWith('/api/v1/access/'));
+		expect(auth.map((r) => [r.method, r.path, r.status])).toEqual([['GET', '/api/v1/access/refresh', 200]]);
 		expect(sent[sent.length - 1]).toEqual(['GET', `/api/v1/jobs/${jobId}/status`, 200]);
 		expect(sent.length).toBeLessThanOrEqual(4);
 	}, TEST_TIMEOUT_MS);

@@ -144,6 +144,16 @@ export async function getJson<T>(url: string, headers: Record<string, string> = 
 	return (await res.json()) as T;
 }
 
+/** The owner account the suites create (login needed for REST calls such as the credential test). */
+export const E2E_OWNER = { email: 'e2e-owner@example.com', password: 'E2e-owner-pass1' };
+
+/** Runs a webhook-started test workflow (see webhookChain); returns the items its last node produced. */
+export async function runWorkflow(n8n: N8nInstance, path: string, input: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+	const res = await postJson(`${n8n.baseUrl}/webhook/${path}`, input);
+	if (res.status !== 200) throw new Error(`POST /webhook/${path} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+	return res.body as Array<Record<string, unknown>>;
+}
+
 /** POSTs JSON to a test workflow's webhook; returns the status and parsed body. */
 export async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
 	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
