@@ -15,7 +15,7 @@ import {
 	type JobUpdate,
 	type Location,
 } from '../nodes/shared/contract';
-import { isPlainObject } from './options';
+import { isPlainObject } from './schema';
 
 type Fields = Record<string, unknown>;
 
