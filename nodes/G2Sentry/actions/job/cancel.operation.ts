@@ -1,6 +1,6 @@
 import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { successEnvelope } from '../../../shared/answers';
+import { successEnvelope } from '../../../shared/transport/answers';
 import { compact, fetchJobStatus } from '../../../shared/fetchJob';
 import { g2SentryApiRequest } from '../../../shared/transport';
 import { readId } from '../common';

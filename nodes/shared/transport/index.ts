@@ -29,7 +29,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
+import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { checkAnswer, isRecord, type Answer, type AnswerShape } from './answers';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type Effect, type FailureDescription, type RequestInfo, type Subject } from './errors';
