@@ -9,8 +9,11 @@
  *
  * The transport must tell this failure from others on every n8n version. n8n-workflow before
  * 2.34 drops the link (`cause`) from n8n's NodeApiError to this error; what it keeps is the
- * message, the description and an object found at `response.data`, copied to the NodeApiError's
- * `context.data`. So the failure rides there as well, under LOGIN_FAILURE_SLOT.
+ * message, the description, and a status found under a few names, `errorCode` among them, which
+ * becomes the NodeApiError's `httpCode`. So the failure's kind rides there as a marker
+ * (`g2sentry-login:<reason>:<status or network code>`): not a status n8n knows, so n8n leaves
+ * the sentence alone, and the NodeApiError it is on never reaches the user (the transport
+ * replaces it). `code`, `status` and `response` stay unset: the credential test reads those.
  */
 
 import { causeChain } from './causeChain';
@@ -28,32 +31,39 @@ export interface AuthFailure {
 	networkCode?: string;
 }
 
-/** Where the failure survives n8n's wrapping: NodeApiError `context.data[LOGIN_FAILURE_SLOT]`. */
-export const LOGIN_FAILURE_SLOT = 'g2SentryLoginFailure';
+const MARKER = /^g2sentry-login:([A-Za-z]+):(.*)$/;
 
 export class G2SentryAuthError extends Error {
 	readonly description: string;
 
-	/** read by n8n's NodeApiError into `context.data` (no `status` here: see the file comment) */
-	readonly response: { data: Record<string, AuthFailure> };
+	/** the marker n8n keeps as the NodeApiError's httpCode (see the file comment) */
+	readonly errorCode: string;
 
 	constructor(readonly authFailure: AuthFailure) {
 		super(authFailure.message);
 		this.name = 'G2SentryAuthError';
 		this.description = authFailure.description;
-		this.response = { data: { [LOGIN_FAILURE_SLOT]: authFailure } };
+		this.errorCode = `g2sentry-login:${authFailure.reason}:${authFailure.status ?? authFailure.networkCode ?? ''}`;
 	}
 }
 
-const isAuthFailure = (value: unknown): value is AuthFailure =>
-	value !== null && typeof value === 'object' && typeof (value as AuthFailure).message === 'string' && typeof (value as AuthFailure).reason === 'string';
-
-/** The login failure behind `error`, through `cause` (n8n ≥ 2.34) or `context.data` (older n8n). */
+/** The login failure behind `error`: through `cause` (n8n-workflow ≥ 2.34) or the marker (older). */
 export function findAuthFailure(error: unknown): AuthFailure | undefined {
 	for (const link of causeChain(error)) {
-		if (isAuthFailure(link.authFailure)) return link.authFailure;
-		const data = (link.context as { data?: Record<string, unknown> } | undefined)?.data;
-		if (data && isAuthFailure(data[LOGIN_FAILURE_SLOT])) return data[LOGIN_FAILURE_SLOT];
+		const candidate = link.authFailure as AuthFailure | undefined;
+		if (candidate && typeof candidate.message === 'string') return candidate;
+	}
+	for (const link of causeChain(error)) {
+		const marker = typeof link.httpCode === 'string' ? MARKER.exec(link.httpCode) : null;
+		if (!marker || typeof link.message !== 'string') continue;
+		const [, reason, detail] = marker;
+		const status = /^\d{3}$/.test(detail) ? Number(detail) : undefined;
+		return {
+			reason: reason as AuthFailureReason,
+			message: link.message,
+			description: typeof link.description === 'string' ? link.description : link.message,
+			...(status !== undefined ? { status } : detail !== '' ? { networkCode: detail } : {}),
+		};
 	}
 	return undefined;
 }

@@ -29,7 +29,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
+import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { checkAnswer, isRecord, type Answer, type AnswerShape } from './answers';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type Effect, type FailureDescription, type RequestInfo, type Subject } from './errors';
@@ -212,17 +212,25 @@ async function attemptOnce(
 async function send(context: ApiContext, request: IHttpRequestOptions, signal: AbortSignal | undefined, itemIndex?: number) {
 	const call = context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, { ...request });
 	if (!signal) return await call;
-	if (signal.aborted) throw cancelled(context, itemIndex);
+	try {
+		return await untilAborted(call, signal, () => cancelled(context, itemIndex));
+	} finally {
+		call.catch(() => {}); // an abandoned request may still fail later: nobody is waiting for it
+	}
+}
+
+/** `work`, or the rejection `stop()` makes as soon as `signal` aborts (at once if it already has). */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal, stop: () => Error): Promise<T> {
+	if (signal.aborted) throw stop();
 	let onAbort = () => {};
 	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(cancelled(context, itemIndex));
+		onAbort = () => reject(stop());
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
-		return await Promise.race([call, aborted]);
+		return await Promise.race([work, aborted]);
 	} finally {
 		signal.removeEventListener('abort', onAbort);
-		call.catch(() => {}); // an abandoned request may still fail later: nobody is waiting for it
 	}
 }
 
@@ -247,15 +255,6 @@ export async function pause(
 	signal = context.getExecutionCancelSignal?.(),
 ): Promise<void> {
 	if (!signal) return await sleep(ms);
-	if (signal.aborted) throw cancelled(context, itemIndex);
-	let onAbort = () => {};
-	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(cancelled(context, itemIndex));
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		await Promise.race([sleep(ms, signal).catch(() => aborted), aborted]);
-	} finally {
-		signal.removeEventListener('abort', onAbort);
-	}
+	// sleep rejects on abort where it takes a signal; untilAborted's own rejection then wins
+	await untilAborted(sleep(ms, signal).catch(() => new Promise<never>(() => {})), signal, () => cancelled(context, itemIndex));
 }
