@@ -9,6 +9,8 @@ import { buildAndPack, installCommunityPackage } from './package';
 import { CREDENTIAL_TYPE, formUrl, TRIGGER_NODE, triggerUrl, useCredential, type CredentialRef, type Workflow } from './workflows';
 
 export * from './executions';
+export * from './mailbox';
+export * from './session';
 export * from './n8n-instance';
 export * from './package';
 export { freePort } from './processes';
@@ -32,6 +34,8 @@ export interface StartOptions {
 	/** A tarball already packed (skips build + pack). */
 	tarball?: string;
 	credential?: CredentialRef;
+	/** More credentials to import (records with plain `data`, e.g. an SMTP one). */
+	extraCredentials?: object[];
 	log?: (message: string) => void;
 }
 
@@ -78,7 +82,7 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 		log('installing the package into n8n as a community package');
 		await installCommunityPackage(n8n.userFolder, tarball);
 		log('importing the credential and workflows');
-		await n8n.importCredentials([credentialRecord(credential, options.sandbox)]);
+		await n8n.importCredentials([credentialRecord(credential, options.sandbox), ...(options.extraCredentials ?? [])]);
 		const workflows = (options.workflows ?? []).map((wf) => useCredential(wf, credential));
 		if (workflows.length) await n8n.importWorkflows(workflows);
 		for (const id of options.publish ?? []) await n8n.publishWorkflow(id);
