@@ -49,7 +49,7 @@ export interface DemoOptions {
 	withdrawRate: number;
 	/** More workflows and credentials to import beside the demo's own (tests use this). */
 	extraWorkflows?: Workflow[];
-	extraCredentials?: object[];
+	extraCredentials?: (sandbox: Sandbox) => object[];
 	log?: (message: string) => void;
 }
 
@@ -88,7 +88,7 @@ export async function startDemo(options: DemoOptions, parts: DemoParts = {}): Pr
 		owner: DEMO_OWNER,
 		port: options.n8nPort,
 		workflows: [...Object.values(examples), ...(options.extraWorkflows ?? [])],
-		extraCredentials: [smtpCredentialRecord(mailbox), ...(options.extraCredentials ?? [])],
+		extraCredentials: [smtpCredentialRecord(mailbox), ...(options.extraCredentials?.(sandbox) ?? [])],
 		publish: [...triggers.map((wf) => wf.id), examples[FORM_EXAMPLE].id],
 		log: options.log,
 	});

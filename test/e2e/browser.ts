@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // Headless Chromium (Debian's package) driven by puppeteer-core, for the e2e tests of what a user
 // sees in n8n's editor. puppeteer-core never downloads a browser: a missing Chromium fails the
 // suite with how to install it, rather than skipping anything.
@@ -7,6 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+
+// The little of the DOM the page functions below use (the project compiles without the DOM lib,
+// whose fetch types clash with Node's). Page functions are serialised: they cannot share helpers.
+interface PageElement {
+	innerText: string;
+	getClientRects(): { length: number };
+}
+interface PageWindow {
+	document: { querySelectorAll(selector: string): ArrayLike<PageElement> };
+}
 
 const CANDIDATES = [process.env.G2S_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
 	(p): p is string => !!p,
@@ -55,6 +64,8 @@ export async function launchChromium(): Promise<Chromium> {
 	});
 	const page = await browser.newPage();
 	page.setDefaultTimeout(30_000);
+	// leaving an editor page with changes asks "leave site?": a test navigating on means yes
+	page.on('dialog', (dialog) => void dialog.accept().catch(() => {}));
 	fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 	const pid = browser.process()?.pid;
 	return {
@@ -80,34 +91,40 @@ export const testId = (id: string) => `[data-test-id="${id}"]`;
 /** Visible text of the first element matching `selector` (waits for it). */
 export async function textOf(page: Page, selector: string): Promise<string> {
 	const el = await page.waitForSelector(selector, { visible: true });
-	return (await el!.evaluate((node) => (node as HTMLElement).innerText)).trim();
+	return (await el!.evaluate((node) => (node as unknown as PageElement).innerText)).trim();
 }
 
 /** Waits until the page's visible text contains `text`; fails naming what was shown instead. */
 export async function waitForText(page: Page, text: string, within = 'body', timeoutMs = 30_000): Promise<void> {
 	try {
 		await page.waitForFunction(
-			(sel, wanted) => [...document.querySelectorAll(sel)].some((el) => (el as HTMLElement).innerText.includes(wanted)),
+			(sel: string, wanted: string) =>
+				Array.from((globalThis as unknown as PageWindow).document.querySelectorAll(sel)).some((el) => el.innerText.includes(wanted)),
 			{ timeout: timeoutMs },
 			within,
 			text,
 		);
 	} catch {
-		const shown = await page.$$eval(within, (els) => els.map((el) => (el as HTMLElement).innerText).join('\n---\n')).catch(() => '');
+		const shown = await page
+			.$$eval(within, (els) => els.map((el) => (el as unknown as PageElement).innerText).join('\n---\n'))
+			.catch(() => '');
 		throw new Error(`"${text}" did not appear in ${within} within ${timeoutMs} ms; shown:\n${shown.slice(0, 1500)}`);
 	}
 }
 
-/** Clicks the first visible element matching `selector` whose text contains `text`. */
+/**
+ * Clicks the innermost visible element matching `selector` whose text contains `text` (the
+ * label itself, not a container around it).
+ */
 export async function clickByText(page: Page, selector: string, text: string): Promise<void> {
 	const handle = await page.waitForFunction(
-		(sel, wanted) =>
-			[...document.querySelectorAll(sel)].find(
-				(el) => (el as HTMLElement).offsetParent !== null && (el as HTMLElement).innerText.includes(wanted),
-			),
+		(sel: string, wanted: string) =>
+			Array.from((globalThis as unknown as PageWindow).document.querySelectorAll(sel))
+				.filter((el) => el.getClientRects().length > 0 && (el.innerText ?? '').includes(wanted))
+				.pop(),
 		{},
 		selector,
 		text,
 	);
-	await (handle as ElementHandle<Element>).click();
+	await (handle as ElementHandle).click();
 }
