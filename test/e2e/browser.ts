@@ -63,7 +63,9 @@ export async function launchChromium(): Promise<Chromium> {
 		protocolTimeout: 120_000,
 	});
 	const page = await browser.newPage();
-	page.setDefaultTimeout(30_000);
+	// generous: the first editor load compiles a large bundle, and CI machines are shared
+	page.setDefaultTimeout(60_000);
+	page.setDefaultNavigationTimeout(180_000);
 	// leaving an editor page with changes asks "leave site?": a test navigating on means yes
 	page.on('dialog', (dialog) => void dialog.accept().catch(() => {}));
 	fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
