@@ -10,6 +10,8 @@ import { buildAndPack, installCommunityPackage } from './package';
 import { formUrl, TRIGGER_NODE, triggerUrl, useCredential, type CredentialRef, type Workflow } from './workflows';
 
 export * from './executions';
+export * from './mailbox';
+export * from './session';
 export * from './n8n-instance';
 export * from './package';
 export { capabilitiesOf, restSession, type N8nCapabilities } from './n8n-versions';
@@ -36,7 +38,7 @@ export interface StartOptions {
 	/** A tarball already packed (skips build + pack). */
 	tarball?: string;
 	credential?: CredentialRef;
-	/** More credential records (see credentialRecord) imported beside it; G2 Sentry nodes that
+	/** More credential records (see credentialRecord, smtpCredentialRecord) imported beside it; G2 Sentry nodes that
 	 * already name one of them keep it, all others get `credential`. */
 	moreCredentials?: Array<{ id: string }>;
 	log?: (message: string) => void;

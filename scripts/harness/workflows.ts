@@ -11,6 +11,7 @@ import { PACKAGE_ROOT } from './package';
 export const ACTION_NODE = 'n8n-nodes-g2sentry.g2Sentry';
 export const TRIGGER_NODE = 'n8n-nodes-g2sentry.g2SentryTrigger';
 export const FORM_TRIGGER_NODE = 'n8n-nodes-base.formTrigger';
+export const SEND_EMAIL_NODE = 'n8n-nodes-base.emailSend';
 /** The trigger's webhook path (its description's `webhooks[0].path`). */
 export const TRIGGER_WEBHOOK_PATH = 'g2sentry';
 export const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples', 'workflows');
@@ -60,6 +61,20 @@ export function useCredential(wf: Workflow, credential: CredentialRef, keep: Rea
 		if (node.type === ACTION_NODE || node.type === TRIGGER_NODE) {
 			node.credentials = { ...node.credentials, [CREDENTIAL_TYPE]: { ...credential } };
 		}
+	}
+	return copy;
+}
+
+/**
+ * A copy whose Send Email nodes are enabled and send through `smtp` (the examples ship them
+ * disabled, waiting for the user's own SMTP credential).
+ */
+export function sendingEmailThrough(wf: Workflow, smtp: CredentialRef): Workflow {
+	const copy = structuredClone(wf);
+	for (const node of copy.nodes) {
+		if (node.type !== SEND_EMAIL_NODE) continue;
+		node.disabled = false;
+		node.credentials = { ...node.credentials, smtp: { ...smtp } };
 	}
 	return copy;
 }
