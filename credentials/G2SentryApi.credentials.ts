@@ -1,19 +1,33 @@
-import type {
-	IAuthenticateGeneric,
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestHelper,
-	Icon,
-	INodeProperties,
+import {
+	sleep,
+	type IAuthenticateGeneric,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestRequest,
+	type ICredentialType,
+	type IHttpRequestHelper,
+	type Icon,
+	type INodeProperties,
 } from 'n8n-workflow';
 
 import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/shared/authFailure';
 import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nodes/shared/contract';
-import { BaseUrlError, resolveBaseUrl } from '../nodes/shared/environment';
+import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../nodes/shared/environment';
+import { requestsPerMinute, sharedPacer } from '../nodes/shared/pacing';
 
 /** Login and refresh must not hang an execution when the server does not answer. */
 const AUTH_TIMEOUT_MS = 20_000;
+
+/**
+ * Waits for a send slot in the same per-key book as the nodes' requests (G2 Sentry counts logins
+ * and refreshes too), booking `following` more slots right behind it for calls that come next.
+ */
+async function awaitSlot(credentials: ICredentialDataDecryptedObject, baseUrl: string, following = 0): Promise<void> {
+	const key = partnerBucketKey(baseUrl, credentials.partnerKey);
+	const limit = requestsPerMinute(credentials);
+	const wait = sharedPacer.reserve(key, limit);
+	for (let i = 0; i < following; i++) sharedPacer.reserve(key, limit);
+	if (wait > 0) await sleep(wait);
+}
 
 const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
 
@@ -106,6 +120,15 @@ export class G2SentryApi implements ICredentialType {
 				'Only while you change the callback secret in the G2 Sentry portal: enter the old secret here so that callbacks still signed with it are accepted until the change is complete. Leave empty otherwise.',
 		},
 		{
+			displayName: 'Requests per Minute',
+			name: 'requestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			default: 60,
+			description:
+				'How many calls a minute G2 Sentry allows this partner key (60 unless G2 Sentry set another limit for you). Calls are spaced to stay within it, logins and token refreshes included.',
+		},
+		{
 			displayName: 'Access Token',
 			name: 'accessToken',
 			type: 'hidden',
@@ -146,8 +169,13 @@ export class G2SentryApi implements ICredentialType {
 			throw new G2SentryAuthError({ reason: 'badConfig', message, description: message });
 		}
 
+		// With a stored access token, n8n is here after a 401 and re-sends the refused request once
+		// when this returns: that call is booked right behind the refresh.
+		let following = typeof credentials.accessToken === 'string' && credentials.accessToken !== '' ? 1 : 0;
 		const storedRefreshToken = credentials.refreshToken;
 		if (typeof storedRefreshToken === 'string' && storedRefreshToken !== '') {
+			await awaitSlot(credentials, baseUrl, following);
+			following = 0;
 			try {
 				const refreshed: unknown = await this.helpers.httpRequest({
 					method: 'GET',
@@ -164,6 +192,7 @@ export class G2SentryApi implements ICredentialType {
 			}
 		}
 
+		await awaitSlot(credentials, baseUrl, following);
 		let login: unknown;
 		try {
 			login = await this.helpers.httpRequest({

@@ -6,17 +6,28 @@
  * (synchronously), so concurrent callers — items, parallel executions in the same n8n process —
  * queue behind each other instead of racing. A 429 from the server blocks the key until its
  * Retry-After has passed. Pure apart from the clock, which is injectable for tests.
+ *
+ * Every call G2 Sentry counts goes through one book: the nodes' requests (transport) and the
+ * logins and refreshes n8n runs on the credential's behalf (preAuthentication). The credential
+ * module and the nodes are loaded by the same n8n process from the same package, so they share
+ * `sharedPacer` below, and the whole limit can be used: no requests are held back in reserve.
  */
 import { RATE_LIMIT } from './contract';
 
-/**
- * Requests per window the node allows itself. A few below the vendor's 60 leave room for the
- * login/refresh calls n8n makes on the credential's behalf, which do not pass through here.
- */
-export const DEFAULT_PACING = { requests: RATE_LIMIT.requests - 5, windowMs: RATE_LIMIT.windowMs };
+/** Requests per window the package allows itself per partner key: the vendor's limit. */
+export const DEFAULT_PACING = { requests: RATE_LIMIT.requests, windowMs: RATE_LIMIT.windowMs };
 
 /** Extra spacing so that arrival-time jitter cannot squeeze one request too many into a window. */
 export const guardMs = (windowMs: number) => Math.max(25, Math.ceil(windowMs / 100));
+
+/**
+ * The requests per minute a credential allows: its "Requests per Minute" when that is a positive
+ * whole number, else the vendor's documented 60.
+ */
+export function requestsPerMinute(credentials: { requestsPerMinute?: unknown }): number {
+	const value = credentials.requestsPerMinute;
+	return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : RATE_LIMIT.requests;
+}
 
 interface Book {
 	sends: number[]; // booked send times, ascending (bookings are handed out in order)
@@ -36,11 +47,14 @@ export class Pacer {
 		this.books.clear();
 	}
 
-	/** Books a send slot for `key` and returns how long (ms) to wait before using it. */
-	reserve(key: string): number {
+	/**
+	 * Books a send slot for `key` and returns how long (ms) to wait before using it. `requests`
+	 * overrides the configured requests per window for this key (a credential's own limit).
+	 */
+	reserve(key: string, requests: number = this.limit.requests): number {
 		const now = this.now();
 		const book = this.book(key);
-		const { requests, windowMs } = this.limit;
+		const { windowMs } = this.limit;
 		while (book.sends.length > 0 && book.sends[0] <= now - windowMs) book.sends.shift();
 		// first come, first served: never before a send already booked
 		let at = Math.max(now, book.blockedUntil, book.sends[book.sends.length - 1] ?? 0);
@@ -68,3 +82,9 @@ export class Pacer {
 		return book;
 	}
 }
+
+/**
+ * One book per n8n process for the nodes and the credential alike (module state: every item,
+ * execution, node and login of this package in the process sees the same instance).
+ */
+export const sharedPacer = new Pacer();

@@ -27,7 +27,7 @@ import { findAuthFailure } from './authFailure';
 import { causeChain } from './causeChain';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { ANSWER_LIMITS, clip, describeFailure, toNodeApiError, type FailureDescription, type RequestInfo } from './errors';
-import { Pacer } from './pacing';
+import { requestsPerMinute, sharedPacer } from './pacing';
 import { secretsOf } from './redact';
 import { decideRetry, isIdempotentMethod, parseRetryAfter, type Failure } from './retryPolicy';
 
@@ -37,10 +37,10 @@ export const CREDENTIAL_TYPE = 'g2SentryApi';
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * One pacer per n8n process: module state is shared by every item, every execution and both
- * nodes of this package, which is exactly the scope G2 Sentry's per-key limit needs.
+ * One pacer per n8n process, shared with the credential's logins and refreshes (see ./pacing):
+ * the scope G2 Sentry's per-key limit needs.
  */
-export const pacer = new Pacer();
+export const pacer = sharedPacer;
 
 export type G2SentryContext =
 	| IExecuteFunctions
@@ -104,7 +104,7 @@ export async function g2SentryApiRequest<T = IDataObject>(
 	const counts = { rateLimited: 0, transient: 0 };
 
 	for (let attempt = 1; ; attempt++) {
-		const wait = pacer.reserve(bucket);
+		const wait = pacer.reserve(bucket, requestsPerMinute(credentials));
 		if (wait > 0) await pause(context, wait, itemIndex);
 
 		let outcome: Classified;
