@@ -18,15 +18,20 @@ import { requestsPerMinute, sharedPacer } from '../nodes/shared/pacing';
 const AUTH_TIMEOUT_MS = 20_000;
 
 /**
- * Waits for a send slot in the same per-key book as the nodes' requests (G2 Sentry counts logins
+ * Sends `call` in a slot of the same per-key book as the nodes' requests (G2 Sentry counts logins
  * and refreshes too), booking `following` more slots right behind it for calls that come next.
  */
-async function awaitSlot(credentials: ICredentialDataDecryptedObject, baseUrl: string, following = 0): Promise<void> {
+async function paced<T>(credentials: ICredentialDataDecryptedObject, baseUrl: string, following: number, call: () => Promise<T>): Promise<T> {
 	const key = partnerBucketKey(baseUrl, credentials.partnerKey);
 	const limit = requestsPerMinute(credentials);
-	const wait = sharedPacer.reserve(key, limit);
+	const { wait, slot } = sharedPacer.book(key, limit);
 	for (let i = 0; i < following; i++) sharedPacer.reserve(key, limit);
 	if (wait > 0) await sleep(wait);
+	try {
+		return await call();
+	} finally {
+		sharedPacer.settle(key, slot);
+	}
 }
 
 const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
@@ -170,20 +175,25 @@ export class G2SentryApi implements ICredentialType {
 		}
 
 		// With a stored access token, n8n is here after a 401 and re-sends the refused request once
-		// when this returns: that call is booked right behind the refresh.
-		let following = typeof credentials.accessToken === 'string' && credentials.accessToken !== '' ? 1 : 0;
+		// when this returns: that call is booked right behind the first call made here.
+		let resend = typeof credentials.accessToken === 'string' && credentials.accessToken !== '' ? 1 : 0;
+		const takeResend = () => {
+			const booked = resend;
+			resend = 0;
+			return booked;
+		};
 		const storedRefreshToken = credentials.refreshToken;
 		if (typeof storedRefreshToken === 'string' && storedRefreshToken !== '') {
-			await awaitSlot(credentials, baseUrl, following);
-			following = 0;
 			try {
-				const refreshed: unknown = await this.helpers.httpRequest({
-					method: 'GET',
-					url: `${baseUrl}/access/refresh`,
-					headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
-					json: true,
-					timeout: AUTH_TIMEOUT_MS,
-				});
+				const refreshed: unknown = await paced(credentials, baseUrl, takeResend(), async () =>
+					await this.helpers.httpRequest({
+						method: 'GET',
+						url: `${baseUrl}/access/refresh`,
+						headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
+						json: true,
+						timeout: AUTH_TIMEOUT_MS,
+					}),
+				);
 				if (hasTokens(refreshed)) {
 					return { accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken };
 				}
@@ -192,17 +202,18 @@ export class G2SentryApi implements ICredentialType {
 			}
 		}
 
-		await awaitSlot(credentials, baseUrl, following);
 		let login: unknown;
 		try {
-			login = await this.helpers.httpRequest({
-				method: 'POST',
-				url: `${baseUrl}/access/login`,
-				// pasted from the portal, key and secret often carry a stray space or line break
-				body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
-				json: true,
-				timeout: AUTH_TIMEOUT_MS,
-			});
+			login = await paced(credentials, baseUrl, takeResend(), async () =>
+				await this.helpers.httpRequest({
+					method: 'POST',
+					url: `${baseUrl}/access/login`,
+					// pasted from the portal, key and secret often carry a stray space or line break
+					body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
+					json: true,
+					timeout: AUTH_TIMEOUT_MS,
+				}),
+			);
 		} catch (error) {
 			throw explainLoginFailure(error, baseUrl);
 		}

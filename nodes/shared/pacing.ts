@@ -52,8 +52,17 @@ export class Pacer {
 	 * overrides the configured requests per window for this key (a credential's own limit).
 	 */
 	reserve(key: string, requests: number = this.limit.requests): number {
+		return this.book(key, requests).wait;
+	}
+
+	/**
+	 * Like reserve(), also returning the slot booked, for settle() once the call is answered.
+	 * Between a slot and the server counting the request lie n8n's own work (credentials, a login)
+	 * and the network: on a busy machine more than the guard.
+	 */
+	book(key: string, requests: number = this.limit.requests): { wait: number; slot: number } {
 		const now = this.now();
-		const book = this.book(key);
+		const book = this.bookOf(key);
 		const { windowMs } = this.limit;
 		while (book.sends.length > 0 && book.sends[0] <= now - windowMs) book.sends.shift();
 		// first come, first served: never before a send already booked
@@ -64,16 +73,29 @@ export class Pacer {
 			at = Math.max(at, book.sends[book.sends.length - requests] + windowMs + guardMs(windowMs));
 		}
 		book.sends.push(at);
-		return at - now;
+		return { wait: at - now, slot: at };
+	}
+
+	/**
+	 * The call booked at `slot` has been answered: the server counted it at some moment up to now,
+	 * so the booking moves to now. Later slots then keep a whole window from the real count,
+	 * however late the request actually left.
+	 */
+	settle(key: string, slot: number): void {
+		const book = this.books.get(key);
+		const index = book?.sends.indexOf(slot) ?? -1;
+		if (!book || index < 0) return;
+		book.sends[index] = Math.max(slot, this.now());
+		book.sends.sort((a, b) => a - b);
 	}
 
 	/** After a 429: nobody sends on this key before `until`. */
 	blockUntil(key: string, until: number): void {
-		const book = this.book(key);
+		const book = this.bookOf(key);
 		book.blockedUntil = Math.max(book.blockedUntil, until);
 	}
 
-	private book(key: string): Book {
+	private bookOf(key: string): Book {
 		let book = this.books.get(key);
 		if (!book) {
 			book = { sends: [], blockedUntil: 0 };

@@ -104,7 +104,7 @@ export async function g2SentryApiRequest<T = IDataObject>(
 	const counts = { rateLimited: 0, transient: 0 };
 
 	for (let attempt = 1; ; attempt++) {
-		const wait = pacer.reserve(bucket, requestsPerMinute(credentials));
+		const { wait, slot } = pacer.book(bucket, requestsPerMinute(credentials));
 		if (wait > 0) await pause(context, wait, itemIndex);
 
 		let outcome: Classified;
@@ -116,6 +116,8 @@ export async function g2SentryApiRequest<T = IDataObject>(
 			)) as T;
 		} catch (error) {
 			outcome = classify(error, Date.now());
+		} finally {
+			pacer.settle(bucket, slot);
 		}
 
 		// what the error may carry must not hold a token: read the stored ones again, since n8n may

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import type { FlowRun } from './actions';
 import { chartFor, renderResults } from './report';
 import { FULL, runBench, SMOKE, type BenchResults } from './run';
 
@@ -27,14 +28,15 @@ export async function benchMain(argv: string[]): Promise<{ results: BenchResults
 	return { results, markdown, missed: missed.length };
 }
 
-/** The numbers without the raw request logs (those only feed the chart). */
+/** The numbers without the raw request logs (those only feed the chart) or the sandbox secrets. */
 function summaryJson(results: BenchResults): object {
+	const slim = ({ requests, flow, ...rest }: FlowRun) => ({ flow: flow.id, ...rest, calls: requests.length });
 	return {
 		...results,
-		calls: Object.fromEntries(Object.entries(results.calls).map(([k, runs]) => [k, runs.map(({ requests, ...rest }) => ({ ...rest, calls: requests.length }))])),
+		calls: Object.fromEntries(Object.entries(results.calls).map(([k, runs]) => [k, runs.map(slim)])),
 		rate: results.rate.map(({ scenario, runs }) => ({
 			scenario,
-			runs: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, r && { ...r, requests: undefined, calls: r.requests.length }])),
+			runs: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, r && slim(r)])),
 		})),
 	};
 }

@@ -94,3 +94,28 @@ describe('credential logins and refreshes share the nodes\' budget', () => {
 		expect(sharedPacer.reserve(key, 3)).toBeGreaterThan(WINDOW_MS / 2);
 	});
 });
+
+describe('settling a slot when the call is answered', () => {
+	it('moves the booking to the answer, so a late send still gets a whole window', () => {
+		let clock = 0;
+		const pacer = new Pacer({ requests: 1, windowMs: 1000 }, () => clock);
+		const first = pacer.book('k');
+		expect(first).toEqual({ wait: 0, slot: 0 });
+		// n8n's own work and the network delayed the call: answered at 700 ms
+		clock = 700;
+		pacer.settle('k', first.slot);
+		// the next call waits a whole window from the answer (unsettled it would wait 325 ms only)
+		expect(pacer.reserve('k')).toBe(1000 + guardMs(1000));
+	});
+
+	it('never moves a booking earlier, and ignores unknown slots', () => {
+		let clock = 500;
+		const pacer = new Pacer({ requests: 1, windowMs: 1000 }, () => clock);
+		const { slot } = pacer.book('k');
+		clock = 100;
+		pacer.settle('k', slot);
+		pacer.settle('k', 12345);
+		pacer.settle('other', slot);
+		expect(pacer.reserve('k')).toBe(500 + 1000 + guardMs(1000) - 100);
+	});
+});
