@@ -1,5 +1,5 @@
 /**
- * Client-side pacing for G2 Sentry's rate limit (60 requests per minute per partner key).
+ * Client-side pacing for G2 Sentry's rate limit (RATE_LIMIT in the contract, per partner key).
  *
  * A sliding-window reservation book per key: `reserve()` hands out the earliest send time at
  * which the key has had fewer than `requests` sends in the past `windowMs`, and books it at once
