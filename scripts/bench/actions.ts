@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { ACTION_NODE, CREDENTIAL_TYPE, readExecutions, type N8nInstance, type Workflow, type WorkflowNode } from '../harness';
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
+import { ACTION_NODE, readExecutions, type N8nInstance, type Workflow, type WorkflowNode } from '../harness';
 import { sleep, waitFor } from './stats';
 
 export type FlowKind = 'ours' | 'hand' | 'handBatched';
