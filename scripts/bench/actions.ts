@@ -158,40 +158,36 @@ function branch(flow: FlowSpec): WorkflowNode[] {
 		return [start, items, ours];
 	}
 	// what an n8n user builds: log in once per execution, then one request per item with the token
-	const login: WorkflowNode = {
-		name: `${flow.id} login`,
-		type: 'n8n-nodes-base.httpRequest',
-		typeVersion: 4.2,
-		position: [0, 0],
-		parameters: {
-			method: 'POST',
-			url: `={{ ${input}.baseUrl }}/access/login`,
-			sendBody: true,
-			specifyBody: 'keypair',
-			bodyParameters: {
-				parameters: [
-					{ name: 'partnerKey', value: `={{ ${input}.partnerKey }}` },
-					{ name: 'partnerSecret', value: `={{ ${input}.partnerSecret }}` },
-				],
-			},
-			options: {},
+	const login = httpRequestNode(`${flow.id} login`, {
+		method: 'POST',
+		url: `={{ ${input}.baseUrl }}/access/login`,
+		sendBody: true,
+		specifyBody: 'keypair',
+		bodyParameters: {
+			parameters: [
+				{ name: 'partnerKey', value: `={{ ${input}.partnerKey }}` },
+				{ name: 'partnerSecret', value: `={{ ${input}.partnerSecret }}` },
+			],
 		},
-	};
-	const perItem: WorkflowNode = {
-		name: `${flow.id} status`,
-		type: 'n8n-nodes-base.httpRequest',
-		typeVersion: 4.2,
-		position: [0, 0],
-		parameters: {
-			method: 'GET',
-			url: `={{ ${input}.baseUrl }}/jobs/{{ $json.jobId }}/status`,
-			sendHeaders: true,
-			headerParameters: { parameters: [{ name: 'Authorization', value: `=Bearer {{ $('${flow.id} login').first().json.accessToken }}` }] },
-			options: flow.kind === 'handBatched' ? { batching: { batch: { batchSize: 1, batchInterval: 1000 } } } : {},
-		},
-	};
+		options: {},
+	});
+	const perItem = httpRequestNode(`${flow.id} status`, {
+		method: 'GET',
+		url: `={{ ${input}.baseUrl }}/jobs/{{ $json.jobId }}/status`,
+		sendHeaders: true,
+		headerParameters: { parameters: [{ name: 'Authorization', value: `=Bearer {{ $('${flow.id} login').first().json.accessToken }}` }] },
+		options: flow.kind === 'handBatched' ? { batching: { batch: { batchSize: 1, batchInterval: 1000 } } } : {},
+	});
 	return [start, login, items, perItem];
 }
+
+const httpRequestNode = (name: string, parameters: Record<string, unknown>): WorkflowNode => ({
+	name,
+	type: 'n8n-nodes-base.httpRequest',
+	typeVersion: 4.2,
+	position: [0, 0],
+	parameters,
+});
 
 export interface FlowRun {
 	flow: FlowSpec;

@@ -38,5 +38,6 @@ function summaryJson(results: BenchResults): object {
 			scenario,
 			runs: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, r && slim(r)])),
 		})),
+		queue: results.queue && { ...results.queue, requests: undefined },
 	};
 }

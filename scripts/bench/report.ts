@@ -111,8 +111,27 @@ export function renderResults(results: BenchResults, chartName?: string): { mark
 
 	// 5
 	md.push('## 5. Queue mode');
-	md.push('');
-	md.push(table({ head: ['', 'value'], rows: [['requests/min reached by 2 workers against 60/min', results.queueMode], ['failed items', results.queueMode]] }));
+	const q = results.queue;
+	if (!q) {
+		md.push('');
+		md.push('Not measured in this run (`queue: null`).');
+	} else {
+		md.push(`${q.executions} executions × ${q.items / q.executions} Get Status items started at once in a queue-mode cluster (Postgres, Redis, main + ${q.workers} workers + 1 webhook process, the queue-mode harness), one partner key at ${q.limit}/min. Each worker is its own process with its own pacer.`);
+		md.push('');
+		md.push(
+			table({
+				head: ['', `${q.workers} workers together`, 'limit / ideal', 'ratio', 'target', 'result'],
+				rows: [
+					['accepted requests per minute (first to last request)', f(q.perMinute, 1), String(q.limit), f(q.perMinute / q.limit), '≤ 1.00 × limit, near it', ''],
+					['most accepted requests in any 60 s', String(q.peakWindow), String(q.limit), f(q.peakWindow / q.limit), '—', ''],
+					['requests answered 429', String(q.answered429), '0', '—', '—', ''],
+					['wall', sec(q.wallMs), sec(q.idealMs), q.idealMs > 0 ? f(q.wallMs / q.idealMs) : '—', '—', ''],
+					['failed items', String(q.failedItems), '0', '—', '0', check('5', 'queue-mode failed items', q.failedItems === 0)],
+					['failed executions', String(q.failedExecutions), '0', '—', '0', ''],
+				],
+			}),
+		);
+	}
 	md.push('');
 
 	// micro

@@ -23,6 +23,7 @@ import {
 import { readStaticData, settledCounts, startLab } from './lab';
 import { runMicro, type MicroResult } from './micro';
 import { measurePackage, type PackageFigures } from './pkg';
+import { measureQueue, type QueueFigures } from './queue';
 import { deliver, forge, measure, oursTarget, Payloads, plainTarget, seededStaticData, sign, summarise, type Sample, type Summary, type TriggerTarget } from './trigger';
 
 export interface RateScenario {
@@ -40,6 +41,8 @@ export interface BenchConfig {
 	trigger: { seeds: number[]; rounds: number; chunk1: number; chunk8: number; forgedRounds: number; vmRow: boolean };
 	packageRuns: number;
 	micro: { ms: number; webhookRounds: number };
+	/** figure 5 (a queue-mode cluster: minutes to start); the test suite runs it in its own smoke file */
+	queue: { executions: number; itemsPerExecution: number } | null;
 	/** where results.md and the chart go; undefined = print only */
 	outDir?: string;
 	log: (line: string) => void;
@@ -53,9 +56,10 @@ export const FULL: Omit<BenchConfig, 'log'> = {
 		{ id: 'rl58', limit: 60, items: 58, kinds: ['ours'], note: 'just above the old 55/min budget' },
 		{ id: 'rl15', limit: 10, items: 15, kinds: ['ours', 'hand', 'handBatched'] },
 	],
-	trigger: { seeds: [100, 1000, 5000], rounds: 10, chunk1: 10, chunk8: 40, forgedRounds: 6, vmRow: true },
+	trigger: { seeds: [100, 1000, 5000], rounds: 6, chunk1: 10, chunk8: 24, forgedRounds: 4, vmRow: true },
 	packageRuns: 5,
 	micro: { ms: 700, webhookRounds: 300 },
+	queue: { executions: 2, itemsPerExecution: 60 },
 	outDir: path.join(PACKAGE_ROOT, 'bench'),
 };
 
@@ -66,6 +70,7 @@ export const SMOKE: Omit<BenchConfig, 'log'> = {
 	trigger: { seeds: [100], rounds: 1, chunk1: 2, chunk8: 8, forgedRounds: 1, vmRow: false },
 	packageRuns: 1,
 	micro: { ms: 20, webhookRounds: 5 },
+	queue: null,
 	outDir: undefined,
 };
 
@@ -89,7 +94,7 @@ export interface BenchResults {
 	trigger: TriggerFigures[];
 	pkg: PackageFigures;
 	micro: MicroResult[];
-	queueMode: string;
+	queue: QueueFigures | null;
 }
 
 const secretFor = (key: string) => `bench-secret-${key.toLowerCase()}`;
@@ -197,6 +202,12 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
 		log('micro benchmarks');
 		const micro = await runMicro(config.micro);
 
+		let queue: QueueFigures | null = null;
+		if (config.queue) {
+			log('figure 5: queue mode (Postgres, Redis, main + 2 workers + webhook process)');
+			queue = await measureQueue({ tarball, ...config.queue, log: (line) => log(`  ${line}`) });
+		}
+
 		log('waiting for the rate-limit flows');
 		const rate = await ratePromise;
 		fs.rmSync(packDir, { recursive: true, force: true });
@@ -209,7 +220,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResults> {
 			trigger,
 			pkg,
 			micro,
-			queueMode: 'not measured (no queue-mode harness yet)',
+			queue,
 		};
 	} finally {
 		for (const lab of labs) await lab.dispose();
