@@ -2,7 +2,7 @@
 // installer does, several credentials and workflows imported, the workflows published, optional
 // pre-seeded static data, then `n8n start` with every webhook registered.
 import { N8nInstance, installCommunityPackage, type Workflow } from '../harness';
-import { waitFor } from './stats';
+import { sleep } from './stats';
 
 export interface LabOptions {
 	tarball: string;
@@ -102,17 +102,23 @@ export function executionCounts(databaseFile: string, workflowId: string): Recor
 	}
 }
 
-const UNFINISHED = ['new', 'running', 'waiting'];
-
-/** Waits until none of the workflow's executions is unfinished; returns the counts by status. */
-export async function settledCounts(databaseFile: string, workflowId: string, timeoutMs: number): Promise<Record<string, number>> {
-	return await waitFor(
-		`executions of ${workflowId} to settle`,
-		() => {
-			const counts = executionCounts(databaseFile, workflowId);
-			return UNFINISHED.some((s) => (counts[s] ?? 0) > 0) ? undefined : counts;
-		},
-		timeoutMs,
-		500,
-	);
+/**
+ * Executions of a workflow by status once their number has stopped growing (and reached
+ * `expected`), or whatever there is after `timeoutMs`: the caller reports what it finds.
+ */
+export async function settledCounts(databaseFile: string, workflowId: string, expected: number, timeoutMs: number): Promise<Record<string, number>> {
+	const deadline = Date.now() + timeoutMs;
+	let last = -1;
+	let stableSince = Date.now();
+	for (;;) {
+		const counts = executionCounts(databaseFile, workflowId);
+		const total = Object.values(counts).reduce((a, b) => a + b, 0);
+		if (total !== last) {
+			last = total;
+			stableSince = Date.now();
+		}
+		const unfinished = (counts.new ?? 0) + (counts.running ?? 0);
+		if ((total >= expected && unfinished === 0) || (total >= expected && Date.now() - stableSince > 10_000) || Date.now() > deadline) return counts;
+		await sleep(1000);
+	}
 }

@@ -198,6 +198,7 @@ function triggerSection(t: TriggerFigures, check: (figure: string, what: string,
 				['ack p50', `${f(t.forged.p50, 1)} ms`, `${f(t.genuineBesideForged.p50, 1)} ms`, f(t.forged.p50 / t.genuineBesideForged.p50), '< 1', check('3', `${t.engine} forged faster`, t.forged.p50 < t.genuineBesideForged.p50)],
 				['executions started', String(Math.max(0, forgedExecutions)), String(t.expectedExecutions[first]), '—', 'forged: 0', check('3', `${t.engine} forged executions`, forgedExecutions === 0)],
 				['unexpected answers (all deliveries)', String(unexpected), '', '—', '0', check('3', `${t.engine} answers`, unexpected === 0)],
+				['executions still unfinished when counted (all targets)', String(Object.values(t.unfinished).reduce((a, b) => a + b, 0)), '', '—', '—', ''],
 			],
 		}),
 	);

@@ -82,6 +82,8 @@ export interface TriggerFigures {
 	genuineBesideForged: Summary;
 	executions: Record<string, number>;
 	expectedExecutions: Record<string, number>;
+	/** executions still new/running when counted */
+	unfinished: Record<string, number>;
 	storeBytes: Record<string, number>;
 }
 
@@ -255,12 +257,14 @@ async function triggerFigures(n8n: N8nInstance, targets: TriggerTarget[], secret
 	const executions: Record<string, number> = {};
 	const expected: Record<string, number> = {};
 	const storeBytes: Record<string, number> = {};
+	const unfinished: Record<string, number> = {};
 	for (const target of targets) {
-		const counts = await settledCounts(n8n.databaseFile, target.workflow.id, 300_000);
-		executions[target.name] = Object.values(counts).reduce((a, b) => a + b, 0);
 		// every genuine delivery is a new event: one execution each, forged ones none
 		const genuine = 5 + t.rounds * (t.chunk1 + t.chunk8) + (target === ours ? t.forgedRounds * t.chunk1 : 0);
 		expected[target.name] = genuine;
+		const counts = await settledCounts(n8n.databaseFile, target.workflow.id, genuine, 180_000);
+		executions[target.name] = Object.values(counts).reduce((a, b) => a + b, 0);
+		unfinished[target.name] = (counts.new ?? 0) + (counts.running ?? 0) + (counts.waiting ?? 0);
 		if (target.seeded !== undefined) storeBytes[target.name] = readStaticData(n8n.databaseFile, target.workflow.id).length;
 	}
 	const summary = (samples: Map<string, { latencies: number[]; elapsedMs: number; count: number; unexpected: number }>) =>
@@ -273,6 +277,7 @@ async function triggerFigures(n8n: N8nInstance, targets: TriggerTarget[], secret
 		genuineBesideForged: summarise(genuineSamples),
 		executions,
 		expectedExecutions: expected,
+		unfinished,
 		storeBytes,
 	};
 }
