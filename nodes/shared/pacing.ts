@@ -21,12 +21,12 @@ export const DEFAULT_PACING = { requests: RATE_LIMIT.requests, windowMs: RATE_LI
 export const guardMs = (windowMs: number) => Math.max(25, Math.ceil(windowMs / 100));
 
 /**
- * The requests per minute a credential allows: its "Requests per Minute" when that is a positive
- * whole number, else the vendor's documented 60.
+ * The requests per minute a credential sets: its "Requests per Minute" when that is a positive
+ * whole number, else undefined (the pacer's configured limit applies: the vendor's 60).
  */
-export function requestsPerMinute(credentials: { requestsPerMinute?: unknown }): number {
+export function requestsPerMinute(credentials: { requestsPerMinute?: unknown }): number | undefined {
 	const value = credentials.requestsPerMinute;
-	return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : RATE_LIMIT.requests;
+	return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : undefined;
 }
 
 interface Book {

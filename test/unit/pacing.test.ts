@@ -30,10 +30,16 @@ describe('Pacer budget', () => {
 		expect(Array.from({ length: 10 }, () => pacer.reserve('fast')).every((w) => w === 0)).toBe(true);
 	});
 
-	it('reads the credential\'s Requests per Minute, falling back to 60 on anything but a positive whole number', () => {
+	it('reads the credential\'s Requests per Minute; anything but a positive whole number leaves the configured limit', () => {
 		expect(requestsPerMinute({ requestsPerMinute: 10 })).toBe(10);
+		let clock = 0;
+		const pacer = new Pacer({ requests: 2, windowMs: 1000 }, () => clock);
 		for (const bad of [undefined, 0, -5, 2.5, '10', null, Number.NaN]) {
-			expect(requestsPerMinute({ requestsPerMinute: bad })).toBe(60);
+			expect(requestsPerMinute({ requestsPerMinute: bad })).toBeUndefined();
+			// passed on as it is, it keeps the configured 2 per window
+			pacer.configure({ requests: 2, windowMs: 1000 });
+			const waits = [0, 1, 2].map(() => pacer.reserve('k', requestsPerMinute({ requestsPerMinute: bad })));
+			expect(waits[2]).toBeGreaterThan(0);
 		}
 	});
 
