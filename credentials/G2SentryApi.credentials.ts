@@ -9,10 +9,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/shared/authFailure';
+import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/shared/transport/authFailure';
 import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nodes/shared/contract';
-import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../nodes/shared/environment';
-import { requestsPerMinute, sharedPacer } from '../nodes/shared/pacing';
+import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../nodes/shared/transport/environment';
+import { requestsPerMinute, sharedPacer } from '../nodes/shared/transport/pacing';
 
 /**
  * The credential's type name: how nodes, workflows and n8n's database refer to it. Public (saved

@@ -6,9 +6,9 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-import { createStore, DEFAULT_LIMITS, recordEvent, type EventStore } from '../../nodes/shared/events';
+import { createStore, DEFAULT_LIMITS, recordEvent, type EventStore } from '../../nodes/G2SentryTrigger/events';
 import { MAX_CALLBACK_BYTES } from '../../nodes/G2SentryTrigger/payload';
-import { verifySignature } from '../../nodes/shared/signature';
+import { verifySignature } from '../../nodes/G2SentryTrigger/signature';
 import { quantile } from './stats';
 
 export interface MicroResult {

@@ -4,7 +4,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
-import { createStore, recordEvent } from '../../nodes/shared/events';
+import { createStore, recordEvent } from '../../nodes/G2SentryTrigger/events';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { TRIGGER_NODE, TRIGGER_WEBHOOK_PATH, type Workflow, type WorkflowNode } from '../harness';
 import { quantile } from './stats';

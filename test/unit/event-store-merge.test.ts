@@ -14,7 +14,7 @@ import {
 	recordEvent,
 	type EventStore,
 	type IncomingEvent,
-} from '../../nodes/shared/events';
+} from '../../nodes/G2SentryTrigger/events';
 
 const STATUS: Record<string, string> = { JobAssigned: 'Assigned', JobStarted: 'InProgress', JobCompleted: 'Completed', JobWithdrawed: 'New' };
 const ev = (eventType: string, jobId = 1, guardianPhone: string | null = null): IncomingEvent => ({

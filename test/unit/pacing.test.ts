@@ -6,8 +6,8 @@ import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOp
 
 import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
 import { RATE_LIMIT } from '../../nodes/shared/contract';
-import { partnerBucketKey } from '../../nodes/shared/environment';
-import { DEFAULT_PACING, guardMs, Pacer, requestsPerMinute, sharedPacer } from '../../nodes/shared/pacing';
+import { partnerBucketKey } from '../../nodes/shared/transport/environment';
+import { DEFAULT_PACING, guardMs, Pacer, requestsPerMinute, sharedPacer } from '../../nodes/shared/transport/pacing';
 import { pacer as transportPacer } from '../../nodes/shared/transport';
 
 describe('Pacer budget', () => {

@@ -12,7 +12,7 @@
  * module and the nodes are loaded by the same n8n process from the same package, so they share
  * `sharedPacer` below, and the whole limit can be used: no requests are held back in reserve.
  */
-import { RATE_LIMIT } from './contract';
+import { RATE_LIMIT } from '../contract';
 
 /** Requests per window the package allows itself per partner key: the vendor's limit. */
 export const DEFAULT_PACING = { requests: RATE_LIMIT.requests, windowMs: RATE_LIMIT.windowMs };
