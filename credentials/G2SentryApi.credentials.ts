@@ -134,10 +134,10 @@ export class G2SentryApi implements ICredentialType {
 			displayName: 'Requests per Minute',
 			name: 'requestsPerMinute',
 			type: 'number',
-			typeOptions: { minValue: 1, numberPrecision: 0 },
+			typeOptions: { minValue: 1, maxValue: 60, numberPrecision: 0 },
 			default: 60,
 			description:
-				'How many calls a minute G2 Sentry allows this partner key (60 unless G2 Sentry set another limit for you). Calls are spaced to stay within it, logins and token refreshes included.',
+				"How many calls a minute this n8n may make with this partner key: G2 Sentry's limit is 60. Lower it when other systems use the same key or G2 Sentry set a lower limit for you. Calls are spaced to stay within it, logins and token refreshes included.",
 		},
 		{
 			displayName: 'Access Token',

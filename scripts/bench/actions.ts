@@ -105,7 +105,8 @@ export function credentialFor(flow: FlowSpec, prepared: PreparedSandbox): object
 			partnerKey: flow.partnerKey,
 			partnerSecret: flow.partnerSecret,
 			callbackSecret: prepared.sandbox.callbackSecret,
-			requestsPerMinute: prepared.spec.limit,
+			// the field can only lower the vendor's 60 (the calls sandbox allows more, unused by ours)
+			requestsPerMinute: Math.min(prepared.spec.limit, 60),
 		},
 	};
 }

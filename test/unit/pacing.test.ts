@@ -21,13 +21,16 @@ describe('Pacer budget', () => {
 		expect(waits[60]).toBe(RATE_LIMIT.windowMs + guardMs(RATE_LIMIT.windowMs));
 	});
 
-	it('takes a per-key limit from the caller (a credential with its own limit)', () => {
+	it('takes a lower per-key limit from the caller (a credential with its own limit), never a higher one', () => {
 		let clock = 0;
 		const pacer = new Pacer({ requests: 60, windowMs: 1000 }, () => clock);
 		expect([pacer.reserve('slow', 2), pacer.reserve('slow', 2)]).toEqual([0, 0]);
 		expect(pacer.reserve('slow', 2)).toBe(1000 + guardMs(1000));
 		// another key keeps the configured limit
 		expect(Array.from({ length: 10 }, () => pacer.reserve('fast')).every((w) => w === 0)).toBe(true);
+		// a credential's 60 does not lift a lower configured budget
+		pacer.configure({ requests: 3, windowMs: 1000 });
+		expect([1, 2, 3, 4].map(() => pacer.reserve('k', 60))[3]).toBe(1000 + guardMs(1000));
 	});
 
 	it('reads the credential\'s Requests per Minute; anything but a positive whole number leaves the configured limit', () => {

@@ -21,8 +21,8 @@ export const DEFAULT_PACING = { requests: RATE_LIMIT.requests, windowMs: RATE_LI
 export const guardMs = (windowMs: number) => Math.max(25, Math.ceil(windowMs / 100));
 
 /**
- * The requests per minute a credential sets: its "Requests per Minute" when that is a positive
- * whole number, else undefined (the pacer's configured limit applies: the vendor's 60).
+ * The requests per minute a credential allows itself: its "Requests per Minute" when that is a
+ * positive whole number, else undefined. It can only lower the pacer's limit (the vendor's 60).
  */
 export function requestsPerMinute(credentials: { requestsPerMinute?: unknown }): number | undefined {
 	const value = credentials.requestsPerMinute;
@@ -49,9 +49,9 @@ export class Pacer {
 
 	/**
 	 * Books a send slot for `key` and returns how long (ms) to wait before using it. `requests`
-	 * overrides the configured requests per window for this key (a credential's own limit).
+	 * lowers the configured requests per window for this key (a credential's own limit).
 	 */
-	reserve(key: string, requests: number = this.limit.requests): number {
+	reserve(key: string, requests?: number): number {
 		return this.book(key, requests).wait;
 	}
 
@@ -60,7 +60,8 @@ export class Pacer {
 	 * Between a slot and the server counting the request lie n8n's own work (credentials, a login)
 	 * and the network: on a busy machine more than the guard.
 	 */
-	book(key: string, requests: number = this.limit.requests): { wait: number; slot: number } {
+	book(key: string, lowerLimit?: number): { wait: number; slot: number } {
+		const requests = Math.min(this.limit.requests, lowerLimit ?? Number.POSITIVE_INFINITY);
 		const now = this.now();
 		const book = this.bookOf(key);
 		const { windowMs } = this.limit;
