@@ -1,16 +1,18 @@
-import type {
-	IAuthenticateGeneric,
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestHelper,
-	Icon,
-	INodeProperties,
+import {
+	sleep,
+	type IAuthenticateGeneric,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestRequest,
+	type ICredentialType,
+	type IHttpRequestHelper,
+	type Icon,
+	type INodeProperties,
 } from 'n8n-workflow';
 
 import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/shared/transport/authFailure';
 import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nodes/shared/contract';
-import { BaseUrlError, resolveBaseUrl } from '../nodes/shared/transport/environment';
+import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../nodes/shared/transport/environment';
+import { requestsPerMinute, sharedPacer } from '../nodes/shared/transport/pacing';
 
 /**
  * The credential's type name: how nodes, workflows and n8n's database refer to it. Public (saved
@@ -20,6 +22,23 @@ export const CREDENTIAL_TYPE = 'g2SentryApi';
 
 /** Login and refresh must not hang an execution when the server does not answer. */
 const AUTH_TIMEOUT_MS = 20_000;
+
+/**
+ * Sends `call` in a slot of the same per-key book as the nodes' requests (G2 Sentry counts logins
+ * and refreshes too), booking `following` more slots right behind it for calls that come next.
+ */
+async function paced<T>(credentials: ICredentialDataDecryptedObject, baseUrl: string, following: number, call: () => Promise<T>): Promise<T> {
+	const key = partnerBucketKey(baseUrl, credentials.partnerKey);
+	const limit = requestsPerMinute(credentials);
+	const { wait, slot } = sharedPacer.book(key, limit);
+	for (let i = 0; i < following; i++) sharedPacer.reserve(key, limit);
+	if (wait > 0) await sleep(wait);
+	try {
+		return await call();
+	} finally {
+		sharedPacer.settle(key, slot);
+	}
+}
 
 const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
 
@@ -112,6 +131,15 @@ export class G2SentryApi implements ICredentialType {
 				'Only while you change the callback secret in the G2 Sentry portal: enter the old secret here so that callbacks still signed with it are accepted until the change is complete. Leave empty otherwise.',
 		},
 		{
+			displayName: 'Requests per Minute',
+			name: 'requestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 60, numberPrecision: 0 },
+			default: 60,
+			description:
+				"How many calls a minute this n8n may make with this partner key: G2 Sentry's limit is 60. Lower it when other systems use the same key or G2 Sentry set a lower limit for you. Calls are spaced to stay within it, logins and token refreshes included.",
+		},
+		{
 			displayName: 'Access Token',
 			name: 'accessToken',
 			type: 'hidden',
@@ -152,16 +180,26 @@ export class G2SentryApi implements ICredentialType {
 			throw new G2SentryAuthError({ reason: 'badConfig', message, description: message });
 		}
 
+		// With a stored access token, n8n is here after a 401 and re-sends the refused request once
+		// when this returns: that call is booked right behind the first call made here.
+		let resend = typeof credentials.accessToken === 'string' && credentials.accessToken !== '' ? 1 : 0;
+		const takeResend = () => {
+			const booked = resend;
+			resend = 0;
+			return booked;
+		};
 		const storedRefreshToken = credentials.refreshToken;
 		if (typeof storedRefreshToken === 'string' && storedRefreshToken !== '') {
 			try {
-				const refreshed: unknown = await this.helpers.httpRequest({
-					method: 'GET',
-					url: `${baseUrl}/access/refresh`,
-					headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
-					json: true,
-					timeout: AUTH_TIMEOUT_MS,
-				});
+				const refreshed: unknown = await paced(credentials, baseUrl, takeResend(), async () =>
+					await this.helpers.httpRequest({
+						method: 'GET',
+						url: `${baseUrl}/access/refresh`,
+						headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
+						json: true,
+						timeout: AUTH_TIMEOUT_MS,
+					}),
+				);
 				if (hasTokens(refreshed)) {
 					return { accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken };
 				}
@@ -172,14 +210,16 @@ export class G2SentryApi implements ICredentialType {
 
 		let login: unknown;
 		try {
-			login = await this.helpers.httpRequest({
-				method: 'POST',
-				url: `${baseUrl}/access/login`,
-				// pasted from the portal, key and secret often carry a stray space or line break
-				body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
-				json: true,
-				timeout: AUTH_TIMEOUT_MS,
-			});
+			login = await paced(credentials, baseUrl, takeResend(), async () =>
+				await this.helpers.httpRequest({
+					method: 'POST',
+					url: `${baseUrl}/access/login`,
+					// pasted from the portal, key and secret often carry a stray space or line break
+					body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
+					json: true,
+					timeout: AUTH_TIMEOUT_MS,
+				}),
+			);
 		} catch (error) {
 			throw explainLoginFailure(error, baseUrl);
 		}

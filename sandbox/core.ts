@@ -108,6 +108,8 @@ export class SandboxCore {
 			dispatch: { ...before.dispatch, ...dispatch },
 		};
 		if (chaos?.seed !== undefined) this.random = seededRandom(chaos.seed);
+		// a new limit starts a fresh count: a benchmark or test sets up under one limit, measures under another
+		if (patch.rateLimitPerMinute !== undefined || patch.rateLimitWindowMs !== undefined) this.limiter.clear();
 		if (patch.autoDispatch !== undefined && patch.autoDispatch !== before.autoDispatch) this.dispatcher.replanAll();
 	}
 

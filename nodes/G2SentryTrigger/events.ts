@@ -19,37 +19,9 @@
 import { createHash } from 'node:crypto';
 
 import { CALLBACK_EVENTS, type CallbackEvent } from '../shared/contract';
+import { decodeJob, encodeJob, lastHeard, MAX_FINGERPRINTS, MAX_OTHER_KEYS, type EventStore, type JobMemory } from '../shared/eventStore';
 
-/** Per-job memory; short keys because the whole store is saved with the workflow. */
-export interface JobMemory {
-	/** distinct JobAssigned seen */
-	a: number;
-	/** distinct withdrawals (JobWithdrawed, status New) seen */
-	w: number;
-	/** JobStarted seen */
-	s?: 1;
-	/** JobCompleted seen */
-	c?: 1;
-	/** cancellation (JobWithdrawed with status Canceled) seen */
-	x?: 1;
-	/** fingerprints of the guardianPhone of the JobAssigned payloads seen, newest last */
-	p?: string[];
-	/** fingerprints of `eventType|jobStatus` of unknown event types seen */
-	o?: string[];
-	/** last time (ms) any delivery for this job arrived: retries keep the entry alive */
-	t: number;
-}
-
-export interface EventStore {
-	v: 1;
-	/** incremented on every recorded delivery: tells the newer of two copies of the store */
-	rev: number;
-	jobs: Record<string, JobMemory>;
-	/** number of entries in `jobs`, kept so a delivery need not count them */
-	size: number;
-	/** last time (ms) entries were pruned by age */
-	pruned: number;
-}
+export { createStore, loadStore, mergeStores, type EventStore, type JobMemory } from '../shared/eventStore';
 
 export interface StoreLimits {
 	maxJobs: number;
@@ -63,12 +35,10 @@ export interface StoreLimits {
 export const MIN_RETENTION_MS = 2 * 60 * 60 * 1000;
 /**
  * A week of memory also catches late stale events across a job's life; 5,000 jobs is roughly
- * 300 KB of JSON and far more jobs than a partner can touch within one retry window at the
+ * 200 KB of JSON and far more jobs than a partner can touch within one retry window at the
  * vendor's rate limit of 60 requests a minute.
  */
 export const DEFAULT_LIMITS: StoreLimits = { maxJobs: 5000, maxAgeMs: 7 * 24 * 60 * 60 * 1000 };
-const MAX_FINGERPRINTS = 8;
-const MAX_OTHER_KEYS = 8;
 const PRUNE_EVERY_MS = 60 * 1000;
 
 export interface IncomingEvent {
@@ -85,25 +55,6 @@ export type Verdict =
 
 export function isKnownEvent(eventType: string): eventType is CallbackEvent {
 	return (CALLBACK_EVENTS as readonly string[]).includes(eventType);
-}
-
-export function createStore(): EventStore {
-	return { v: 1, rev: 0, jobs: {}, size: 0, pruned: 0 };
-}
-
-/** Returns the stored value if it has the expected shape, else a fresh store (e.g. first run or
- * a format change): losing memory risks a duplicate, never a lost event. */
-export function loadStore(value: unknown): EventStore {
-	if (typeof value === 'object' && value !== null) {
-		const candidate = value as Partial<EventStore>;
-		if (candidate.v === 1 && typeof candidate.jobs === 'object' && candidate.jobs !== null) {
-			if (typeof candidate.pruned !== 'number') candidate.pruned = 0;
-			if (typeof candidate.rev !== 'number') candidate.rev = 0;
-			if (typeof candidate.size !== 'number') candidate.size = Object.keys(candidate.jobs).length;
-			return candidate as EventStore;
-		}
-	}
-	return createStore();
 }
 
 /**
@@ -138,16 +89,14 @@ export function recordEvent(
 	limits: StoreLimits = DEFAULT_LIMITS,
 ): Verdict {
 	const key = String(event.jobId);
-	let memory = store.jobs[key];
-	if (memory === undefined) {
-		memory = { a: 0, w: 0, t: now };
-		store.jobs[key] = memory;
-		store.size += 1;
-	}
+	const saved = store.jobs[key];
+	const memory: JobMemory = saved === undefined ? { a: 0, w: 0, t: now } : decodeJob(saved);
 	const verdict = decide(memory, event);
 	memory.t = now;
-	store.rev += 1;
-	pruneStore(store, now, limits);
+	store.jobs[key] = encodeJob(memory);
+	// Only a new job can push the store over maxJobs (a merge adds jobs too; they are counted
+	// with the next new job): counting keys on every delivery would cost O(jobs) each time.
+	pruneStore(store, now, limits, saved === undefined);
 	return verdict;
 }
 
@@ -195,21 +144,22 @@ function decide(m: JobMemory, event: IncomingEvent): Verdict {
 }
 
 /** Drops jobs not heard of within `maxAgeMs`, then the least recently heard of beyond `maxJobs`. */
-export function pruneStore(store: EventStore, now: number, limits: StoreLimits = DEFAULT_LIMITS): void {
-	if (now - store.pruned >= PRUNE_EVERY_MS || now < store.pruned) {
+export function pruneStore(store: EventStore, now: number, limits: StoreLimits = DEFAULT_LIMITS, countJobs = true): void {
+	const byAge = now - store.pruned >= PRUNE_EVERY_MS || now < store.pruned;
+	if (byAge) {
 		store.pruned = now;
-		for (const key of Object.keys(store.jobs)) {
-			if (now - store.jobs[key].t > limits.maxAgeMs) delete store.jobs[key];
+		for (const [key, text] of Object.entries(store.jobs)) {
+			if (now - lastHeard(text) > limits.maxAgeMs) delete store.jobs[key];
 		}
-		store.size = Object.keys(store.jobs).length;
 	}
-	if (store.size <= limits.maxJobs) return;
-	// Evict down to 90% so a full store is not sorted again on every delivery.
+	if (!byAge && !countJobs) return;
 	const keys = Object.keys(store.jobs);
+	if (keys.length <= limits.maxJobs) return;
+	// Evict down to 90% so a full store is not sorted again on every delivery.
 	const keep = Math.floor(limits.maxJobs * 0.9);
 	keys
-		.sort((x, y) => store.jobs[x].t - store.jobs[y].t)
+		.map((key) => ({ key, t: lastHeard(store.jobs[key]) }))
+		.sort((x, y) => x.t - y.t)
 		.slice(0, Math.max(0, keys.length - keep))
-		.forEach((key) => delete store.jobs[key]);
-	store.size = Object.keys(store.jobs).length;
+		.forEach(({ key }) => delete store.jobs[key]);
 }

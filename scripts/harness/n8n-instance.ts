@@ -29,6 +29,10 @@ export interface N8nInstanceOptions {
 	owner?: N8nOwner;
 	/** Extra environment for n8n. */
 	env?: Record<string, string>;
+	/** What start() runs: `n8n start` (default), or a queue-mode `n8n worker` / `n8n webhook`. */
+	command?: 'start' | 'worker' | 'webhook';
+	/** Log file name in the user folder (several processes can share one folder); n8n.log by default. */
+	logName?: string;
 	log?: (message: string) => void;
 }
 
@@ -63,7 +67,7 @@ export class N8nInstance {
 		this.ownsFolder = !options.userFolder;
 		this.userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-e2e-n8n-'));
 		fs.mkdirSync(this.userFolder, { recursive: true });
-		this.logFile = path.join(this.userFolder, 'n8n.log');
+		this.logFile = path.join(this.userFolder, options.logName ?? 'n8n.log');
 		undisposed.add(this);
 	}
 
@@ -225,10 +229,10 @@ export class N8nInstance {
 		return await restSession(this.baseUrl, this.options.owner);
 	}
 
-	/** `n8n start`; resolves once the HTTP server answers its readiness probe. */
+	/** `n8n start` (or the command chosen); resolves once its HTTP server answers the readiness probe. */
 	async start(timeoutMs = 120_000): Promise<void> {
 		if (this.child) throw new Error('n8n is already running');
-		const child = this.spawnN8n(['start']);
+		const child = this.spawnN8n([this.options.command ?? 'start']);
 		this.child = child;
 		this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 		const deadline = Date.now() + timeoutMs;

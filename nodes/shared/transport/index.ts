@@ -34,7 +34,7 @@ import { checkAnswer, isRecord, type Answer, type AnswerShape } from './answers'
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type Effect, type FailureDescription, type RequestInfo, type Subject } from './errors';
 import { isFullResponse, readAnswer, readThrown, type Failed, type Outcome } from './outcome';
-import { Pacer } from './pacing';
+import { requestsPerMinute, sharedPacer } from './pacing';
 import { secretsOf } from './redact';
 import { decideRetry, isNotSent } from './retryPolicy';
 
@@ -44,10 +44,10 @@ export type { Effect, Subject } from './errors';
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * One pacer per n8n process: module state is shared by every item, every execution and both
- * nodes of this package, which is exactly the scope G2 Sentry's per-key limit needs.
+ * One pacer per n8n process, shared with the credential's logins and refreshes (see ./pacing):
+ * the scope G2 Sentry's per-key limit needs.
  */
-export const pacer = new Pacer();
+export const pacer = sharedPacer;
 
 export type G2SentryContext =
 	| IExecuteFunctions
@@ -135,18 +135,22 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 	const counts = { rateLimited: 0, transient: 0 };
 	/** a previous attempt may have reached G2 Sentry and taken effect (its answer was lost) */
 	let maybeDone = false;
-	const paced = async () => {
-		const wait = pacer.reserve(bucket);
+	/** one attempt in a paced slot, settled once answered (see Pacer.settle) */
+	const pacedAttempt = async (options: IHttpRequestOptions) => {
+		const { wait, slot } = pacer.book(bucket, requestsPerMinute(credentials));
 		if (wait > 0) await pause(context, wait, itemIndex, signal);
+		try {
+			return await attemptOnce(context, options, signal, itemIndex);
+		} finally {
+			pacer.settle(bucket, slot);
+		}
 	};
 
 	for (let attempt = 1; ; attempt++) {
-		await paced();
-		let outcome = await attemptOnce(context, request, signal, itemIndex);
+		let outcome = await pacedAttempt(request);
 		if (!outcome.ok && outcome.failure.kind === 'http' && outcome.failure.status === 401 && !outcome.authMessage) {
 			// n8n renews the token only when the request throws a 401: send it once more that way
-			await paced();
-			outcome = await attemptOnce(context, { ...request, ignoreHttpStatusErrors: false }, signal, itemIndex);
+			outcome = await pacedAttempt({ ...request, ignoreHttpStatusErrors: false });
 		}
 		if (outcome.ok) {
 			if (options.answer) return checkAnswer(context.getNode(), outcome.body, { method, path, effect, itemIndex }, options.answer);

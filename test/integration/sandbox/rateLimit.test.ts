@@ -43,6 +43,16 @@ describe('sandbox rate limit (per partner key)', () => {
 		expect((await session.api('GET', '/jobs/1')).status).toBe(404);
 	});
 
+	it('starts a fresh count when the limit is changed at run time (set up under one limit, measure under another)', async () => {
+		sandbox = await startSandbox({ autoDispatch: false, rateLimitPerMinute: 1000 });
+		const session = await PartnerSession.login(sandbox);
+		for (let i = 0; i < 5; i++) await session.api('GET', '/jobs/1');
+		await control(sandbox, 'POST', '/config', { rateLimitPerMinute: 3 });
+		const statuses = [];
+		for (let i = 0; i < 4; i++) statuses.push((await session.api('GET', '/jobs/1')).status);
+		expect(statuses).toEqual([404, 404, 404, 429]);
+	});
+
 	it('does not count unauthenticated requests against anyone', async () => {
 		sandbox = await startSandbox({ autoDispatch: false, rateLimitPerMinute: 2 });
 		for (let i = 0; i < 5; i++) expect((await http(`${sandbox.baseUrl}/jobs/1`)).status).toBe(401);

@@ -1,0 +1,99 @@
+// Traffic for the queue-mode suite: signed callbacks (each event 1–3 times, shuffled) sent by
+// concurrent senders, and a loopback proxy that routes by path the way a load balancer rule would.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { signCallbackBody } from '../../sandbox';
+
+export const LIFECYCLE = [
+	['JobAssigned', 'Assigned'],
+	['JobStarted', 'InProgress'],
+	['JobCompleted', 'Completed'],
+] as const;
+
+export interface Delivery {
+	jobId: number;
+	eventType: string;
+	body: string;
+}
+
+/** A small seeded generator, so a failing run can be replayed. */
+export function seeded(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** `jobs` jobs × 3 events, each delivered 1–3 times, the whole list shuffled. */
+export function callbackTraffic(firstJobId: number, jobs: number, random: () => number): Delivery[] {
+	const list: Delivery[] = [];
+	for (let jobId = firstJobId; jobId < firstJobId + jobs; jobId++) {
+		for (const [eventType, jobStatus] of LIFECYCLE) {
+			const body = JSON.stringify({ jobId, eventType, jobName: `Queue job ${jobId}`, jobStatus, guardianPhone: '+15550100' });
+			const copies = 1 + Math.floor(random() * 3);
+			for (let i = 0; i < copies; i++) list.push({ jobId, eventType, body });
+		}
+	}
+	for (let i = list.length - 1; i > 0; i--) {
+		const j = Math.floor(random() * (i + 1));
+		[list[i], list[j]] = [list[j], list[i]];
+	}
+	return list;
+}
+
+/** Sends every delivery with `senders` concurrent senders; delivery i goes to urls[i % urls.length]. */
+export async function send(deliveries: Delivery[], urls: string[], secret: string, senders = 8): Promise<number[]> {
+	const statuses: number[] = new Array(deliveries.length);
+	let next = 0;
+	const sender = async () => {
+		for (let i = next++; i < deliveries.length; i = next++) {
+			const { body } = deliveries[i];
+			const res = await fetch(urls[i % urls.length], {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'x-signature': signCallbackBody(body, secret) },
+				body,
+			});
+			await res.arrayBuffer();
+			statuses[i] = res.status;
+		}
+	};
+	await Promise.all(Array.from({ length: senders }, sender));
+	return statuses;
+}
+
+export interface PathRouter {
+	url: string;
+	close(): Promise<void>;
+}
+
+/**
+ * A loopback reverse proxy: requests whose path starts with `pinnedPrefix` always go to the first
+ * target (the "one webhook process for the callback path" rule); all others round-robin.
+ */
+export async function startPathRouter(targets: string[], pinnedPrefix: string): Promise<PathRouter> {
+	let turn = 0;
+	const server = http.createServer((req, res) => {
+		const target = new URL(req.url ?? '/', (req.url ?? '').startsWith(pinnedPrefix) ? targets[0] : targets[turn++ % targets.length]);
+		const upstream = http.request(target, { method: req.method, headers: req.headers }, (answer) => {
+			res.writeHead(answer.statusCode ?? 502, answer.headers);
+			answer.pipe(res);
+		});
+		upstream.on('error', () => res.writeHead(502).end());
+		req.pipe(upstream);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
+	};
+}
