@@ -32,6 +32,8 @@ export interface StartOptions {
 	/** A tarball already packed (skips build + pack). */
 	tarball?: string;
 	credential?: CredentialRef;
+	/** More credential records to import beside the G2 Sentry one (e.g. a chat model's). */
+	extraCredentials?: object[];
 	log?: (message: string) => void;
 }
 
@@ -78,7 +80,7 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 		log('installing the package into n8n as a community package');
 		await installCommunityPackage(n8n.userFolder, tarball);
 		log('importing the credential and workflows');
-		await n8n.importCredentials([credentialRecord(credential, options.sandbox)]);
+		await n8n.importCredentials([credentialRecord(credential, options.sandbox), ...(options.extraCredentials ?? [])]);
 		const workflows = (options.workflows ?? []).map((wf) => useCredential(wf, credential));
 		if (workflows.length) await n8n.importWorkflows(workflows);
 		for (const id of options.publish ?? []) await n8n.publishWorkflow(id);
