@@ -11,6 +11,10 @@ export default tseslint.config(
 		rules: {
 			// `const { secret: _secret, ...rest } = x` drops a field on purpose
 			'@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+			// tests and the harness load built files (dist/, n8n's own modules) by a path known only
+			// at run time, and probe answers of any shape on purpose
+			'@typescript-eslint/no-require-imports': 'off',
+			'@typescript-eslint/no-explicit-any': 'off',
 		},
 	},
 );
