@@ -94,6 +94,10 @@ async function lintLeg(config, dir, patterns) {
 }
 
 async function main() {
+	// eslint-plugin-n8n-nodes-base switches its filename rules into a mode for its own unit tests
+	// when NODE_ENV is "test" (as under Jest), and then misreports every node file; the scanner
+	// never runs that way
+	if (process.env.NODE_ENV === 'test') delete process.env.NODE_ENV;
 	const scanner = await import('@n8n/scan-community-package/scanner/scanner.mjs');
 	const config = await scanner.buildScanConfig();
 	const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));

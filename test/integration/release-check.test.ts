@@ -26,10 +26,28 @@ function releaseCheck(args: string[] = []): Promise<{ status: number | null; lin
 
 const withPrefix = (lines: string[], prefix: string) => lines.filter((line) => line.startsWith(prefix));
 
-let scratch = '';
+const scratches: string[] = [];
 afterAll(() => {
-	if (scratch) rmSync(scratch, { recursive: true, force: true });
+	for (const dir of scratches) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A scratch copy of the package's build inputs, its package.json with the publisher fields filled. */
+function filledInCopy(): string {
+	const scratch = mkdtempSync(path.join(tmpdir(), 'g2s-release-check-test-'));
+	scratches.push(scratch);
+	for (const entry of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'gulpfile.js', 'index.js', 'nodes', 'credentials']) {
+		cpSync(path.join(root, entry), path.join(scratch, entry), { recursive: true });
+	}
+	const pkg = JSON.parse(readFileSync(path.join(scratch, 'package.json'), 'utf8'));
+	Object.assign(pkg, {
+		repository: { type: 'git', url: 'git+https://example.invalid/publisher/n8n-nodes-g2sentry.git' },
+		homepage: 'https://example.invalid/publisher/n8n-nodes-g2sentry',
+		bugs: { url: 'https://example.invalid/publisher/n8n-nodes-g2sentry/issues' },
+		author: { ...pkg.author, email: 'publisher@example.invalid' },
+	});
+	writeFileSync(path.join(scratch, 'package.json'), JSON.stringify(pkg, null, 2));
+	return scratch;
+}
 
 it('fails on this checkout naming exactly the four missing publisher fields, and nothing else', async () => {
 	const { status, lines } = await releaseCheck();
@@ -43,21 +61,21 @@ it('fails on this checkout naming exactly the four missing publisher fields, and
 }, 240_000);
 
 it('passes once package.json has the publisher fields (placeholders, in a scratch copy)', async () => {
-	scratch = mkdtempSync(path.join(tmpdir(), 'g2s-release-check-test-'));
-	for (const entry of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'gulpfile.js', 'index.js', 'nodes', 'credentials']) {
-		cpSync(path.join(root, entry), path.join(scratch, entry), { recursive: true });
-	}
-	const pkg = JSON.parse(readFileSync(path.join(scratch, 'package.json'), 'utf8'));
-	Object.assign(pkg, {
-		repository: { type: 'git', url: 'git+https://example.invalid/publisher/n8n-nodes-g2sentry.git' },
-		homepage: 'https://example.invalid/publisher/n8n-nodes-g2sentry',
-		bugs: { url: 'https://example.invalid/publisher/n8n-nodes-g2sentry/issues' },
-		author: { ...pkg.author, email: 'publisher@example.invalid' },
-	});
-	writeFileSync(path.join(scratch, 'package.json'), JSON.stringify(pkg, null, 2));
-	const { status, lines } = await releaseCheck(['--root', scratch]);
+	const { status, lines } = await releaseCheck(['--root', filledInCopy()]);
 	expect(withPrefix(lines, 'MISSING')).toEqual([]);
 	expect(withPrefix(lines, 'FAIL')).toEqual([]);
 	expect(lines).toContain('release check passed');
 	expect(status).toBe(0);
+}, 240_000);
+
+it('fails on any other scanner finding, even behind an eslint-disable comment, on both legs', async () => {
+	const scratch = filledInCopy();
+	const file = path.join(scratch, 'nodes/shared/dates.ts');
+	writeFileSync(file, `${readFileSync(file, 'utf8')}\n// eslint-disable-next-line no-console\nconsole.log('left in by mistake');\n`);
+	const { status, lines } = await releaseCheck(['--root', scratch]);
+	expect(withPrefix(lines, 'FAIL')).toEqual([
+		expect.stringMatching(/^FAIL source nodes\/shared\/dates\.ts:\d+ no-console/),
+		expect.stringMatching(/^FAIL tarball dist\/nodes\/shared\/dates\.js:\d+ no-console/),
+	]);
+	expect(status).toBe(1);
 }, 240_000);
