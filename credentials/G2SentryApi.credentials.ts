@@ -12,6 +12,12 @@ import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/sh
 import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nodes/shared/contract';
 import { BaseUrlError, resolveBaseUrl } from '../nodes/shared/environment';
 
+/**
+ * The credential's type name: how nodes, workflows and n8n's database refer to it. Public (saved
+ * workflows store it), so it never changes; everything in the package and its tests reads it here.
+ */
+export const CREDENTIAL_TYPE = 'g2SentryApi';
+
 /** Login and refresh must not hang an execution when the server does not answer. */
 const AUTH_TIMEOUT_MS = 20_000;
 
@@ -28,7 +34,7 @@ const hasTokens = (value: unknown): value is RefreshResponse =>
 const BASE_URL_EXPRESSION = `={{ $credentials.environment === 'custom' ? String($credentials.baseUrl).trim().replace(/\\/+$/, '') : $credentials.environment === 'production' ? '${ENVIRONMENTS.production}' : '${ENVIRONMENTS.demo}' }}`;
 
 export class G2SentryApi implements ICredentialType {
-	name = 'g2SentryApi';
+	name = CREDENTIAL_TYPE;
 
 	displayName = 'G2 Sentry API';
 

@@ -10,8 +10,9 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../shared/transport';
-import { operations, route } from './actions/router';
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
+import type { ResourceParameter } from './actions/resource';
+import { operationProperties, route, subtitle, type ResourceName } from './actions/router';
 
 export class G2Sentry implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,10 +21,9 @@ export class G2Sentry implements INodeType {
 		icon: { light: 'file:../icons/g2sentry.svg', dark: 'file:../icons/g2sentry.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		// Readable words under the node name instead of raw values such as "getStatus: job"
-		// (a literal, as the linter wants; the unit tests check it names every operation).
-		subtitle:
-			'={{ ({ create: "Create job", get: "Get job", getStatus: "Get job status", update: "Update job", cancel: "Cancel job", review: "Review job", getProfile: "Get Guardian profile" })[$parameter["operation"]] || $parameter["operation"] }}',
+		// Readable words under the node name instead of raw values such as "getStatus", built from
+		// each resource's declaration (the unit tests check it names every operation).
+		subtitle,
 		description:
 			'Book on-demand security Guardians with G2 Sentry: create, read, change, cancel and review jobs, and read the assigned Guardian profile',
 		defaults: { name: 'G2 Sentry' },
@@ -42,76 +42,8 @@ export class G2Sentry implements INodeType {
 					{ name: 'Job', value: 'job', description: 'A booking of a Guardian for a place and time' },
 				],
 				default: 'job',
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['job'] } },
-				options: [
-					{
-						name: 'Cancel',
-						value: 'cancel',
-						action: 'Cancel a job',
-						description: 'Cancel a job until 2 hours before its start',
-					},
-					{
-						name: 'Create',
-						value: 'create',
-						action: 'Create a job',
-						description: 'Book a Guardian for a place and time (at least 2 hours ahead)',
-					},
-					{
-						name: 'Get',
-						value: 'get',
-						action: 'Get a job',
-						description: 'Read a job with its status and assigned Guardian',
-					},
-					{
-						name: 'Get Status',
-						value: 'getStatus',
-						action: 'Get the status of a job',
-						description: 'Read only the status of a job (New, Assigned, InProgress, Completed, Canceled)',
-					},
-					{
-						name: 'Review',
-						value: 'review',
-						action: 'Review a job',
-						description: 'Rate the Guardian 1–5 once the job is Completed',
-					},
-					{
-						name: 'Update',
-						value: 'update',
-						action: 'Update a job',
-						description: 'Change the fields given until 2 hours before the start',
-					},
-				],
-				default: 'create',
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['guardian'] } },
-				options: [
-					{
-						name: 'Get Profile',
-						value: 'getProfile',
-						action: 'Get the profile of a guardian',
-						description: 'Read the name, bio and photo of the Guardian assigned to a job',
-					},
-				],
-				default: 'getProfile',
-			},
-			...operations.job.create.description,
-			...operations.job.get.description,
-			...operations.job.update.description,
-			...operations.job.cancel.description,
-			...operations.job.getStatus.description,
-			...operations.job.review.description,
-			...operations.guardian.getProfile.description,
+			} satisfies ResourceParameter<ResourceName>,
+			...operationProperties,
 		],
 	};
 

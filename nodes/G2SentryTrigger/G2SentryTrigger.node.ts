@@ -10,8 +10,8 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { CALLBACK_EVENTS } from '../shared/contract';
-import { CREDENTIAL_TYPE } from '../shared/transport';
 import { effectiveLimits, recordEvent } from '../shared/events';
 import { verifySignature } from '../shared/signature';
 import { triggerPanel, triggerProperties } from './description';

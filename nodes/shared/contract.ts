@@ -25,8 +25,12 @@ export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** Partner cancel/update and Guardian withdrawal stop this long before the scheduled start. */
 export const CUT_OFF_MS = 2 * 60 * 60 * 1000;
 
-/** 60 requests per minute per partner key. */
+/** How many requests each partner key may send per window. */
 export const RATE_LIMIT = { requests: 60, windowMs: 60 * 1000 } as const;
+/** The same limit as messages say it: "60 requests per minute". */
+export const RATE_LIMIT_TEXT = `${RATE_LIMIT.requests} requests per ${
+	RATE_LIMIT.windowMs === 60_000 ? 'minute' : `${RATE_LIMIT.windowMs / 1000} seconds`
+}`;
 
 /** Callback redelivery after a non-2xx answer or a network failure, then given up. */
 export const CALLBACK_RETRY_DELAYS_MS = [

@@ -8,7 +8,7 @@
  */
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { CUT_OFF_MS, ERROR_CODES, type FieldError } from './contract';
+import { CUT_OFF_MS, ERROR_CODES, RATE_LIMIT_TEXT, type FieldError } from './contract';
 import { urlPart } from './environment';
 import { redactDeep } from './redact';
 import type { Decision, Failure } from './retryPolicy';
@@ -158,7 +158,7 @@ export function describeFailure(
 			return {
 				...base,
 				message: 'G2 Sentry is rate-limiting this partner key',
-				description: `${vendor}${codePart}. G2 Sentry allows 60 requests per minute per partner key; the node paced itself and waited ${attempts - 1} time(s), but the limit was still reached${decision?.retry === false && decision.reason === 'retryAfterTooLong' ? ' and the server asked to wait longer than the node waits on its own' : ''}. Try again later or spread the work over more time.`,
+				description: `${vendor}${codePart}. G2 Sentry allows ${RATE_LIMIT_TEXT} per partner key; the node paced itself and waited ${attempts - 1} time(s), but the limit was still reached${decision?.retry === false && decision.reason === 'retryAfterTooLong' ? ' and the server asked to wait longer than the node waits on its own' : ''}. Try again later or spread the work over more time.`,
 			};
 		case status >= 500: {
 			const unknownFate =

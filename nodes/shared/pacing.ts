@@ -1,5 +1,5 @@
 /**
- * Client-side pacing for G2 Sentry's rate limit (60 requests per minute per partner key).
+ * Client-side pacing for G2 Sentry's rate limit (RATE_LIMIT in the contract, per partner key).
  *
  * A sliding-window reservation book per key: `reserve()` hands out the earliest send time at
  * which the key has had fewer than `requests` sends in the past `windowMs`, and books it at once
@@ -10,7 +10,7 @@
 import { RATE_LIMIT } from './contract';
 
 /**
- * Requests per window the node allows itself. A few below the vendor's 60 leave room for the
+ * Requests per window the node allows itself. A few below the vendor's limit leave room for the
  * login/refresh calls n8n makes on the credential's behalf, which do not pass through here.
  */
 export const DEFAULT_PACING = { requests: RATE_LIMIT.requests - 5, windowMs: RATE_LIMIT.windowMs };

@@ -23,6 +23,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { findAuthFailure } from './authFailure';
 import { causeChain } from './causeChain';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
@@ -30,8 +31,6 @@ import { ANSWER_LIMITS, clip, describeFailure, toNodeApiError, type FailureDescr
 import { Pacer } from './pacing';
 import { secretsOf } from './redact';
 import { decideRetry, isIdempotentMethod, parseRetryAfter, type Failure } from './retryPolicy';
-
-export const CREDENTIAL_TYPE = 'g2SentryApi';
 
 /** How long one request may take before it counts as a network failure. */
 export const REQUEST_TIMEOUT_MS = 30_000;

@@ -20,6 +20,20 @@ import {
 	type Location,
 	type ReviewRequest,
 } from './contract';
+import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
+
+import { guardianIdField } from '../G2Sentry/actions/guardian/fields';
+import {
+	clientFields,
+	descriptionField,
+	durationField,
+	jobIdField,
+	locationField,
+	nameField,
+	rateField,
+	reviewField,
+	whenDateField,
+} from '../G2Sentry/actions/job/fields';
 import { ISO_INSTANT } from './dates';
 
 export interface FieldIssue {
@@ -28,32 +42,30 @@ export interface FieldIssue {
 	message: string;
 }
 
-/** How the node labels each API field, so messages name what the user actually sees. */
-export const FIELD_LABELS: Readonly<Record<string, string>> = {
-	jobId: 'Job ID',
-	guardianId: 'Guardian ID',
-	name: 'Name',
-	whenDate: 'Scheduled Start',
-	duration: 'Duration (Minutes)',
-	description: 'Description',
-	location: 'Location',
-	'location.address.address1': 'Address Line 1',
-	'location.address.address2': 'Address Line 2',
-	'location.address.city': 'City',
-	'location.address.state': 'State',
-	'location.address.zip': 'ZIP Code',
-	'location.gps': 'GPS Coordinates',
-	'location.gps.latitude': 'Latitude',
-	'location.gps.longitude': 'Longitude',
-	clientId: 'Client ID',
-	clientInfo: 'Client Info',
-	clientPhone: 'Client Phone',
-	'client.clientId': 'Client ID',
-	'client.clientInfo': 'Client Info',
-	'client.clientPhone': 'Client Phone',
-	rate: 'Rating',
-	review: 'Review',
-};
+/** A parameter's label under its API path; for a fixed collection (Location), its groups' and values' too. */
+function labelsOf(parameter: Pick<INodeProperties, 'name' | 'displayName' | 'type' | 'options'>, path = parameter.name): Array<[string, string]> {
+	const labels: Array<[string, string]> = [[path, parameter.displayName]];
+	if (parameter.type !== 'fixedCollection') return labels;
+	for (const group of (parameter.options ?? []) as INodePropertyCollection[]) {
+		labels.push([`${path}.${group.name}`, group.displayName]);
+		for (const value of group.values) labels.push(...labelsOf(value, `${path}.${group.name}.${value.name}`));
+	}
+	return labels;
+}
+
+/**
+ * How the node labels each API field, read from the parameter definitions so that messages name
+ * what the user actually sees. The fixed collection's shape is the API's, so its paths match.
+ */
+export const FIELD_LABELS: Readonly<Record<string, string>> = Object.fromEntries([
+	...[jobIdField('', ''), guardianIdField, nameField, whenDateField, durationField, descriptionField, locationField]
+		.concat(clientFields, rateField, reviewField)
+		.flatMap((parameter) => labelsOf(parameter)),
+	// Create sends the client fields nested under `client` (Update sends them flat)
+	...clientFields.map(({ name, displayName }): [string, string] => [`client.${name}`, displayName]),
+	// the editor's group is "GPS"; a message about the pair as a whole says what it is
+	['location.gps', 'GPS Coordinates'],
+]);
 
 export function labelOf(field: string): string {
 	return FIELD_LABELS[field] ?? field;

@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { N8nInstance, type N8nOwner } from './n8n-instance';
 import { buildAndPack, installCommunityPackage } from './package';
-import { CREDENTIAL_TYPE, formUrl, TRIGGER_NODE, triggerUrl, useCredential, type CredentialRef, type Workflow } from './workflows';
+import { formUrl, TRIGGER_NODE, triggerUrl, useCredential, type CredentialRef, type Workflow } from './workflows';
 
 export * from './executions';
 export * from './n8n-instance';

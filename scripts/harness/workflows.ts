@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { PACKAGE_ROOT } from './package';
 
 /** Node and credential type names once the package is installed as a community package. */
@@ -12,7 +13,6 @@ export const TRIGGER_NODE = 'n8n-nodes-g2sentry.g2SentryTrigger';
 /** The action node as an AI Agent tool: n8n derives `<type>Tool` from a node with `usableAsTool`. */
 export const ACTION_TOOL_NODE = `${ACTION_NODE}Tool`;
 export const FORM_TRIGGER_NODE = 'n8n-nodes-base.formTrigger';
-export const CREDENTIAL_TYPE = 'g2SentryApi';
 /** The trigger's webhook path (its description's `webhooks[0].path`). */
 export const TRIGGER_WEBHOOK_PATH = 'g2sentry';
 export const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples', 'workflows');

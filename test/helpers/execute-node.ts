@@ -23,6 +23,7 @@ import {
 	type IWorkflowSettings,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import type { InMemoryCredentialsHelper } from './credentials-helper';
 
 export { InMemoryCredentialsHelper } from './credentials-helper';
@@ -95,7 +96,7 @@ export async function executeNode(options: ExecuteNodeOptions): Promise<ExecuteN
 		getKnownTypes: () => ({}),
 	};
 
-	const credentialTypes = options.credentialTypes ?? ['g2SentryApi'];
+	const credentialTypes = options.credentialTypes ?? [CREDENTIAL_TYPE];
 	const input: INode = { id: 'in', name: 'Input', type: INPUT_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
 	const node: INode = {
 		id: 'node',

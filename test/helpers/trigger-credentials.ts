@@ -5,10 +5,8 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeCredentialsDetails } from 'n8n-workflow';
 
-import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
+import { CREDENTIAL_TYPE, G2SentryApi } from '../../credentials/G2SentryApi.credentials';
 import { InMemoryCredentialsHelper } from './credentials-helper';
-
-export const CREDENTIAL_TYPE = 'g2SentryApi';
 
 export class TriggerCredentialsHelper extends InMemoryCredentialsHelper {
 	/** `data` null: the credential cannot be read */

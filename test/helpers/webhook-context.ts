@@ -26,9 +26,10 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { G2SentryTrigger } from '../../nodes/G2SentryTrigger/G2SentryTrigger.node';
 import { clearStoreCache } from '../../nodes/G2SentryTrigger/storeCache';
-import { CREDENTIAL_TYPE, TriggerCredentialsHelper } from './trigger-credentials';
+import { TriggerCredentialsHelper } from './trigger-credentials';
 import { asExpressResponse, asN8nRequest, type ExpressResponse, type N8nRequest } from './n8n-http';
 
 export interface LogEntry {
@@ -117,7 +118,7 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		position: [0, 0],
 		webhookId: 'hook-1',
 		parameters: options.parameters ?? {},
-		credentials: { g2SentryApi: { id: 'cred-1', name: 'G2 Sentry account' } },
+		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'G2 Sentry account' } },
 	};
 	let saved: IDataObject = {};
 	const runs: INodeExecutionData[][][] = [];

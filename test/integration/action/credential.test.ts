@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { G2SentryApi } from '../../../credentials/G2SentryApi.credentials';
+import { CREDENTIAL_TYPE, G2SentryApi } from '../../../credentials/G2SentryApi.credentials';
 import { testCredential } from '../../helpers/test-credential';
 import { useSandbox } from './setup';
 
@@ -29,7 +29,7 @@ describe('credential test (as the n8n "Test" button runs it)', () => {
 	it('passes with the right key and secret, storing both tokens', async () => {
 		const result = await testCredential(type, data());
 		expect(result).toMatchObject({ status: 'OK' });
-		const stored = result.helper.get('g2SentryApi');
+		const stored = result.helper.get(CREDENTIAL_TYPE);
 		expect(stored.accessToken).toEqual(expect.any(String));
 		expect(stored.refreshToken).toEqual(expect.any(String));
 		expect(stored.accessToken).not.toBe('');
@@ -42,7 +42,7 @@ describe('credential test (as the n8n "Test" button runs it)', () => {
 		const logins = (await env.requests()).filter((r) => r.path.endsWith('/access/login'));
 		expect(logins.map((r) => r.status)).toEqual([200, 200]); // preAuthentication, then the test request
 
-		env.credentials.patch('g2SentryApi', { partnerKey: pasted.partnerKey, partnerSecret: pasted.partnerSecret });
+		env.credentials.patch(CREDENTIAL_TYPE, { partnerKey: pasted.partnerKey, partnerSecret: pasted.partnerSecret });
 		const run = await env.run({ resource: 'job', operation: 'getStatus', jobId: '999' });
 		expect(run.error?.message).toMatch(/^Job 999 was not found/); // logged in, then asked
 	});
@@ -59,7 +59,7 @@ describe('credential test (as the n8n "Test" button runs it)', () => {
 
 	it('catches a wrong secret even while a stored refresh token still works', async () => {
 		const first = await testCredential(type, data());
-		const refreshToken = first.helper.get('g2SentryApi').refreshToken as string;
+		const refreshToken = first.helper.get(CREDENTIAL_TYPE).refreshToken as string;
 		const result = await testCredential(type, data({ partnerSecret: 'rotated-away', refreshToken }));
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/did not accept the partner key and secret/);

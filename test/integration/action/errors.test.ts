@@ -4,6 +4,7 @@
  */
 import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { createJob, createParameters, freshCredentials, hoursFromNow, useSandbox } from './setup';
 
 const env = useSandbox();
@@ -122,7 +123,7 @@ describe('API errors', () => {
 	});
 
 	it('explains a wrong secret once, without sending the request or a second login', async () => {
-		env.credentials.patch('g2SentryApi', { partnerSecret: 'wrong-secret' });
+		env.credentials.patch(CREDENTIAL_TYPE, { partnerSecret: 'wrong-secret' });
 		const result = await env.run({ resource: 'job', operation: 'getStatus', jobId: '1001' });
 		expect(result.error?.message).toMatch(/did not accept the partner key and secret/);
 		expect(result.error?.message).not.toContain('wrong-secret');

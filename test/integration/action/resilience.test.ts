@@ -4,6 +4,7 @@
  */
 import type { NodeApiError } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { pacer } from '../../../nodes/shared/transport';
 import { createJob, createParameters, useSandbox } from './setup';
 
@@ -129,7 +130,7 @@ describe('a create is never sent twice', () => {
 });
 
 it('retries a create when the connection could not even be made, then explains', async () => {
-	env.credentials.patch('g2SentryApi', { baseUrl: 'http://127.0.0.1:1/api/v1' });
+	env.credentials.patch(CREDENTIAL_TYPE, { baseUrl: 'http://127.0.0.1:1/api/v1' });
 	const started = Date.now();
 	const result = await env.run(createParameters());
 	expect(result.error?.message).toBe(

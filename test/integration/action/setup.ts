@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { G2SentryApi } from '../../../credentials/G2SentryApi.credentials';
+import { CREDENTIAL_TYPE, G2SentryApi } from '../../../credentials/G2SentryApi.credentials';
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
 import { DEFAULT_PACING } from '../../../nodes/shared/pacing';
 import { pacer } from '../../../nodes/shared/transport';
@@ -30,7 +30,7 @@ export interface Env {
 
 /** The real credential type, stored for a custom Base URL (the sandbox's or a stub's). */
 export function credentialsFor(baseUrl: string, fields: Record<string, string>): InMemoryCredentialsHelper {
-	return new InMemoryCredentialsHelper([new G2SentryApi()]).set('g2SentryApi', { environment: 'custom', baseUrl, ...fields });
+	return new InMemoryCredentialsHelper([new G2SentryApi()]).set(CREDENTIAL_TYPE, { environment: 'custom', baseUrl, ...fields });
 }
 
 export function freshCredentials(sandbox: Sandbox, partner = sandbox.partner): InMemoryCredentialsHelper {

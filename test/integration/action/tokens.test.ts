@@ -2,6 +2,7 @@
  * Token handling through n8n-core and the real credential: expiry in the middle of a run,
  * refresh refused → login again, tokens persisted and reused, parallel executions.
  */
+import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { pacer } from '../../../nodes/shared/transport';
 import { createJob, useSandbox } from './setup';
 
@@ -32,7 +33,7 @@ it('refreshes an access token that expires in the middle of a run, and stores th
 		}
 	});
 	// n8n persisted each new pair; the stored refresh token is the newest (single-use tokens)
-	const stored = env.credentials.get('g2SentryApi');
+	const stored = env.credentials.get(CREDENTIAL_TYPE);
 	const lastUpdate = env.credentials.updates.at(-1)!.data;
 	expect(stored.refreshToken).toBe(lastUpdate.refreshToken);
 	expect(env.credentials.updates.length).toBe(1 + refreshes);
@@ -40,7 +41,7 @@ it('refreshes an access token that expires in the middle of a run, and stores th
 
 it('logs in again with key and secret when the refresh token is refused', async () => {
 	const jobId = await createJob(env);
-	env.credentials.patch('g2SentryApi', { accessToken: 'stale-access-token', refreshToken: 'revoked-refresh-token' });
+	env.credentials.patch(CREDENTIAL_TYPE, { accessToken: 'stale-access-token', refreshToken: 'revoked-refresh-token' });
 	const before = (await env.requests()).length;
 
 	const result = await env.run({ resource: 'job', operation: 'getStatus', jobId: String(jobId) });
@@ -53,7 +54,7 @@ it('logs in again with key and secret when the refresh token is refused', async 
 		'POST /access/login 200',
 		`GET /jobs/${jobId}/status 200`,
 	]);
-	expect(env.credentials.get('g2SentryApi').refreshToken).not.toBe('revoked-refresh-token');
+	expect(env.credentials.get(CREDENTIAL_TYPE).refreshToken).not.toBe('revoked-refresh-token');
 });
 
 it('recovers when both tokens have expired between executions', async () => {

@@ -4,30 +4,19 @@ import { g2SentryApiRequest } from '../../../shared/transport';
 import { parseId } from '../../../shared/validation';
 import { expectAnswer } from '../answers';
 import { readId } from '../common';
+import { jobIdField } from '../job/fields';
+import { guardianIdField } from './fields';
 
 const show = { resource: ['guardian'], operation: ['getProfile'] };
 
 export const description: INodeProperties[] = [
 	{
-		displayName: 'Job ID',
-		name: 'jobId',
-		type: 'string',
-		required: true,
+		...jobIdField('getProfile', 'ID of the job the Guardian is assigned to'),
 		// straight from a Create/Get/Get Status output or a trigger item
 		default: '={{ $json.jobId }}',
-		description: 'ID of the job the Guardian is assigned to',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Guardian ID',
-		name: 'guardianId',
-		type: 'string',
-		required: true,
-		// straight from a Get output (guardian.guardianId)
-		default: '={{ $json.guardian ? $json.guardian.guardianId : $json.guardianId }}',
-		description: 'ID of the assigned Guardian, as in the output of Job → Get',
-		displayOptions: { show },
-	},
+	{ ...guardianIdField, displayOptions: { show } },
 ];
 
 /** GET /jobs/{jobId}/guardians/{guardianId}: available once the job is at least Assigned. */

@@ -1,4 +1,7 @@
-/** Parameter definitions used by more than one job operation. */
+/**
+ * Job parameter definitions: those used by more than one operation, and those whose label
+ * validation's messages quote (FIELD_LABELS is read from here).
+ */
 import type { INodeProperties } from 'n8n-workflow';
 
 export const jobIdField = (operation: string, description: string): INodeProperties => ({
@@ -145,4 +148,23 @@ export const locationField: Omit<INodeProperties, 'displayOptions'> = {
 			],
 		},
 	],
+};
+
+export const rateField: Omit<INodeProperties, 'displayOptions'> = {
+	displayName: 'Rating',
+	name: 'rate',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 5, numberPrecision: 0 },
+	required: true,
+	default: 5,
+	description: "Your rating of the Guardian's work, from 1 (poor) to 5 (excellent)",
+};
+
+export const reviewField: Omit<INodeProperties, 'displayOptions'> = {
+	displayName: 'Review',
+	name: 'review',
+	type: 'string',
+	typeOptions: { rows: 3 },
+	default: '',
+	description: 'Optional written feedback',
 };

@@ -5,31 +5,14 @@ import { g2SentryApiRequest } from '../../../shared/transport';
 import { checkReview } from '../../../shared/validation';
 import { successEnvelope } from '../answers';
 import { asNumber, asText, assertValid, compact, readId } from '../common';
-import { jobIdField } from './fields';
+import { jobIdField, rateField, reviewField } from './fields';
 
 const show = { resource: ['job'], operation: ['review'] };
 
 export const description: INodeProperties[] = [
 	jobIdField('review', 'ID of the job to review. Only possible once the job is Completed.'),
-	{
-		displayName: 'Rating',
-		name: 'rate',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 5, numberPrecision: 0 },
-		required: true,
-		default: 5,
-		description: "Your rating of the Guardian's work, from 1 (poor) to 5 (excellent)",
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Review',
-		name: 'review',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		description: 'Optional written feedback',
-		displayOptions: { show },
-	},
+	{ ...rateField, displayOptions: { show } },
+	{ ...reviewField, displayOptions: { show } },
 ];
 
 /** POST /jobs/{jobId}/review. A POST: not repeated when its fate is unknown. */
