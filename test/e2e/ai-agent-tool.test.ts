@@ -91,6 +91,7 @@ let existingJobId: number;
 const whenDate = new Date(Date.now() + 30 * 3600_000).toISOString();
 const booking = { name: 'Agent-booked open house', whenDate, duration: 90, address1: '5 Elm St', city: 'Albany', state: 'NY', zip: '12207' };
 const workflow = agentWorkflow();
+const agentUrl = () => `${env.n8n.baseUrl}/webhook/e2e-agent`;
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, autoDispatch: false });
@@ -109,6 +110,8 @@ beforeAll(async () => {
 			{ ...openAiCredential, type: 'openAiApi', data: { apiKey: 'scripted-model-key', url: model.baseUrl } },
 		],
 	});
+	// n8n answers before it has registered every published workflow's webhook
+	await env.n8n.waitForWebhook(agentUrl());
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -119,7 +122,8 @@ afterAll(async () => {
 
 it('lets the AI Agent call Get Status, then Create with $fromAI parameters, and the sandbox shows both calls', async () => {
 	const before = (await control.jobs(sandbox)).length;
-	const res = await postJson(`${env.n8n.baseUrl}/webhook/e2e-agent`, {
+	const requestsBefore = (await control.requests(sandbox)).length;
+	const res = await postJson(agentUrl(), {
 		prompt: `What is the status of job ${existingJobId}? Then book a Guardian for an open house at 5 Elm St, Albany NY 12207.`,
 	});
 	expect(res.status).toBe(200);
@@ -134,12 +138,13 @@ it('lets the AI Agent call Get Status, then Create with $fromAI parameters, and 
 	const [created] = answerItems(createAnswer) as Array<{ jobId: number; status: string }>;
 	expect(created).toMatchObject({ status: 'New', name: booking.name });
 
-	// the sandbox saw the two calls, in order, for this partner
-	const calls = (await control.requests(sandbox)).filter((r) => r.path.includes('/jobs') && r.partnerKey === sandbox.partner.partnerKey);
-	const statusCall = calls.findIndex((r) => r.method === 'GET' && r.path.endsWith(`/jobs/${existingJobId}/status`) && r.status === 200);
-	const createCall = calls.findIndex((r) => r.method === 'POST' && /\/jobs$/.test(r.path) && r.status === 201);
-	expect(statusCall).toBeGreaterThanOrEqual(0);
-	expect(createCall).toBeGreaterThan(statusCall);
+	// the sandbox saw exactly the two job calls, in order, for this partner
+	const calls = (await control.requests(sandbox))
+		.slice(requestsBefore)
+		.filter((r) => r.path.includes('/jobs'))
+		.map((r) => `${r.method} ${r.path.replace(/^.*(\/jobs)/, '$1')} ${r.status} ${r.partnerKey}`);
+	const partner = sandbox.partner.partnerKey;
+	expect(calls).toEqual([`GET /jobs/${existingJobId}/status 200 ${partner}`, `POST /jobs 201 ${partner}`]);
 
 	// the job exists with exactly what the model filled in through $fromAI
 	expect((await control.jobs(sandbox)).length).toBe(before + 1);
