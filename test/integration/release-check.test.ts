@@ -70,12 +70,12 @@ it('passes once package.json has the publisher fields (placeholders, in a scratc
 
 it('fails on any other scanner finding, even behind an eslint-disable comment, on both legs', async () => {
 	const scratch = filledInCopy();
-	const file = path.join(scratch, 'nodes/shared/dates.ts');
+	const file = path.join(scratch, 'nodes/G2Sentry/G2Sentry.node.ts');
 	writeFileSync(file, `${readFileSync(file, 'utf8')}\n// eslint-disable-next-line no-console\nconsole.log('left in by mistake');\n`);
 	const { status, lines } = await releaseCheck(['--root', scratch]);
 	expect(withPrefix(lines, 'FAIL')).toEqual([
-		expect.stringMatching(/^FAIL source nodes\/shared\/dates\.ts:\d+ no-console/),
-		expect.stringMatching(/^FAIL tarball dist\/nodes\/shared\/dates\.js:\d+ no-console/),
+		expect.stringMatching(/^FAIL source nodes\/G2Sentry\/G2Sentry\.node\.ts:\d+ no-console/),
+		expect.stringMatching(/^FAIL tarball dist\/nodes\/G2Sentry\/G2Sentry\.node\.js:\d+ no-console/),
 	]);
 	expect(status).toBe(1);
 }, 240_000);
