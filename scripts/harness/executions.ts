@@ -51,9 +51,7 @@ interface RunDataShape {
 /** All executions (optionally of one workflow), oldest first, with their run data. */
 export function readExecutions(databaseFile: string, runtimeDir: string, workflowId?: string): RecordedExecution[] {
 	// loaded lazily: node:sqlite prints an experimental warning on first use
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const flatted = require(path.join(runtimeDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
 	const db = new DatabaseSync(databaseFile, { readOnly: true });
 	try {
@@ -105,7 +103,6 @@ export interface StoredWorkflow {
 
 /** The workflows n8n holds (as imported/published), for checks that an import kept everything. */
 export function readWorkflows(databaseFile: string): StoredWorkflow[] {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
 	const db = new DatabaseSync(databaseFile, { readOnly: true });
 	try {

@@ -38,9 +38,9 @@ export interface StartOptions {
 	/** A tarball already packed (skips build + pack). */
 	tarball?: string;
 	credential?: CredentialRef;
-	/** More credential records (see credentialRecord, smtpCredentialRecord) imported beside it; G2 Sentry nodes that
+	/** More credential records (see credentialRecord; an SMTP or chat-model one) imported beside it; G2 Sentry nodes that
 	 * already name one of them keep it, all others get `credential`. */
-	moreCredentials?: Array<{ id: string }>;
+	moreCredentials?: Array<{ id: string } & Record<string, unknown>>;
 	log?: (message: string) => void;
 	/** How long `n8n start` may take to become ready (default 120 s; a busy machine needs more). */
 	startTimeoutMs?: number;

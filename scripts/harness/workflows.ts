@@ -10,6 +10,8 @@ import { PACKAGE_ROOT } from './package';
 /** Node and credential type names once the package is installed as a community package. */
 export const ACTION_NODE = 'n8n-nodes-g2sentry.g2Sentry';
 export const TRIGGER_NODE = 'n8n-nodes-g2sentry.g2SentryTrigger';
+/** The action node as an AI Agent tool: n8n derives `<type>Tool` from a node with `usableAsTool`. */
+export const ACTION_TOOL_NODE = `${ACTION_NODE}Tool`;
 export const FORM_TRIGGER_NODE = 'n8n-nodes-base.formTrigger';
 export const SEND_EMAIL_NODE = 'n8n-nodes-base.emailSend';
 /** The trigger's webhook path (its description's `webhooks[0].path`). */
@@ -58,7 +60,7 @@ export function useCredential(wf: Workflow, credential: CredentialRef, keep: Rea
 	const copy = structuredClone(wf);
 	for (const node of copy.nodes) {
 		if (keep.has(node.credentials?.[CREDENTIAL_TYPE]?.id ?? '')) continue;
-		if (node.type === ACTION_NODE || node.type === TRIGGER_NODE) {
+		if (node.type === ACTION_NODE || node.type === ACTION_TOOL_NODE || node.type === TRIGGER_NODE) {
 			node.credentials = { ...node.credentials, [CREDENTIAL_TYPE]: { ...credential } };
 		}
 	}
