@@ -7,7 +7,7 @@
  * await in between) serialises them; the static data stays the durable copy across restarts
  * and other processes (`rev` says which copy is newer).
  */
-import { loadStore, type EventStore } from '../shared/events';
+import { loadStore, type EventStore } from './events';
 
 /** A few stores of up to a few hundred KB each; the least recently used goes first. */
 const MAX_CACHED = 50;

@@ -7,7 +7,24 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { JobRecord, Location } from './contract';
 import { g2SentryApiRequest, type G2SentryContext } from './transport';
-import { parseId } from './validation';
+import { parseId } from '../G2Sentry/validation';
+
+/** GET /jobs/{jobId}/status: `{ jobId, status }`, the cheap read. */
+export async function fetchJobStatus(
+	this: G2SentryContext,
+	jobId: number,
+	options: { itemIndex?: number } = {},
+): Promise<{ jobId: number; status: string }> {
+	const answer = await g2SentryApiRequest.call(this, {
+		method: 'GET',
+		path: `/jobs/${jobId}/status`,
+		subject: { jobId },
+		effect: 'read',
+		answer: { expected: '{ jobId, status }', required: { status: 'text' } },
+		...options,
+	});
+	return { jobId: parseId(answer.jobId) ?? jobId, status: answer.status as string };
+}
 
 /** GET /jobs/{jobId} → answer check → the flat job with its Guardian (or null). */
 export async function fetchJob(

@@ -1,8 +1,8 @@
 import { NodeApiError, type INode } from 'n8n-workflow';
 
-import { G2SentryAuthError, explainLoginFailure } from '../../nodes/shared/authFailure';
-import { ANSWER_LIMITS, describeFailure, readEnvelope, toNodeApiError, type Effect, type RequestInfo, type Subject } from '../../nodes/shared/errors';
-import { readAnswer, readThrown } from '../../nodes/shared/outcome';
+import { G2SentryAuthError, explainLoginFailure } from '../../nodes/shared/transport/authFailure';
+import { ANSWER_LIMITS, describeFailure, readEnvelope, toNodeApiError, type Effect, type RequestInfo, type Subject } from '../../nodes/shared/transport/errors';
+import { readAnswer, readThrown } from '../../nodes/shared/transport/outcome';
 
 const node: INode = {
 	id: '1',

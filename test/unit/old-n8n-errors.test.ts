@@ -14,8 +14,8 @@ import axios from 'axios';
 import * as current from 'n8n-workflow';
 import * as v1 from 'n8n-workflow-v1';
 
-import { explainLoginFailure, findAuthFailure } from '../../nodes/shared/authFailure';
-import { readThrown } from '../../nodes/shared/outcome';
+import { explainLoginFailure, findAuthFailure } from '../../nodes/shared/transport/authFailure';
+import { readThrown } from '../../nodes/shared/transport/outcome';
 
 const node = { id: '1', name: 'G2 Sentry', type: 'n8n-nodes-g2sentry.g2Sentry', typeVersion: 1, position: [0, 0], parameters: {} };
 const versions = [

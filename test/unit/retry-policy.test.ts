@@ -1,6 +1,6 @@
 import { RATE_LIMIT } from '../../nodes/shared/contract';
-import { guardMs, Pacer } from '../../nodes/shared/pacing';
-import { decideRetry, parseRetryAfter, RETRY_POLICY } from '../../nodes/shared/retryPolicy';
+import { guardMs, Pacer } from '../../nodes/shared/transport/pacing';
+import { decideRetry, parseRetryAfter, RETRY_POLICY } from '../../nodes/shared/transport/retryPolicy';
 
 const none = { rateLimited: 0, transient: 0 };
 

@@ -12,9 +12,10 @@ const calls = async () => (await env.requests()).map((r) => `${r.method} ${r.pat
 
 it('refreshes an access token that expires in the middle of a run, and stores the new pair', async () => {
 	const jobId = await createJob(env);
-	await env.control('POST', '/config', { accessTokenTtlMs: 250 });
+	// a token lifetime long enough for refresh → re-send on a busy machine, short against the run
+	await env.control('POST', '/config', { accessTokenTtlMs: 700 });
 	await env.control('POST', '/expire-tokens', { which: 'access' });
-	pacer.configure({ requests: 1, windowMs: 120 }); // spread the items over ~1 s: several token lifetimes
+	pacer.configure({ requests: 1, windowMs: 300 }); // spread the items over several seconds: several token lifetimes
 
 	const items = Array.from({ length: 8 }, () => ({ id: jobId }));
 	const result = await env.run({ resource: 'job', operation: 'getStatus', jobId: '={{ $json.id }}' }, items);

@@ -1,7 +1,7 @@
 import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { successEnvelope } from '../../../shared/answers';
-import { compact } from '../../../shared/fetchJob';
+import { successEnvelope } from '../../../shared/transport/answers';
+import { compact, fetchJobStatus } from '../../../shared/fetchJob';
 import { g2SentryApiRequest } from '../../../shared/transport';
 import { readId } from '../common';
 import { jobIdField } from './fields';
@@ -42,15 +42,6 @@ async function canceledByLostAttempt(this: IExecuteFunctions, error: unknown, jo
 	if (!(error instanceof NodeApiError) || error.httpCode !== '422' || error.context.repeatedAfterUnknownFate !== true) {
 		return false;
 	}
-	const now = await g2SentryApiRequest
-		.call(this, {
-			method: 'GET',
-			path: `/jobs/${jobId}/status`,
-			subject: { jobId },
-			effect: 'read',
-			answer: { expected: '{ jobId, status }', required: { status: 'text' } },
-			itemIndex,
-		})
-		.catch(() => undefined);
+	const now = await fetchJobStatus.call(this, jobId, { itemIndex }).catch(() => undefined);
 	return now?.status === 'Canceled';
 }

@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { Client, JobCreate } from '../../../shared/contract';
-import { toUtcIso } from '../../../shared/dates';
+import { toUtcIso } from '../../dates';
 import { g2SentryApiRequest } from '../../../shared/transport';
 import { asNumber, compact, shapeJob } from '../../../shared/fetchJob';
-import { checkJobCreate, parseId } from '../../../shared/validation';
+import { checkJobCreate, parseId } from '../../validation';
 import { asText, assertValid, readLocation } from '../common';
 import { clientFields, descriptionField, durationField, locationField, nameField, whenDateField } from './fields';
 

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { g2SentryApiRequest } from '../../../shared/transport';
-import { parseId } from '../../../shared/validation';
+import { fetchJobStatus } from '../../../shared/fetchJob';
 import { readId } from '../common';
 import { jobIdField } from './fields';
 
@@ -12,13 +11,5 @@ export const description: INodeProperties[] = [
 /** GET /jobs/{jobId}/status: the cheap polling call. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const jobId = readId.call(this, 'jobId', itemIndex, 'get the job status');
-	const { jobId: answeredId, status } = await g2SentryApiRequest.call(this, {
-		method: 'GET',
-		path: `/jobs/${jobId}/status`,
-		subject: { jobId },
-		effect: 'read',
-		answer: { expected: '{ jobId, status }', required: { status: 'text' } },
-		itemIndex,
-	});
-	return { jobId: parseId(answeredId) ?? jobId, status: status as string };
+	return await fetchJobStatus.call(this, jobId, { itemIndex });
 }

@@ -2,8 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { ReviewRequest } from '../../../shared/contract';
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { checkReview } from '../../../shared/validation';
-import { successEnvelope } from '../../../shared/answers';
+import { checkReview } from '../../validation';
+import { successEnvelope } from '../../../shared/transport/answers';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId } from '../common';
 import { jobIdField, rateField, reviewField } from './fields';

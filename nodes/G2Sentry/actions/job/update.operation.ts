@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { JobUpdate } from '../../../shared/contract';
-import { toUtcIso } from '../../../shared/dates';
+import { toUtcIso } from '../../dates';
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { checkJobUpdate } from '../../../shared/validation';
-import { successEnvelope } from '../../../shared/answers';
+import { checkJobUpdate } from '../../validation';
+import { successEnvelope } from '../../../shared/transport/answers';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId, readLocation } from '../common';
 import { clientFields, descriptionField, durationField, jobIdField, locationField, nameField, whenDateField } from './fields';

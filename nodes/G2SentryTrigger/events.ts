@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { CALLBACK_EVENTS, type CallbackEvent } from './contract';
+import { CALLBACK_EVENTS, type CallbackEvent } from '../shared/contract';
 
 /** Per-job memory; short keys because the whole store is saved with the workflow. */
 export interface JobMemory {

@@ -9,7 +9,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import type { Effect } from './errors';
-import { parseId, shown } from './validation';
+import { parseId, shown } from '../../G2Sentry/validation';
 
 export type Answer = Record<string, unknown>;
 

@@ -29,7 +29,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
+import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { checkAnswer, isRecord, type Answer, type AnswerShape } from './answers';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type Effect, type FailureDescription, type RequestInfo, type Subject } from './errors';
@@ -135,8 +135,6 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 	const counts = { rateLimited: 0, transient: 0 };
 	/** a previous attempt may have reached G2 Sentry and taken effect (its answer was lost) */
 	let maybeDone = false;
-	/** a token fresh from n8n's refresh was refused once: it may have expired on a busy machine */
-	let renewedTokenRefused = false;
 	const paced = async () => {
 		const wait = pacer.reserve(bucket);
 		if (wait > 0) await pause(context, wait, itemIndex, signal);
@@ -166,10 +164,6 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 			if (maybeDone) error.context.repeatedAfterUnknownFate = true;
 			return error;
 		};
-		if (failed.failure.kind === 'http' && failed.failure.status === 401 && !failed.authMessage && !renewedTokenRefused) {
-			renewedTokenRefused = true;
-			continue;
-		}
 		if (failed.authFinal) {
 			// key/secret refused or not a G2 Sentry server: retrying cannot help
 			throw await fail(failed.authMessage!);
@@ -218,17 +212,25 @@ async function attemptOnce(
 async function send(context: ApiContext, request: IHttpRequestOptions, signal: AbortSignal | undefined, itemIndex?: number) {
 	const call = context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, { ...request });
 	if (!signal) return await call;
-	if (signal.aborted) throw cancelled(context, itemIndex);
+	try {
+		return await untilAborted(call, signal, () => cancelled(context, itemIndex));
+	} finally {
+		call.catch(() => {}); // an abandoned request may still fail later: nobody is waiting for it
+	}
+}
+
+/** `work`, or the rejection `stop()` makes as soon as `signal` aborts (at once if it already has). */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal, stop: () => Error): Promise<T> {
+	if (signal.aborted) throw stop();
 	let onAbort = () => {};
 	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(cancelled(context, itemIndex));
+		onAbort = () => reject(stop());
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
-		return await Promise.race([call, aborted]);
+		return await Promise.race([work, aborted]);
 	} finally {
 		signal.removeEventListener('abort', onAbort);
-		call.catch(() => {}); // an abandoned request may still fail later: nobody is waiting for it
 	}
 }
 
@@ -253,15 +255,6 @@ export async function pause(
 	signal = context.getExecutionCancelSignal?.(),
 ): Promise<void> {
 	if (!signal) return await sleep(ms);
-	if (signal.aborted) throw cancelled(context, itemIndex);
-	let onAbort = () => {};
-	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(cancelled(context, itemIndex));
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		await Promise.race([sleep(ms, signal).catch(() => aborted), aborted]);
-	} finally {
-		signal.removeEventListener('abort', onAbort);
-	}
+	// sleep rejects on abort where it takes a signal; untilAborted's own rejection then wins
+	await untilAborted(sleep(ms, signal).catch(() => new Promise<never>(() => {})), signal, () => cancelled(context, itemIndex));
 }

@@ -21,7 +21,7 @@
  * 5. Everything else (400, 403, 404, 422, other 4xx) is final: the API has decided.
  */
 
-import { RATE_LIMIT } from './contract';
+import { RATE_LIMIT } from '../contract';
 
 export const RETRY_POLICY = {
 	rateLimit: { maxRetries: 6, backoffMs: [1_000, 2_000, 4_000, 8_000, 16_000, RATE_LIMIT.windowMs], maxWaitMs: 120_000 },
