@@ -3,6 +3,10 @@
 // Node 24's built-in node:sqlite reads it; nothing is added to our dependencies.
 import path from 'node:path';
 
+// n8n 1.x keeps sqlite in rollback-journal mode (2.x: WAL), where a read while n8n writes
+// answers "database is locked" at once unless it may wait for the write to finish.
+const BUSY_TIMEOUT_MS = 10_000;
+
 export interface NodeRunItem {
 	json: Record<string, unknown>;
 	[key: string]: unknown;
@@ -53,7 +57,7 @@ export function readExecutions(databaseFile: string, runtimeDir: string, workflo
 	// loaded lazily: node:sqlite prints an experimental warning on first use
 	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
 	const flatted = require(path.join(runtimeDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
-	const db = new DatabaseSync(databaseFile, { readOnly: true });
+	const db = new DatabaseSync(databaseFile, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
 	try {
 		const sql =
 			'SELECT e.id AS id, e.workflowId AS workflowId, e.status AS status, e.mode AS mode, ' +
@@ -104,7 +108,7 @@ export interface StoredWorkflow {
 /** The workflows n8n holds (as imported/published), for checks that an import kept everything. */
 export function readWorkflows(databaseFile: string): StoredWorkflow[] {
 	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
-	const db = new DatabaseSync(databaseFile, { readOnly: true });
+	const db = new DatabaseSync(databaseFile, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
 	try {
 		const rows = db.prepare('SELECT id, name, active, nodes FROM workflow_entity ORDER BY id').all() as unknown as Array<{
 			id: string;

@@ -113,6 +113,10 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 				triggerUrls[wf.id] = triggerUrl(n8n.baseUrl, wf);
 				await n8n.waitForWebhook(triggerUrls[wf.id]);
 			}
+			// n8n registers webhooks after its readiness probe: a test must not POST before
+			for (const node of wf.nodes.filter((n) => n.type === 'n8n-nodes-base.webhook' && !n.disabled)) {
+				await n8n.waitForWebhook(`${n8n.baseUrl}/webhook/${String(node.parameters.path)}`);
+			}
 			const form = formUrl(n8n.baseUrl, wf);
 			if (form) {
 				formUrls[wf.id] = form;

@@ -39,7 +39,7 @@ export function capabilitiesOf(runtimeDir: string): N8nCapabilities {
 /**
  * Logs `owner` in over n8n's REST API and returns the session cookie. Where the owner could not
  * be created from env (older versions), the first call creates it through the owner set-up.
- * n8n answers its readiness probe before the REST routes exist (404 until then, seen on 1.x).
+ * n8n answers its readiness probe before its REST API can serve (404 or 503 until then).
  */
 export async function restSession(baseUrl: string, owner: N8nOwner, timeoutMs = 60_000): Promise<string> {
 	const deadline = Date.now() + timeoutMs;
@@ -51,7 +51,8 @@ export async function restSession(baseUrl: string, owner: N8nOwner, timeoutMs = 
 					headers: { 'content-type': 'application/json' },
 					body: JSON.stringify(body),
 				});
-				if (res.status !== 404 || Date.now() > deadline) return res;
+				// 404: routes not registered yet (1.x); 503 "Database is not ready!" (2.8.4)
+				if ((res.status !== 404 && res.status !== 503) || Date.now() > deadline) return res;
 				await res.text();
 			} catch (error) {
 				// a kept-alive connection n8n closed as it was reused; a busy machine makes this likelier
