@@ -67,6 +67,9 @@ export class QueueCluster {
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 			QUEUE_BULL_REDIS_PORT: String(this.redis.port),
 			N8N_ENCRYPTION_KEY: this.encryptionKey,
+			// on a busy CI machine the 2 s-interval database ping can time out, and n8n then answers
+			// every request 503 "Database is not ready" until the next ping succeeds
+			DB_PING_TIMEOUT_MS: '20000',
 		};
 	}
 

@@ -77,10 +77,14 @@ afterAll(async () => {
 	await sandbox?.close();
 }, 120_000);
 
+async function savedJobs(wf: Workflow): Promise<Record<string, unknown>> {
+	const node = (await cluster.staticData(wf.id))[`node:${TRIGGER_NAME}`] as { deliveries?: { jobs?: Record<string, unknown> } } | undefined;
+	return node?.deliveries?.jobs ?? {};
+}
+
 /** How many of the 300 events of jobs firstJobId… the workflow's saved memory does not know. */
 async function missingFromMemory(wf: Workflow, firstJobId: number): Promise<number> {
-	const node = (await cluster.staticData(wf.id))[`node:${TRIGGER_NAME}`] as { deliveries?: { jobs?: Record<string, unknown> } } | undefined;
-	const jobs = node?.deliveries?.jobs ?? {};
+	const jobs = await savedJobs(wf);
 	let missing = 0;
 	for (let jobId = firstJobId; jobId < firstJobId + 100; jobId++) {
 		const saved = jobs[String(jobId)];
@@ -95,7 +99,7 @@ async function missingFromMemory(wf: Workflow, firstJobId: number): Promise<numb
 async function deliverAndCount(wf: Workflow, firstJobId: number, urls: string[]) {
 	const deliveries = callbackTraffic(firstJobId, 100, seeded(firstJobId));
 	const started = Date.now();
-	const statuses = await send(deliveries, urls, sandbox.callbackSecret, 8);
+	const { statuses, retries } = await send(deliveries, urls, sandbox.callbackSecret, 8);
 	const sendMs = Date.now() - started;
 	expect(statuses.filter((s) => s !== 200)).toEqual([]);
 	const settled = await waitFor(
@@ -121,7 +125,7 @@ async function deliverAndCount(wf: Workflow, firstJobId: number, urls: string[])
 	}
 	const missing = await missingFromMemory(wf, firstJobId);
 	const failed = settled.filter((e) => e.status !== 'success').length;
-	const figures = { deliveries: deliveries.length, executions: settled.length, failed, lost, twice, missing, sendMs };
+	const figures = { deliveries: deliveries.length, retries, executions: settled.length, failed, lost, twice, missing, sendMs };
 	process.stderr.write(`QUEUE-FIGURES ${wf.id} ${JSON.stringify(figures)}\n`);
 	return figures;
 }
@@ -134,14 +138,14 @@ describe('queue mode: callbacks', () => {
 		expect(f.lost).toBe(0);
 		expect(f.twice).toBeLessThanOrEqual(300 * SPREAD_BOUND);
 		expect(f.missing).toBeLessThanOrEqual(300 * SPREAD_BOUND);
-		// one later callback to each process, one after the other: each saves the merge of what it
-		// holds and what the other saved, so afterwards the saved memory knows every event
-		const [later] = callbackTraffic(19_000, 1, seeded(1));
-		// (n8n saves right after the node has answered: a pause lets each save land first)
-		await send([later], [urls[0]], sandbox.callbackSecret, 1);
-		await sleep(3000);
-		await send([later], [urls[1]], sandbox.callbackSecret, 1);
-		await sleep(3000);
+		// one later callback to each process, one after the other (each once the previous save is
+		// in the database): each saves the merge of what it holds and what the other saved, so
+		// afterwards the saved memory knows every event
+		for (const [i, url] of urls.entries()) {
+			const [later] = callbackTraffic(19_000 + i, 1, seeded(i));
+			await send([later], [url], sandbox.callbackSecret, 1);
+			await waitFor('the later callback saved', async () => (await savedJobs(spread))[String(later.jobId)] ?? undefined, 60_000);
+		}
 		const missingAfter = await missingFromMemory(spread, 10_000);
 		process.stderr.write(`QUEUE-FIGURES ${spread.id} after one callback per process: missing ${missingAfter}\n`);
 		expect(missingAfter).toBe(0);
