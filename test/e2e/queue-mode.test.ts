@@ -191,6 +191,8 @@ describe('queue mode: actions across workers', () => {
 			items: items.length,
 			answered429: requests.filter((r) => r.status === 429).length,
 			refreshes: requests.filter((r) => r.path.endsWith('/access/refresh')).length,
+			// a refresh token already used by the other worker: that worker then logs in instead
+			refreshesRefused: requests.filter((r) => r.path.endsWith('/access/refresh') && r.status !== 200).length,
 			logins: requests.filter((r) => r.path.endsWith('/access/login')).length,
 			elapsedMs,
 		};
