@@ -4,6 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { signCallbackBody } from '../../sandbox';
+import { shuffled } from '../../sandbox/random';
+
+export { seededRandom as seeded } from '../../sandbox/random';
 
 export const LIFECYCLE = [
 	['JobAssigned', 'Assigned'],
@@ -17,18 +20,6 @@ export interface Delivery {
 	body: string;
 }
 
-/** A small seeded generator, so a failing run can be replayed. */
-export function seeded(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 /** `jobs` jobs × 3 events, each delivered 1–3 times, the whole list shuffled. */
 export function callbackTraffic(firstJobId: number, jobs: number, random: () => number): Delivery[] {
 	const list: Delivery[] = [];
@@ -39,11 +30,7 @@ export function callbackTraffic(firstJobId: number, jobs: number, random: () => 
 			for (let i = 0; i < copies; i++) list.push({ jobId, eventType, body });
 		}
 	}
-	for (let i = list.length - 1; i > 0; i--) {
-		const j = Math.floor(random() * (i + 1));
-		[list[i], list[j]] = [list[j], list[i]];
-	}
-	return list;
+	return shuffled(list, random);
 }
 
 /**
