@@ -8,9 +8,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/shared/authFailure';
+import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/shared/transport/authFailure';
 import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nodes/shared/contract';
-import { BaseUrlError, resolveBaseUrl } from '../nodes/shared/environment';
+import { BaseUrlError, resolveBaseUrl } from '../nodes/shared/transport/environment';
 
 /**
  * The credential's type name: how nodes, workflows and n8n's database refer to it. Public (saved

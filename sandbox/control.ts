@@ -3,7 +3,8 @@ import { CUT_OFF_MS, ERROR_CODES, JOB_STATUSES, type JobStatus } from '../nodes/
 import { jobRecord } from './apiJobs';
 import type { FailRule, SandboxCore } from './core';
 import { error, json, parseJsonBody, route, validationError, type Reply, type RequestContext, type Route } from './http';
-import { checkConfigPatch, isPlainObject, type SandboxConfigPatch, type SandboxOptions } from './options';
+import { checkConfigPatch, RUN_TIME_OPTIONS, type SandboxConfigPatch, type SandboxOptions } from './options';
+import { bodyShape, boolean, checkObject, number, oneOf, optionList, wholeNumber, type Schema } from './schema';
 import type { JobState } from './store';
 import { checkId } from './validation';
 
@@ -33,28 +34,45 @@ export function rawJob(core: SandboxCore, job: JobState): object {
 	};
 }
 
+/** The bodies the control routes take (every field optional unless listed in `required`). */
+const BODIES = {
+	transition: { fields: { to: oneOf(...JOB_STATUSES) }, required: ['to'] },
+	insideCutOff: { fields: { startsInMs: number(-Infinity) } },
+	failNext: {
+		fields: {
+			count: wholeNumber(1),
+			status: oneOf(500, 502, 503),
+			drop: boolean,
+			after: boolean,
+			path: { kind: 'regex' },
+			method: { kind: 'text', nonEmpty: false, what: 'an HTTP method' },
+		},
+	},
+	expireTokens: { fields: { which: oneOf('access', 'refresh', 'all') } },
+} satisfies Record<string, { fields: Schema; required?: readonly string[] }>;
+
 /**
- * A control body: a JSON object, empty allowed where every field is optional. With `fields`, any
- * other key is a 400 naming it: a typo ("startsIn") must not quietly fall back to the default.
+ * A control body checked against its schema: a JSON object, empty allowed where every field is
+ * optional. Any other key is a 400 naming it: a typo ("startsIn") must not quietly fall back to
+ * the default.
  */
 function readJson(
 	ctx: RequestContext,
-	emptyIsObject: boolean,
-	fields?: readonly string[],
+	body: { fields: Schema; required?: readonly string[] },
+	invalid = 'The request is invalid.',
 ): { ok: true; value: Record<string, unknown> } | { ok: false; reply: Reply } {
-	if (emptyIsObject && ctx.rawBody.length === 0) return { ok: true, value: {} };
+	if (!body.required && ctx.rawBody.length === 0) return { ok: true, value: {} };
 	const parsed = parseJsonBody(ctx);
 	if (!parsed.ok) return parsed;
-	if (!isPlainObject(parsed.value)) return { ok: false, reply: validationError([{ fieldName: 'body', message: 'must be a JSON object' }]) };
-	const unknown = fields ? Object.keys(parsed.value).filter((key) => !fields.includes(key)) : [];
-	if (unknown.length > 0) {
-		const errors = unknown.map((key) => ({ fieldName: key, message: `is not accepted here (known: ${fields!.join(', ')})` }));
-		return { ok: false, reply: validationError(errors) };
-	}
-	return { ok: true, value: parsed.value };
+	const errors = checkObject(body.fields, parsed.value, { allowHttpCallbacks: true }, {
+		unknown: (known) => `is not accepted here (known: ${known.join(', ')})`,
+		required: body.required,
+	});
+	if (errors.length > 0) return { ok: false, reply: validationError(errors, invalid) };
+	return { ok: true, value: parsed.value as Record<string, unknown> };
 }
 
-export function controlRoutes(core: SandboxCore, describe: () => object): Route[] {
+export function controlRoutes(core: SandboxCore, describe: (routes: Route[]) => object): Route[] {
 	const findJob = (ctx: RequestContext): JobState | Reply => {
 		const id = checkId(ctx.params.jobId, 'jobId');
 		if (!id.ok) return validationError(id.errors);
@@ -65,36 +83,33 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 		return 'jobId' in job ? handler(ctx, job) : job;
 	};
 
-	return [
-		route('GET', '/', () => json(200, describe())),
+	const routes: Route[] = [
+		route('GET', '/', () => json(200, describe(routes)), 'this description'),
 
-		route('GET', '/config', () => json(200, publicConfig(core.config))),
+		route('GET', '/config', () => json(200, publicConfig(core.config)), 'current options (secrets shown as "(set)")'),
 		route('POST', '/config', (ctx) => {
-			const body = readJson(ctx, false);
+			const body = parseJsonBody(ctx);
 			if (!body.ok) return body.reply;
 			const errors = checkConfigPatch(body.value, core.config.allowHttpCallbacks);
 			if (errors.length > 0) return validationError(errors, 'The configuration patch is invalid.');
 			core.configure(body.value as SandboxConfigPatch);
 			return json(200, publicConfig(core.config));
-		}),
+		}, `patch options at run time: ${optionList(RUN_TIME_OPTIONS)}`),
 
-		route('GET', '/jobs', () => json(200, core.jobs.list().map((job) => rawJob(core, job)))),
-		route('GET', '/jobs/:jobId', withJob((_ctx, job) => json(200, rawJob(core, job)))),
+		route('GET', '/jobs', () => json(200, core.jobs.list().map((job) => rawJob(core, job))), 'every job of every partner, raw state with history'),
+		route('GET', '/jobs/:jobId', withJob((_ctx, job) => json(200, rawJob(core, job))), 'one job, raw state'),
 
 		route('POST', '/jobs/:jobId/transition', withJob((ctx, job) => {
-			const body = readJson(ctx, false, ['to']);
+			const body = readJson(ctx, BODIES.transition);
 			if (!body.ok) return body.reply;
-			const to = body.value.to;
-			if (typeof to !== 'string' || !(JOB_STATUSES as readonly string[]).includes(to)) {
-				return validationError([{ fieldName: 'to', message: `must be one of ${JOB_STATUSES.join(', ')}` }]);
-			}
-			const result = core.jobs.transition(job.jobId, to as JobStatus, 'control');
+			const to = body.value.to as JobStatus;
+			const result = core.jobs.transition(job.jobId, to, 'control');
 			if (!result.ok) {
 				const allowed = result.allowed.length > 0 ? result.allowed.join(', ') : 'nothing (final status)';
 				return error(422, ERROR_CODES.invalidState, `Job ${job.jobId} cannot go from ${job.status} to ${to}; allowed: ${allowed}.`);
 			}
 			return json(200, rawJob(core, job));
-		})),
+		}), `${bodyShape(BODIES.transition)} one allowed step, firing the callback`),
 
 		route('POST', '/jobs/:jobId/withdraw', withJob((_ctx, job) => {
 			if (job.status !== 'Assigned') {
@@ -105,87 +120,65 @@ export function controlRoutes(core: SandboxCore, describe: () => object): Route[
 			}
 			core.jobs.transition(job.jobId, 'New', 'control');
 			return json(200, rawJob(core, job));
-		})),
+		}), 'the assigned Guardian withdraws (JobWithdrawed); refused inside the cut-off'),
 
 		route('POST', '/jobs/:jobId/inside-cut-off', withJob((ctx, job) => {
-			const body = readJson(ctx, true, ['startsInMs']);
+			const body = readJson(ctx, BODIES.insideCutOff);
 			if (!body.ok) return body.reply;
-			const startsInMs = body.value.startsInMs ?? DEFAULT_STARTS_IN_MS;
-			if (typeof startsInMs !== 'number' || !Number.isFinite(startsInMs) || startsInMs >= CUT_OFF_MS) {
+			const startsInMs = (body.value.startsInMs as number | undefined) ?? DEFAULT_STARTS_IN_MS;
+			if (startsInMs >= CUT_OFF_MS) {
 				return validationError([{ fieldName: 'startsInMs', message: `must be a number of ms below ${CUT_OFF_MS} (the 2 h cut-off)` }]);
 			}
 			core.jobs.moveStart(job, startsInMs);
 			return json(200, rawJob(core, job));
-		})),
+		}), `${bodyShape(BODIES.insideCutOff)} move the scheduled start to within 2 h (default 1 h from now)`),
 
 		route('GET', '/deliveries', (ctx) => {
 			const jobId = ctx.query.get('jobId');
 			const list = core.deliverer.attempts.filter((a) => jobId === null || String(a.jobId) === jobId);
 			return json(200, list);
-		}),
-		route('GET', '/requests', () => json(200, core.requests)),
+		}, 'every callback attempt (?jobId= to filter)'),
+		route('GET', '/requests', () => json(200, core.requests), 'every API request received'),
 
 		route('POST', '/fail-next', (ctx) => {
-			const body = readJson(ctx, true, ['count', 'status', 'drop', 'after', 'path', 'method']);
+			const body = readJson(ctx, BODIES.failNext, 'The failure rule is invalid.');
 			if (!body.ok) return body.reply;
-			const rule = checkFailRule(body.value);
-			if ('reply' in rule) return rule.reply;
-			core.failRules.push(rule);
+			core.failRules.push(failRule(body.value));
 			return json(200, { pending: core.failRules.map(describeRule) });
-		}),
-		route('GET', '/fail-next', () => json(200, { pending: core.failRules.map(describeRule) })),
+		}, `${bodyShape(BODIES.failNext)} fail the next matching API requests`),
+		route('GET', '/fail-next', () => json(200, { pending: core.failRules.map(describeRule) }), 'failure rules still pending'),
 		route('DELETE', '/fail-next', () => {
 			core.failRules = [];
 			return json(200, { pending: [] });
-		}),
+		}, 'drop pending failure rules'),
 
 		route('POST', '/expire-tokens', (ctx) => {
-			const body = readJson(ctx, true, ['which']);
+			const body = readJson(ctx, BODIES.expireTokens);
 			if (!body.ok) return body.reply;
 			const which = body.value.which ?? 'all';
-			if (which !== 'all' && which !== 'access' && which !== 'refresh') {
-				return validationError([{ fieldName: 'which', message: 'must be access, refresh or all' }]);
-			}
 			const expired = core.tokens.expire({ access: which !== 'refresh', refresh: which !== 'access' });
 			return json(200, { expired });
-		}),
+		}, `${bodyShape(BODIES.expireTokens)} expire the tokens issued so far`),
 
 		route('POST', '/reset', () => {
 			core.reset();
 			return json(200, { code: 'SUCCESS', message: 'Sandbox reset to its start-up options.' });
-		}),
+		}, 'forget jobs, tokens, deliveries, requests and rules; back to start-up options'),
 	];
+	return routes;
 }
 
-function checkFailRule(body: Record<string, unknown>): FailRule | { reply: Reply } {
-	const errors: { fieldName: string; message: string }[] = [];
-	const count = body.count ?? 1;
-	if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) errors.push({ fieldName: 'count', message: 'must be a positive integer' });
-	const status = body.status ?? 500;
-	if (status !== 500 && status !== 502 && status !== 503) errors.push({ fieldName: 'status', message: 'must be 500, 502 or 503' });
-	for (const key of ['drop', 'after'] as const) {
-		if (body[key] !== undefined && typeof body[key] !== 'boolean') errors.push({ fieldName: key, message: 'must be true or false' });
-	}
-	let path: RegExp | null = null;
-	if (body.path !== undefined) {
-		try {
-			if (typeof body.path !== 'string') throw new Error();
-			path = new RegExp(body.path);
-		} catch {
-			errors.push({ fieldName: 'path', message: 'must be a regular expression string' });
-		}
-	}
-	const method = body.method;
-	if (method !== undefined && typeof method !== 'string') errors.push({ fieldName: 'method', message: 'must be an HTTP method' });
-	if (errors.length > 0) return { reply: validationError(errors, 'The failure rule is invalid.') };
+/** A checked fail-next body as the rule core.takeInjection() applies. */
+function failRule(body: Record<string, unknown>): FailRule {
+	const path = typeof body.path === 'string' ? body.path : null;
 	return {
-		remaining: count as number,
-		status: status as 500 | 502 | 503,
+		remaining: (body.count as number | undefined) ?? 1,
+		status: (body.status as FailRule['status'] | undefined) ?? 500,
 		drop: body.drop === true,
 		after: body.after === true,
-		path,
-		pathText: path ? (body.path as string) : null,
-		method: typeof method === 'string' ? method.toUpperCase() : null,
+		path: path === null ? null : new RegExp(path),
+		pathText: path,
+		method: typeof body.method === 'string' ? body.method.toUpperCase() : null,
 	};
 }
 

@@ -131,12 +131,16 @@ function safeDecode(segment: string): string {
 
 export interface Route {
 	method: string;
+	/** as written, e.g. '/jobs/:jobId/status' */
+	pattern: string;
 	match: (path: string) => Record<string, string> | null;
 	handler: (ctx: RequestContext) => Reply | Promise<Reply>;
+	/** what it does, for route listings (GET /_control) */
+	description?: string;
 }
 
-export function route(method: string, pattern: string, handler: Route['handler']): Route {
-	return { method, match: compilePath(pattern), handler };
+export function route(method: string, pattern: string, handler: Route['handler'], description?: string): Route {
+	return { method, pattern, match: compilePath(pattern), handler, description };
 }
 
 /** Finds the route for a request: 404 when no path matches, 405 (with Allow) when only the method is wrong. */

@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import { API_PREFIX } from '../nodes/shared/contract';
 import { SandboxCore } from './core';
-import { checkConfigPatch, checkPartners, resolveOptions, type SandboxConfigPatch, type SandboxStartOptions } from './options';
+import { checkConfigPatch, checkStartOptions, resolveOptions, type SandboxConfigPatch, type SandboxStartOptions } from './options';
 import { CONTROL_PREFIX, createSandboxServer } from './server';
 import { describeSandbox } from './describe';
 
@@ -36,12 +36,11 @@ export interface Sandbox {
 
 export async function startSandbox(options: SandboxStartOptions = {}): Promise<Sandbox> {
 	const resolved = resolveOptions(options);
-	// the run-time options get the same checks as POST /_control/config, the partners their own
-	const { port: _port, host: _host, partners, log: _log, ...runtime } = resolved;
-	const problems = [...checkConfigPatch(runtime, resolved.allowHttpCallbacks), ...checkPartners(partners)];
+	// the run-time options get the same checks as POST /_control/config
+	const problems = checkStartOptions(resolved);
 	if (problems.length > 0) throw new Error(`Invalid sandbox options: ${problems.map((p) => `${p.fieldName} ${p.message}`).join('; ')}`);
 	const core = new SandboxCore(resolved);
-	const server = createSandboxServer(core, () => describeSandbox(core));
+	const server = createSandboxServer(core, (routes) => describeSandbox(core, routes));
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(resolved.port, resolved.host, () => {

@@ -1,6 +1,7 @@
 /**
- * Everything a sandbox can be told at start-up or at run time (POST /_control/config), with the
- * defaults that make `startSandbox()` behave like G2 Sentry's demo environment.
+ * Everything a sandbox can be told at start-up or at run time (POST /_control/config): the types,
+ * the defaults that make `startSandbox()` behave like G2 Sentry's demo environment, and each
+ * option's rule (./schema.ts), which the start-up check, the control API and the CLI all apply.
  */
 import {
 	ACCESS_TOKEN_TTL_MS,
@@ -8,7 +9,19 @@ import {
 	RATE_LIMIT,
 	REFRESH_TOKEN_TTL_MS,
 	type CallbackEvent,
+	type FieldError,
 } from '../nodes/shared/contract';
+import {
+	boolean,
+	checkObject,
+	checkValue,
+	isPlainObject,
+	number,
+	probability,
+	text,
+	wholeNumber,
+	type Rule,
+} from './schema';
 
 export interface SandboxPartner {
 	partnerKey: string;
@@ -102,17 +115,6 @@ export const DEFAULT_OTHER_PARTNER: Readonly<Required<Pick<SandboxPartner, 'part
 };
 export const DEFAULT_CALLBACK_SECRET = 'sandbox-callback-secret';
 
-/** Known keys taken from the defaults, so the lists cannot drift from the types. */
-const DEFAULTS = defaultOptions();
-/** What only start-up can set (the keys SandboxConfigPatch leaves out). */
-const START_ONLY_KEYS: readonly string[] = ['port', 'host', 'partners', 'log'];
-const RUN_TIME_KEYS: readonly string[] = Object.keys(DEFAULTS).filter((key) => !START_ONLY_KEYS.includes(key));
-const GROUP_KEYS = {
-	chaos: Object.keys(DEFAULTS.chaos),
-	variants: Object.keys(DEFAULTS.variants),
-	dispatch: Object.keys(DEFAULTS.dispatch),
-};
-
 export function defaultOptions(): SandboxOptions {
 	return {
 		port: 0,
@@ -184,115 +186,101 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** Every option given at start-up only; the rest can also be patched at run time. */
+export const START_OPTIONS = {
+	port: wholeNumber(0, 65535),
+	host: text,
+} satisfies Partial<Record<keyof SandboxOptions, Rule>>;
+
+const CHAOS_OPTIONS: { readonly [K in keyof ChaosOptions]: Rule } = {
+	duplicateDeliveries: { kind: 'either', rules: [boolean, probability] },
+	shuffleDeliveries: boolean,
+	shuffleWindowMs: number(0),
+	failureRate: probability,
+	dropConnectionRate: probability,
+	shortTokenLifetimes: boolean,
+	withdrawRate: probability,
+	prettyCallbackBodies: boolean,
+	seed: number(0),
+};
+
+const VARIANT_OPTIONS: { readonly [K in keyof VariantOptions]: Rule } = {
+	createResponseIncludesStatus: boolean,
+	cancelFiresWithdrawed: boolean,
+	guardianPhoneEvents: { kind: 'listOf', values: CALLBACK_EVENTS },
+};
+
+const DISPATCH_OPTIONS: { readonly [K in keyof DispatchTimings]: Rule } = {
+	acceptAfterMs: number(0),
+	startAfterMs: number(0),
+	completeAfterMs: number(0),
+	withdrawAfterMs: number(0),
+};
+
+/** Every option POST /_control/config accepts, typed so that none can be missing or misspelt. */
+export const RUN_TIME_OPTIONS: { readonly [K in keyof SandboxConfigPatch]-?: Rule } = {
+	callbackUrl: { kind: 'callbackUrl' },
+	callbackSecret: text,
+	accessTokenTtlMs: number(1),
+	refreshTokenTtlMs: number(1),
+	rateLimitPerMinute: number(1),
+	rateLimitWindowMs: number(1),
+	timeScale: number(0.001, 1_000_000),
+	autoDispatch: boolean,
+	allowHttpCallbacks: boolean,
+	maxBodyBytes: number(1),
+	deliveryTimeoutMs: number(1),
+	bodyTimeoutMs: number(1),
+	chaos: { kind: 'group', name: 'chaos', fields: CHAOS_OPTIONS },
+	variants: { kind: 'group', name: 'variants', fields: VARIANT_OPTIONS },
+	dispatch: { kind: 'group', name: 'dispatch', fields: DISPATCH_OPTIONS },
+};
+
+const PARTNER_FIELDS: { readonly [K in keyof SandboxPartner]-?: Rule } = {
+	partnerKey: text,
+	partnerSecret: text,
+	name: text,
+	previousPartnerSecret: text,
+	// a partner's own URL is given by whoever starts the sandbox: plain HTTP is fine here
+	callbackUrl: { kind: 'callbackUrl' },
+	callbackSecret: text,
+};
+
 /**
  * Checks a run-time patch (from the control API, so untrusted JSON) and returns the problems as
- * field errors; an empty list means it can be applied.
+ * field errors; an empty list means it can be applied. A patch that switches plain-HTTP callbacks
+ * on or off is judged by its own setting.
  */
-export function checkConfigPatch(patch: unknown, allowHttpCallbacks: boolean): { fieldName: string; message: string }[] {
-	const errors: { fieldName: string; message: string }[] = [];
-	if (!isPlainObject(patch)) return [{ fieldName: 'body', message: 'must be a JSON object' }];
-	const p = patch as Record<string, unknown>;
-	const num = (key: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER) => {
-		if (value === undefined) return;
-		if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-			errors.push({ fieldName: key, message: `must be a number between ${min} and ${max}` });
-		}
-	};
-	const bool = (key: string, value: unknown) => {
-		if (value !== undefined && typeof value !== 'boolean') errors.push({ fieldName: key, message: 'must be true or false' });
-	};
-	for (const key of Object.keys(p)) if (!RUN_TIME_KEYS.includes(key)) errors.push({ fieldName: key, message: 'is not a run-time option' });
-	if (p.callbackUrl !== undefined && p.callbackUrl !== null) {
-		const httpAllowed = typeof p.allowHttpCallbacks === 'boolean' ? p.allowHttpCallbacks : allowHttpCallbacks;
-		const problem = checkCallbackUrl(p.callbackUrl, httpAllowed);
-		if (problem) errors.push({ fieldName: 'callbackUrl', message: problem });
-	}
-	if (p.callbackSecret !== undefined && (typeof p.callbackSecret !== 'string' || p.callbackSecret.length === 0)) {
-		errors.push({ fieldName: 'callbackSecret', message: 'must be a non-empty string' });
-	}
-	num('accessTokenTtlMs', p.accessTokenTtlMs, 1);
-	num('refreshTokenTtlMs', p.refreshTokenTtlMs, 1);
-	num('rateLimitPerMinute', p.rateLimitPerMinute, 1);
-	num('rateLimitWindowMs', p.rateLimitWindowMs, 1);
-	num('timeScale', p.timeScale, 0.001, 1_000_000);
-	num('maxBodyBytes', p.maxBodyBytes, 1);
-	num('deliveryTimeoutMs', p.deliveryTimeoutMs, 1);
-	num('bodyTimeoutMs', p.bodyTimeoutMs, 1);
-	bool('autoDispatch', p.autoDispatch);
-	bool('allowHttpCallbacks', p.allowHttpCallbacks);
-	checkNested(p.chaos, 'chaos', errors, (c) => {
-		const rate = (k: string) => num(`chaos.${k}`, c[k], 0, 1);
-		if (c.duplicateDeliveries !== undefined && typeof c.duplicateDeliveries !== 'boolean') rate('duplicateDeliveries');
-		rate('failureRate');
-		rate('dropConnectionRate');
-		rate('withdrawRate');
-		num('chaos.shuffleWindowMs', c.shuffleWindowMs, 0);
-		num('chaos.seed', c.seed, 0);
-		bool('chaos.shuffleDeliveries', c.shuffleDeliveries);
-		bool('chaos.shortTokenLifetimes', c.shortTokenLifetimes);
-		bool('chaos.prettyCallbackBodies', c.prettyCallbackBodies);
-	});
-	checkNested(p.variants, 'variants', errors, (v) => {
-		bool('variants.createResponseIncludesStatus', v.createResponseIncludesStatus);
-		bool('variants.cancelFiresWithdrawed', v.cancelFiresWithdrawed);
-		const events = v.guardianPhoneEvents;
-		if (events !== undefined && (!Array.isArray(events) || !events.every((e) => (CALLBACK_EVENTS as readonly unknown[]).includes(e)))) {
-			errors.push({ fieldName: 'variants.guardianPhoneEvents', message: `must be a list of ${CALLBACK_EVENTS.join(', ')}` });
-		}
-	});
-	checkNested(p.dispatch, 'dispatch', errors, (d) => {
-		for (const k of ['acceptAfterMs', 'startAfterMs', 'completeAfterMs', 'withdrawAfterMs']) num(`dispatch.${k}`, d[k], 0);
-	});
-	return errors;
+export function checkConfigPatch(patch: unknown, allowHttpCallbacks: boolean): FieldError[] {
+	const given = isPlainObject(patch) ? patch.allowHttpCallbacks : undefined;
+	const context = { allowHttpCallbacks: typeof given === 'boolean' ? given : allowHttpCallbacks };
+	return checkObject(RUN_TIME_OPTIONS, patch, context, { unknown: () => 'is not a run-time option' });
 }
 
-export function checkPartners(partners: SandboxPartner[]): { fieldName: string; message: string }[] {
-	const errors: { fieldName: string; message: string }[] = [];
-	partners.forEach((p, i) => {
-		for (const key of ['partnerKey', 'partnerSecret'] as const) {
-			if (typeof p[key] !== 'string' || p[key].length === 0) errors.push({ fieldName: `partners[${i}].${key}`, message: 'must be a non-empty string' });
+/** Checks the start-up options: those only start-up sets, the run-time ones, and the partners. */
+export function checkStartOptions(options: SandboxOptions): FieldError[] {
+	const { port, host, partners, log: _log, ...runTime } = options;
+	const context = { allowHttpCallbacks: true };
+	return [
+		...checkValue(START_OPTIONS.port, port, 'port', context),
+		...checkValue(START_OPTIONS.host, host, 'host', context),
+		...checkConfigPatch(runTime, options.allowHttpCallbacks),
+		...checkPartners(partners),
+	];
+}
+
+function checkPartners(partners: SandboxPartner[]): FieldError[] {
+	const context = { allowHttpCallbacks: true };
+	return partners.flatMap((partner, i) => {
+		const errors = checkObject(PARTNER_FIELDS, partner, context, {
+			prefix: `partners[${i}].`,
+			notAnObject: `partners[${i}]`,
+			unknown: (known) => `is not a partner field (known: ${known.join(', ')})`,
+			required: ['partnerKey', 'partnerSecret'],
+		});
+		if (partners.findIndex((other) => other.partnerKey === partner.partnerKey) !== i) {
+			errors.push({ fieldName: `partners[${i}].partnerKey`, message: 'is used twice' });
 		}
-		if (partners.findIndex((q) => q.partnerKey === p.partnerKey) !== i) errors.push({ fieldName: `partners[${i}].partnerKey`, message: 'is used twice' });
-		if (p.callbackUrl !== undefined) {
-			const problem = checkCallbackUrl(p.callbackUrl, true);
-			if (problem) errors.push({ fieldName: `partners[${i}].callbackUrl`, message: problem });
-		}
+		return errors;
 	});
-	return errors;
-}
-
-/** A group (chaos, variants, dispatch): an object of known keys only, so a typo is named, not ignored. */
-function checkNested(
-	value: unknown,
-	name: keyof typeof GROUP_KEYS,
-	errors: { fieldName: string; message: string }[],
-	check: (v: Record<string, unknown>) => void,
-): void {
-	if (value === undefined) return;
-	if (!isPlainObject(value)) {
-		errors.push({ fieldName: name, message: 'must be a JSON object' });
-		return;
-	}
-	const known: readonly string[] = GROUP_KEYS[name];
-	for (const key of Object.keys(value)) {
-		if (!known.includes(key)) errors.push({ fieldName: `${name}.${key}`, message: `is not a ${name} option (known: ${known.join(', ')})` });
-	}
-	check(value);
-}
-
-export function checkCallbackUrl(value: unknown, allowHttp: boolean): string | null {
-	if (typeof value !== 'string') return 'must be a URL string or null';
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		return 'is not a valid URL';
-	}
-	if (url.protocol === 'https:') return null;
-	if (url.protocol === 'http:') return allowHttp ? null : 'must use HTTPS (plain-HTTP callback URLs are refused)';
-	return 'must be an http(s) URL';
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

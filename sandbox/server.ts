@@ -14,7 +14,7 @@ import { BodyTimeoutError, BodyTooLargeError, error, readBody, resolveRoute, typ
 
 export const CONTROL_PREFIX = '/_control';
 
-export function createSandboxServer(core: SandboxCore, describe: () => object): Server {
+export function createSandboxServer(core: SandboxCore, describe: (controlRoutes: Route[]) => object): Server {
 	const apiRoutes: Route[] = [...authRoutes(core), ...jobRoutes(core)];
 	const control: Route[] = controlRoutes(core, describe);
 

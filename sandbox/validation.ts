@@ -1,6 +1,6 @@
 /**
  * The sandbox's own reading of the request rules in partner-api.md. Deliberately independent of
- * nodes/shared/validation.ts: if both shared one implementation, a bug in it would hide from the
+ * nodes/G2Sentry/validation.ts: if both shared one implementation, a bug in it would hide from the
  * tests of both sides.
  */
 import {
@@ -15,7 +15,7 @@ import {
 	type JobUpdate,
 	type Location,
 } from '../nodes/shared/contract';
-import { isPlainObject } from './options';
+import { isPlainObject } from './schema';
 
 type Fields = Record<string, unknown>;
 

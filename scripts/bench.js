@@ -20,9 +20,9 @@ require('tsx/cjs/api').register();
 const { createHmac } = require('node:crypto');
 const { performance } = require('node:perf_hooks');
 
-const { verifySignature } = require('../nodes/shared/signature.ts');
+const { verifySignature } = require('../nodes/G2SentryTrigger/signature.ts');
 const { MAX_CALLBACK_BYTES } = require('../nodes/G2SentryTrigger/payload.ts');
-const { createStore, recordEvent, DEFAULT_LIMITS } = require('../nodes/shared/events.ts');
+const { createStore, recordEvent, DEFAULT_LIMITS } = require('../nodes/G2SentryTrigger/events.ts');
 
 const SECRET = 'bench-callback-secret';
 // a callable gc() without a command-line flag, for the heap measurement

@@ -12,11 +12,11 @@ import {
 
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { CALLBACK_EVENTS } from '../shared/contract';
-import { effectiveLimits, recordEvent } from '../shared/events';
-import { verifySignature } from '../shared/signature';
 import { triggerPanel, triggerProperties } from './description';
+import { effectiveLimits, recordEvent } from './events';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
+import { verifySignature } from './signature';
 import { currentStore } from './storeCache';
 
 /** Keys of the node's static data. */

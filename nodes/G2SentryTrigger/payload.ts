@@ -4,7 +4,7 @@
  * what is validated is exactly what was signed.
  */
 import { EVENT_RESULT_STATUS } from '../shared/contract';
-import { isKnownEvent } from '../shared/events';
+import { isKnownEvent } from './events';
 
 export interface CallbackEventData {
 	jobId: number;

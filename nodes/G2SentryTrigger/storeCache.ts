@@ -12,7 +12,7 @@
  * between: this process's records go back into the saved copy with its next save, and the
  * others' records become known here.
  */
-import { loadStore, mergeStores, type EventStore } from '../shared/events';
+import { loadStore, mergeStores, type EventStore } from './events';
 
 /** A few stores of up to a few hundred KB each; the least recently used goes first. */
 const MAX_CACHED = 50;

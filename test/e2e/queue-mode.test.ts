@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { ACTION_NODE, TRIGGER_NODE, webhookChain, type Workflow } from '../../scripts/harness';
 import { QueueCluster, type QueueExecution } from '../../scripts/harness/queue';
-import { decodeJob, type JobMemory } from '../../nodes/shared/eventStore';
+import { decodeJob, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
 import { control, createJobDirectly, SETUP_TIMEOUT_MS, sleep, waitFor } from './helpers';
 import { callbackTraffic, LIFECYCLE, seeded, send, startPathRouter } from './queue-traffic';
 

@@ -1,5 +1,5 @@
 import { ENVIRONMENTS } from '../../nodes/shared/contract';
-import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../../nodes/shared/environment';
+import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../../nodes/shared/transport/environment';
 
 describe('resolveBaseUrl', () => {
 	it('maps demo and production to the vendor URLs, demo by default', () => {

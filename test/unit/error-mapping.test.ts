@@ -1,7 +1,7 @@
 import { NodeApiError, type INode } from 'n8n-workflow';
 
-import { G2SentryAuthError, explainLoginFailure } from '../../nodes/shared/authFailure';
-import { ANSWER_LIMITS, describeFailure, readEnvelope, toNodeApiError, type RequestInfo } from '../../nodes/shared/errors';
+import { G2SentryAuthError, explainLoginFailure } from '../../nodes/shared/transport/authFailure';
+import { ANSWER_LIMITS, describeFailure, readEnvelope, toNodeApiError, type RequestInfo } from '../../nodes/shared/transport/errors';
 import { classify } from '../../nodes/shared/transport';
 
 const node: INode = {

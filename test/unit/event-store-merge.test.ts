@@ -3,7 +3,7 @@
  * merged, never chosen between; the saved format stays flat; 0.1.x data is still read.
  */
 import { clearStoreCache, currentStore } from '../../nodes/G2SentryTrigger/storeCache';
-import { decodeJob, encodeJob, mergeJob } from '../../nodes/shared/eventStore';
+import { decodeJob, encodeJob, mergeJob } from '../../nodes/G2SentryTrigger/eventStore';
 import {
 	createStore,
 	effectiveLimits,
@@ -14,7 +14,7 @@ import {
 	recordEvent,
 	type EventStore,
 	type IncomingEvent,
-} from '../../nodes/shared/events';
+} from '../../nodes/G2SentryTrigger/events';
 
 const STATUS: Record<string, string> = { JobAssigned: 'Assigned', JobStarted: 'InProgress', JobCompleted: 'Completed', JobWithdrawed: 'New' };
 const ev = (eventType: string, jobId = 1, guardianPhone: string | null = null): IncomingEvent => ({

@@ -10,7 +10,7 @@ import {
 	type EventStore,
 	type IncomingEvent,
 	type Verdict,
-} from '../../nodes/shared/events';
+} from '../../nodes/G2SentryTrigger/events';
 
 const STATUS: Record<string, string> = {
 	JobAssigned: 'Assigned',

@@ -1,4 +1,4 @@
-import { REDACTED, redactDeep, redactText, secretsOf } from '../../nodes/shared/redact';
+import { REDACTED, redactDeep, redactText, secretsOf } from '../../nodes/shared/transport/redact';
 
 describe('secretsOf', () => {
 	it('takes the secret fields of every snapshot, longest first, once each', () => {

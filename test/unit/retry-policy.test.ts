@@ -1,5 +1,5 @@
-import { guardMs, Pacer } from '../../nodes/shared/pacing';
-import { decideRetry, isIdempotentMethod, parseRetryAfter, RETRY_POLICY } from '../../nodes/shared/retryPolicy';
+import { guardMs, Pacer } from '../../nodes/shared/transport/pacing';
+import { decideRetry, isIdempotentMethod, parseRetryAfter, RETRY_POLICY } from '../../nodes/shared/transport/retryPolicy';
 
 const none = { rateLimited: 0, transient: 0 };
 

@@ -5,7 +5,7 @@
  */
 import * as crypto from 'node:crypto';
 
-import { verifySignature } from '../../nodes/shared/signature';
+import { verifySignature } from '../../nodes/G2SentryTrigger/signature';
 
 jest.mock('node:crypto', () => {
 	const actual = jest.requireActual<typeof import('node:crypto')>('node:crypto');

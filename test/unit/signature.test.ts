@@ -2,7 +2,7 @@
  * Known vectors: the expected signatures were computed once, independently of this code, with
  * `printf '%s' BODY | openssl dgst -sha256 -hmac SECRET` and are hard-coded here.
  */
-import { signBody, verifySignature } from '../../nodes/shared/signature';
+import { signBody, verifySignature } from '../../nodes/G2SentryTrigger/signature';
 
 const SECRET = 'test-callback-secret';
 const PREVIOUS = 'previous-test-secret';

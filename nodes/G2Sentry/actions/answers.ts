@@ -5,7 +5,7 @@
  */
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { parseId, shown } from '../../shared/validation';
+import { parseId, shown } from '../validation';
 
 export type Answer = Record<string, unknown>;
 

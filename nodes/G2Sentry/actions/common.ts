@@ -5,7 +5,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import type { Address, Gps, JobRecord, Location } from '../../shared/contract';
-import { checkId, parseId, type FieldIssue } from '../../shared/validation';
+import { checkId, parseId, type FieldIssue } from '../validation';
 
 export type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject>;
 

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { Client, JobCreate } from '../../../shared/contract';
-import { toUtcIso } from '../../../shared/dates';
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { checkJobCreate, parseId } from '../../../shared/validation';
+import { toUtcIso } from '../../dates';
+import { checkJobCreate, parseId } from '../../validation';
 import { expectAnswer } from '../answers';
 import { asNumber, asText, assertValid, compact, readLocation, shapeJob } from '../common';
 import { clientFields, descriptionField, durationField, locationField, nameField, whenDateField } from './fields';

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { JobRecord } from '../../../shared/contract';
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { parseId } from '../../../shared/validation';
+import { parseId } from '../../validation';
 import { expectAnswer } from '../answers';
 import { readId, shapeGuardian, shapeJob } from '../common';
 import { jobIdField } from './fields';

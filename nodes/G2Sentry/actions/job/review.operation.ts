@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { ReviewRequest } from '../../../shared/contract';
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { checkReview } from '../../../shared/validation';
+import { checkReview } from '../../validation';
 import { successEnvelope } from '../answers';
 import { asNumber, asText, assertValid, compact, readId } from '../common';
 import { jobIdField, rateField, reviewField } from './fields';

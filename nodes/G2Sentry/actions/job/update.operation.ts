@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { JobUpdate } from '../../../shared/contract';
-import { toUtcIso } from '../../../shared/dates';
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { checkJobUpdate } from '../../../shared/validation';
+import { toUtcIso } from '../../dates';
+import { checkJobUpdate } from '../../validation';
 import { successEnvelope } from '../answers';
 import { asNumber, asText, assertValid, compact, readId, readLocation } from '../common';
 import { clientFields, descriptionField, durationField, jobIdField, locationField, nameField, whenDateField } from './fields';

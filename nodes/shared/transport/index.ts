@@ -23,7 +23,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
+import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { findAuthFailure } from './authFailure';
 import { causeChain } from './causeChain';
 import { partnerBucketKey, resolveBaseUrl } from './environment';

@@ -6,6 +6,8 @@
  * Written from partner-api.md on its own; the sandbox has an independent implementation, so a
  * misreading of the contract shows up as a disagreement between the two instead of hiding in both.
  */
+import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
+
 import {
 	CUT_OFF_MS,
 	NAME_MAX_LENGTH,
@@ -19,10 +21,8 @@ import {
 	type JobUpdate,
 	type Location,
 	type ReviewRequest,
-} from './contract';
-import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
-
-import { guardianIdField } from '../G2Sentry/actions/guardian/fields';
+} from '../shared/contract';
+import { guardianIdField } from './actions/guardian/fields';
 import {
 	clientFields,
 	descriptionField,
@@ -33,7 +33,7 @@ import {
 	rateField,
 	reviewField,
 	whenDateField,
-} from '../G2Sentry/actions/job/fields';
+} from './actions/job/fields';
 import { ISO_INSTANT } from './dates';
 
 export interface FieldIssue {

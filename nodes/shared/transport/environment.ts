@@ -2,7 +2,7 @@
  * Which G2 Sentry server a credential talks to. Pure and n8n-free: the credential (login,
  * refresh, test) and the transport (every API call) must agree on the same base URL.
  */
-import { ENVIRONMENTS, type Environment } from './contract';
+import { ENVIRONMENTS, type Environment } from '../contract';
 
 export interface EnvironmentSettings {
 	environment?: unknown;

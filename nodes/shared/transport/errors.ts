@@ -8,7 +8,7 @@
  */
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { CUT_OFF_MS, ERROR_CODES, RATE_LIMIT_TEXT, type FieldError } from './contract';
+import { CUT_OFF_MS, ERROR_CODES, RATE_LIMIT_TEXT, type FieldError } from '../contract';
 import { urlPart } from './environment';
 import { redactDeep } from './redact';
 import type { Decision, Failure } from './retryPolicy';

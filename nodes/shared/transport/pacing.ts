@@ -7,7 +7,7 @@
  * queue behind each other instead of racing. A 429 from the server blocks the key until its
  * Retry-After has passed. Pure apart from the clock, which is injectable for tests.
  */
-import { RATE_LIMIT } from './contract';
+import { RATE_LIMIT } from '../contract';
 
 /**
  * Requests per window the node allows itself. A few below the vendor's limit leave room for the
