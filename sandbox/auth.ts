@@ -23,9 +23,13 @@ export interface IssuedTokens {
 /** chaos.shortTokenLifetimes: short enough that a demo or test sees refreshes happen. */
 export const SHORT_TOKEN_LIFETIMES: TokenLifetimes = { accessTokenTtlMs: 5_000, refreshTokenTtlMs: 30_000 };
 
+const MAX_ISSUED_HISTORY = 100_000;
+
 export class TokenStore {
 	private access = new Map<string, TokenEntry>();
 	private refresh = new Map<string, TokenEntry>();
+	/** every token ever issued, oldest first (kept across clear/expire; bounded) */
+	private issued: string[] = [];
 
 	constructor(private readonly now: () => number = Date.now) {}
 
@@ -43,6 +47,8 @@ export class TokenStore {
 		const refreshToken = `sbx-rt-${randomBytes(24).toString('hex')}`;
 		this.access.set(accessToken, { partnerKey, expiresAt: now + ttl.accessTokenTtlMs });
 		this.refresh.set(refreshToken, { partnerKey, expiresAt: now + ttl.refreshTokenTtlMs });
+		this.issued.push(accessToken, refreshToken);
+		if (this.issued.length > MAX_ISSUED_HISTORY) this.issued.splice(0, this.issued.length - MAX_ISSUED_HISTORY);
 		this.prune(now);
 		return { accessToken, refreshToken };
 	}
@@ -78,6 +84,10 @@ export class TokenStore {
 		if (which.access) this.access.clear();
 		if (which.refresh) this.refresh.clear();
 		return counts;
+	}
+
+	issuedSoFar(): string[] {
+		return [...this.issued];
 	}
 
 	clear(): void {

@@ -41,8 +41,10 @@ const BODIES = {
 	failNext: {
 		fields: {
 			count: wholeNumber(1),
-			status: oneOf(500, 502, 503),
+			status: oneOf(429, 500, 502, 503),
+			retryAfterSeconds: wholeNumber(0),
 			drop: boolean,
+			delayMs: wholeNumber(0, 120_000),
 			after: boolean,
 			path: { kind: 'regex' },
 			method: { kind: 'text', nonEmpty: false, what: 'an HTTP method' },
@@ -143,9 +145,13 @@ export function controlRoutes(core: SandboxCore, describe: (routes: Route[]) => 
 		route('POST', '/fail-next', (ctx) => {
 			const body = readJson(ctx, BODIES.failNext, 'The failure rule is invalid.');
 			if (!body.ok) return body.reply;
+			if (body.value.delayMs && (body.value.status !== undefined || body.value.drop === true)) {
+				const message = 'slows a normal answer down: give it without status or drop';
+				return validationError([{ fieldName: 'delayMs', message }], 'The failure rule is invalid.');
+			}
 			core.failRules.push(failRule(body.value));
 			return json(200, { pending: core.failRules.map(describeRule) });
-		}, `${bodyShape(BODIES.failNext)} fail the next matching API requests`),
+		}, `${bodyShape(BODIES.failNext)} fail (429 with Retry-After, 5xx, dropped) or, with delayMs alone, slow down the next matching API requests`),
 		route('GET', '/fail-next', () => json(200, { pending: core.failRules.map(describeRule) }), 'failure rules still pending'),
 		route('DELETE', '/fail-next', () => {
 			core.failRules = [];
@@ -159,6 +165,14 @@ export function controlRoutes(core: SandboxCore, describe: (routes: Route[]) => 
 			const expired = core.tokens.expire({ access: which !== 'refresh', refresh: which !== 'access' });
 			return json(200, { expired });
 		}, `${bodyShape(BODIES.expireTokens)} expire the tokens issued so far`),
+
+		// every access and refresh token issued since start-up (reset and expiry included), so a test
+		// can prove none of them leaked into logs, errors or a database
+		route('GET', '/tokens', () => json(200, { issued: core.tokens.issuedSoFar() })),
+
+		// every access and refresh token issued since start-up (reset and expiry included), so a test
+		// can prove none of them leaked into logs, errors or a database
+		route('GET', '/tokens', () => json(200, { issued: core.tokens.issuedSoFar() }), 'every access and refresh token issued since start-up'),
 
 		route('POST', '/reset', () => {
 			core.reset();
@@ -174,7 +188,9 @@ function failRule(body: Record<string, unknown>): FailRule {
 	return {
 		remaining: (body.count as number | undefined) ?? 1,
 		status: (body.status as FailRule['status'] | undefined) ?? 500,
+		retryAfterSeconds: (body.retryAfterSeconds as number | undefined) ?? 1,
 		drop: body.drop === true,
+		delayMs: (body.delayMs as number | undefined) ?? 0,
 		after: body.after === true,
 		path: path === null ? null : new RegExp(path),
 		pathText: path,
@@ -183,5 +199,14 @@ function failRule(body: Record<string, unknown>): FailRule {
 }
 
 function describeRule(rule: FailRule): object {
-	return { remaining: rule.remaining, status: rule.drop ? null : rule.status, drop: rule.drop, after: rule.after, path: rule.pathText, method: rule.method };
+	return {
+		remaining: rule.remaining,
+		status: rule.drop || rule.delayMs > 0 ? null : rule.status,
+		...(rule.status === 429 ? { retryAfterSeconds: rule.retryAfterSeconds } : {}),
+		drop: rule.drop,
+		after: rule.after,
+		...(rule.delayMs > 0 ? { delayMs: rule.delayMs } : {}),
+		path: rule.pathText,
+		method: rule.method,
+	};
 }

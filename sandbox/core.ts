@@ -18,14 +18,18 @@ export interface RequestRecord {
 	status: number | null;
 	partnerKey: string | null;
 	time: string;
-	/** set when the answer was an injected failure: 'status' (5xx) or 'drop' (connection closed) */
-	injected?: 'status' | 'drop';
+	/** set when the answer was injected: 'status' (429/5xx), 'drop' (connection closed) or 'slow' (held back) */
+	injected?: 'status' | 'drop' | 'slow';
 }
 
 export interface FailRule {
 	remaining: number;
-	status: 500 | 502 | 503;
+	/** 429 is the vendor's rate-limit answer (with Retry-After: retryAfterSeconds) */
+	status: 429 | 500 | 502 | 503;
+	retryAfterSeconds: number;
 	drop: boolean;
+	/** hold the (normal) answer back this long: a slow server, not a failure; 0 = off */
+	delayMs: number;
 	path: RegExp | null;
 	/** the regex as given, for GET /_control/fail-next */
 	pathText: string | null;
@@ -34,7 +38,7 @@ export interface FailRule {
 	after: boolean;
 }
 
-export type Injection = { status: number; drop: boolean; after: boolean } | null;
+export type Injection = { status: number; drop: boolean; after: boolean; retryAfterSeconds?: number; delayMs?: number } | null;
 
 const MAX_REQUEST_RECORDS = 10_000;
 
@@ -133,7 +137,7 @@ export class SandboxCore {
 		if (rule) {
 			rule.remaining--;
 			if (rule.remaining <= 0) this.failRules = this.failRules.filter((r) => r !== rule);
-			return { status: rule.status, drop: rule.drop, after: rule.after };
+			return { status: rule.status, drop: rule.drop, after: rule.after, retryAfterSeconds: rule.retryAfterSeconds, delayMs: rule.delayMs };
 		}
 		const { failureRate, dropConnectionRate } = this.config.chaos;
 		if (dropConnectionRate > 0 && this.random() < dropConnectionRate) return { status: 0, drop: true, after: false };

@@ -80,7 +80,12 @@ async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], r
 	const record: RequestRecord = { method, path: pathname, status: null, partnerKey: null, time: new Date().toISOString() };
 	core.recordRequest(record);
 	const injection = core.takeInjection(method, pathname);
-	if (injection && !injection.after) {
+	if (injection?.delayMs) {
+		// a slow server: the request is held, then handled and answered normally
+		record.injected = 'slow';
+		await new Promise((resolve) => setTimeout(resolve, injection.delayMs));
+	}
+	if (injection && !injection.after && !injection.delayMs) {
 		injectFailure(core, res, record, injection);
 		return;
 	}
@@ -89,7 +94,7 @@ async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], r
 		? await dispatch(core, apiRoutes, req, method, pathname.slice(API_PREFIX.length) || '/', url, ctxHolder)
 		: await dispatch(core, [], req, method, pathname, url);
 	record.partnerKey = ctxHolder.ctx?.partnerKey ?? null;
-	if (injection) {
+	if (injection && !injection.delayMs) {
 		injectFailure(core, res, record, injection);
 		return;
 	}
@@ -142,6 +147,11 @@ function injectFailure(
 	}
 	record.injected = 'status';
 	record.status = injection.status;
+	if (injection.status === 429) {
+		const reply = error(429, ERROR_CODES.rateLimited, 'Too many requests (injected by the sandbox).');
+		send(res, { ...reply, headers: { 'Retry-After': String(injection.retryAfterSeconds ?? 1) } });
+		return;
+	}
 	const messages: Record<number, string> = {
 		500: 'Internal server error (injected by the sandbox).',
 		502: 'Bad gateway (injected by the sandbox).',

@@ -32,6 +32,8 @@ g2s_ensure_node() {
   export npm_config_nodedir="$dir"
   export G2S_NODE_DIR="$dir"
   export G2S_CACHE
+  # the n8n runtime runs n8n >= 2.36 on this same Node (scripts/n8n-runtime.js)
+  export G2S_NODE_VERSION
 }
 
 g2s_ensure_deps() {

@@ -34,7 +34,7 @@ import {
 	reviewField,
 	whenDateField,
 } from './actions/job/fields';
-import { ISO_INSTANT } from './dates';
+import { ISO_INSTANT, toUtcIso } from './dates';
 
 export interface FieldIssue {
 	/** path in the API's request body, e.g. `location.address.zip` */
@@ -129,7 +129,10 @@ function checkName(name: unknown, required: boolean): FieldIssue[] {
  */
 function checkWhenDate(whenDate: unknown, now: number, required: boolean): FieldIssue[] {
 	if (isBlank(whenDate)) return required ? [issue('whenDate', 'is required')] : [];
-	const at = typeof whenDate === 'string' && ISO_INSTANT.test(whenDate) ? Date.parse(whenDate) : NaN;
+	// toUtcIso also refuses dates that are not on the calendar (31 February), which Date.parse
+	// quietly rolls over into March
+	const at =
+		typeof whenDate === 'string' && ISO_INSTANT.test(whenDate) && toUtcIso(whenDate) !== undefined ? Date.parse(whenDate) : NaN;
 	if (Number.isNaN(at)) {
 		return [
 			issue('whenDate', `must be a date and time such as 2030-05-01T14:00:00Z (got ${shown(whenDate)})`),

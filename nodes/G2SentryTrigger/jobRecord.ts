@@ -4,7 +4,7 @@
  */
 import { sleep, type IDataObject, type IWebhookFunctions } from 'n8n-workflow';
 
-import { g2SentryApiRequest } from '../shared/transport';
+import { fetchJob } from '../shared/fetchJob';
 
 /**
  * The lookup runs after the callback was acknowledged and before the workflow starts. The
@@ -14,7 +14,7 @@ import { g2SentryApiRequest } from '../shared/transport';
 export const JOB_LOOKUP_DEADLINE_MS = 15_000;
 
 /**
- * Returns `{ job }`, or `{ job: null, jobError }` when the lookup fails or takes too long: the
+ * Returns `{ job }` (the flat shape Job → Get outputs), or `{ job: null, jobError }` when the lookup fails or takes too long: the
  * callback has already been acknowledged, so the event must still reach the workflow, which can
  * check `jobError`. The transport's errors are already free of tokens and secrets.
  */
@@ -29,11 +29,10 @@ export async function fetchJobRecord(
 		if (!stop.signal.aborted) context.logger.warn(`G2 Sentry job ${jobId} could not be fetched for the trigger: ${message}`);
 		return { job: null, jobError: message };
 	};
-	// The transport stops waiting (pacing, back-off) once this signal fires, so an abandoned
-	// lookup does not go on retrying in the background.
-	const bounded = Object.create(context, { getExecutionCancelSignal: { value: () => stop.signal } }) as IWebhookFunctions;
-	const lookup = g2SentryApiRequest
-		.call(bounded, { method: 'GET', path: `/jobs/${jobId}`, idempotent: true })
+	// Once this signal fires the transport aborts the request in flight and stops waiting (pacing,
+	// back-off), so an abandoned lookup does not go on retrying in the background.
+	const lookup = fetchJob
+		.call(context, jobId, { abortSignal: stop.signal })
 		.then(
 			(job) => ({ job }) as IDataObject,
 			(error: unknown) => failed(error instanceof Error ? error.message : String(error)),

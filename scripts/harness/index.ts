@@ -12,6 +12,7 @@ import { formUrl, TRIGGER_NODE, triggerUrl, useCredential, type CredentialRef, t
 export * from './executions';
 export * from './n8n-instance';
 export * from './package';
+export { capabilitiesOf, restSession, type N8nCapabilities } from './n8n-versions';
 export { freePort } from './processes';
 export * from './workflows';
 
@@ -24,6 +25,8 @@ export interface SandboxAccess {
 
 export interface StartOptions {
 	sandbox: SandboxAccess;
+	/** n8n version to run (see scripts/n8n-runtime.js); G2S_N8N_VERSION or the default when omitted. */
+	version?: string;
 	workflows?: Workflow[];
 	/** Ids of workflows to publish (activate) before n8n starts. */
 	publish?: string[];
@@ -33,7 +36,12 @@ export interface StartOptions {
 	/** A tarball already packed (skips build + pack). */
 	tarball?: string;
 	credential?: CredentialRef;
+	/** More credential records (see credentialRecord) imported beside it; G2 Sentry nodes that
+	 * already name one of them keep it, all others get `credential`. */
+	moreCredentials?: Array<{ id: string }>;
 	log?: (message: string) => void;
+	/** How long `n8n start` may take to become ready (default 120 s; a busy machine needs more). */
+	startTimeoutMs?: number;
 }
 
 export interface StartedN8n {
@@ -48,7 +56,7 @@ export interface StartedN8n {
 
 export const DEFAULT_CREDENTIAL: CredentialRef = { id: 'g2sSandboxCred01', name: 'G2 Sentry sandbox' };
 
-export function credentialRecord(credential: CredentialRef, sandbox: SandboxAccess): object {
+export function credentialRecord(credential: CredentialRef, sandbox: SandboxAccess): { id: string } & Record<string, unknown> {
 	return {
 		id: credential.id,
 		name: credential.name,
@@ -67,7 +75,13 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 	const log = options.log ?? (() => {});
 	const credential = options.credential ?? DEFAULT_CREDENTIAL;
 	// without a log of its own the runtime still reports a first install (minutes) on stderr
-	const n8n = new N8nInstance({ owner: options.owner, port: options.port, userFolder: options.userFolder, log: options.log });
+	const n8n = new N8nInstance({
+		version: options.version,
+		owner: options.owner,
+		port: options.port,
+		userFolder: options.userFolder,
+		log: options.log,
+	});
 	try {
 		await n8n.prepare();
 		let tarball = options.tarball;
@@ -79,12 +93,16 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 		log('installing the package into n8n as a community package');
 		await installCommunityPackage(n8n.userFolder, tarball);
 		log('importing the credential and workflows');
-		await n8n.importCredentials([credentialRecord(credential, options.sandbox)]);
-		const workflows = (options.workflows ?? []).map((wf) => useCredential(wf, credential));
+		const more = options.moreCredentials ?? [];
+		await n8n.importCredentials([credentialRecord(credential, options.sandbox), ...more]);
+		const keep = new Set(more.map((record) => record.id));
+		const workflows = (options.workflows ?? []).map((wf) => useCredential(wf, credential, keep));
 		if (workflows.length) await n8n.importWorkflows(workflows);
 		for (const id of options.publish ?? []) await n8n.publishWorkflow(id);
 		log('starting n8n');
-		await n8n.start();
+		await n8n.start(options.startTimeoutMs);
+		// versions that cannot create the owner from env get it through the owner set-up now
+		if (options.owner) await n8n.ownerSession();
 		const triggerUrls: Record<string, string> = {};
 		const formUrls: Record<string, string> = {};
 		for (const wf of workflows) {

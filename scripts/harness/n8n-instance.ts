@@ -1,6 +1,6 @@
-// One real n8n process (the cached runtime from scripts/n8n-runtime.js) in its own throwaway user
-// folder: CLI imports while stopped, `n8n start` on free ports, clean stop of n8n and its task
-// runner. Output goes to <userFolder>/n8n.log — for humans; tests assert on recorded executions.
+// One real n8n process (the cached runtime from scripts/n8n-runtime.js, in the version asked for,
+// run on the Node that version needs) in its own throwaway user folder: CLI imports while stopped,
+// `n8n start` on free ports, clean stop of n8n and its task runner. Output goes to <userFolder>/n8n.log — for humans; tests assert on recorded executions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ensureN8n, type N8nRuntime } from '../n8n-runtime';
+import { capabilitiesOf, restSession, type N8nCapabilities } from './n8n-versions';
 import { freePort, signalGroup, sleep, trackGroup, untrackGroup } from './processes';
 
 export interface N8nOwner {
@@ -18,6 +19,8 @@ export interface N8nOwner {
 }
 
 export interface N8nInstanceOptions {
+	/** n8n version (installed on first use); G2S_N8N_VERSION or the default when omitted. */
+	version?: string;
 	/** Folder for N8N_USER_FOLDER; a fresh temp folder when omitted. */
 	userFolder?: string;
 	/** Fixed editor/webhook port; a free one when omitted. */
@@ -51,6 +54,7 @@ export class N8nInstance {
 	port = 0;
 	private brokerPort = 0;
 	private runtime?: N8nRuntime;
+	private capabilities?: N8nCapabilities;
 	private child?: ChildProcess;
 	private exited?: Promise<number | null>;
 	private readonly encryptionKey = crypto.randomBytes(24).toString('hex');
@@ -76,13 +80,23 @@ export class N8nInstance {
 	}
 
 	get runtimeDir(): string {
+		return this.prepared().dir;
+	}
+
+	/** The n8n version this instance runs (known once prepared). */
+	get version(): string {
+		return this.prepared().version;
+	}
+
+	private prepared(): N8nRuntime {
 		if (!this.runtime) throw new Error('call prepare() first');
-		return this.runtime.dir;
+		return this.runtime;
 	}
 
 	/** Provides the runtime (installs it on first use) and picks ports. */
 	async prepare(): Promise<this> {
-		this.runtime = await ensureN8n({ log: this.options.log });
+		this.runtime = await ensureN8n({ version: this.options.version, log: this.options.log });
+		this.capabilities = capabilitiesOf(this.runtime.dir);
 		this.port = this.options.port ?? (await freePort());
 		do this.brokerPort = await freePort();
 		while (this.brokerPort === this.port);
@@ -92,7 +106,10 @@ export class N8nInstance {
 	private env(): NodeJS.ProcessEnv {
 		const env: NodeJS.ProcessEnv = {};
 		for (const [k, v] of Object.entries(process.env)) if (!INHERITED_BLOCKLIST.test(k)) env[k] = v;
+		const { node } = this.prepared();
 		Object.assign(env, {
+			// n8n's own children (the task runner) start with the same Node
+			PATH: `${path.join(node.dir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
 			NODE_ENV: 'production',
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_ENCRYPTION_KEY: this.encryptionKey,
@@ -107,7 +124,7 @@ export class N8nInstance {
 			N8N_DIAGNOSTICS_ENABLED: 'false',
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',
-			N8N_DISABLED_MODULES: 'mcp-registry',
+			N8N_DISABLED_MODULES: this.capabilities?.disabledModules ?? '',
 			N8N_SECURE_COOKIE: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			GENERIC_TIMEZONE: 'UTC',
@@ -137,13 +154,13 @@ export class N8nInstance {
 	}
 
 	private spawnN8n(args: string[]): ChildProcess {
-		if (!this.runtime) throw new Error('call prepare() first');
+		const runtime = this.prepared();
 		// a start still under way after dispose must not bring n8n (and its folder) back
 		if (this.disposed) throw new Error('this n8n instance was disposed');
 		const out = fs.openSync(this.logFile, 'a');
 		fs.writeSync(out, `\n$ n8n ${args.join(' ')}\n`);
 		// own process group, so stop() can also reach the task runner n8n spawns
-		const child = spawn(process.execPath, [this.runtime.bin, ...args], {
+		const child = spawn(runtime.node.bin, [runtime.bin, ...args], {
 			cwd: this.userFolder,
 			env: this.env(),
 			stdio: ['ignore', out, out],
@@ -200,8 +217,16 @@ export class N8nInstance {
 		}
 	}
 
+	/** Publishes (activates) a workflow; n8n must be stopped. */
 	async publishWorkflow(id: string): Promise<void> {
-		await this.cli('publish:workflow', `--id=${id}`);
+		if (!this.capabilities) throw new Error('call prepare() first');
+		await this.cli(...this.capabilities.publishArgs(id));
+	}
+
+	/** A REST session of the owner (created on first use where env could not create it). */
+	async ownerSession(): Promise<string> {
+		if (!this.options.owner) throw new Error('this n8n instance was created without an owner');
+		return await restSession(this.baseUrl, this.options.owner);
 	}
 
 	/** `n8n start` (or the command chosen); resolves once its HTTP server answers the readiness probe. */
@@ -277,6 +302,11 @@ export class N8nInstance {
 		await sleep(200);
 		signalGroup(pid, 'SIGKILL');
 		untrackGroup(pid);
+	}
+
+	/** PID of the running `n8n start` process (for memory readings), undefined when stopped. */
+	get pid(): number | undefined {
+		return this.child?.pid;
 	}
 
 	get running(): boolean {

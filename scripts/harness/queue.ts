@@ -20,6 +20,8 @@ export interface QueueClusterOptions {
 	publish: string[];
 	workers?: number;
 	webhooks?: number;
+	/** n8n version (see scripts/n8n-runtime.js); the default when omitted */
+	version?: string;
 	tarball?: string;
 	credential?: CredentialRef;
 	log?: (message: string) => void;
@@ -74,7 +76,7 @@ export class QueueCluster {
 	}
 
 	private instance(command: 'start' | 'worker' | 'webhook', name: string, port: number, env: Record<string, string> = {}): N8nInstance {
-		return new N8nInstance({ userFolder: this.userFolder, port, command, logName: `${name}.log`, log: this.options.log, env: { ...this.sharedEnv(), ...env } });
+		return new N8nInstance({ userFolder: this.userFolder, version: this.options.version, port, command, logName: `${name}.log`, log: this.options.log, env: { ...this.sharedEnv(), ...env } });
 	}
 
 	async start(): Promise<this> {

@@ -52,10 +52,11 @@ export function loadExampleWorkflows(dir = EXAMPLES_DIR): Record<string, Workflo
 	return out;
 }
 
-/** A copy of `wf` whose G2 Sentry nodes use `credential`. */
-export function useCredential(wf: Workflow, credential: CredentialRef): Workflow {
+/** A copy of `wf` whose G2 Sentry nodes use `credential` (except those already using one in `keep`). */
+export function useCredential(wf: Workflow, credential: CredentialRef, keep: ReadonlySet<string> = new Set()): Workflow {
 	const copy = structuredClone(wf);
 	for (const node of copy.nodes) {
+		if (keep.has(node.credentials?.[CREDENTIAL_TYPE]?.id ?? '')) continue;
 		if (node.type === ACTION_NODE || node.type === TRIGGER_NODE) {
 			node.credentials = { ...node.credentials, [CREDENTIAL_TYPE]: { ...credential } };
 		}

@@ -20,9 +20,13 @@ import {
 import {
 	control,
 	createJobDirectly,
+	E2E_OWNER,
 	executionsOf,
+	getJson,
+	N8N_VERSION,
 	openCompletionPage,
 	postJson,
+	runWorkflow,
 	SETUP_TIMEOUT_MS,
 	submitForm,
 	TEST_TIMEOUT_MS,
@@ -32,7 +36,6 @@ import {
 const examples = loadExampleWorkflows();
 // published as shipped: its form is served at the production URL, as for a user
 const bookingForm = examples['book-job-from-form'];
-const owner = { email: 'e2e-owner@example.com', password: 'E2e-owner-pass1' };
 
 function g2(parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode {
 	return { name: 'G2 Sentry', type: ACTION_NODE, typeVersion: 1, position: [0, 0], parameters, ...extra };
@@ -76,18 +79,14 @@ let sandbox: Sandbox;
 let env: StartedN8n;
 const hook = (path: string) => `${env.n8n.baseUrl}/webhook/${path}`;
 
-/** Runs a test workflow; returns the items its last node produced. */
-async function run(path: string, input: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
-	const res = await postJson(hook(path), input);
-	expect(res.status).toBe(200);
-	return res.body as Array<Record<string, unknown>>;
-}
+const run = (path: string, input: Record<string, unknown>) => runWorkflow(env.n8n, path, input);
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, autoDispatch: false });
 	env = await startN8nWithPackage({
 		sandbox,
-		owner,
+		version: N8N_VERSION,
+		owner: E2E_OWNER,
 		// the examples as shipped, next to the test workflows (one of them adapted to start over HTTP)
 		workflows: [...Object.values(examples), ...Object.values(workflows)],
 		publish: [...Object.values(workflows).map((wf) => wf.id), bookingForm.id],
@@ -99,19 +98,13 @@ afterAll(async () => {
 	await sandbox?.close();
 }, 60_000);
 
-describe('the packed package inside a real n8n', () => {
+describe(`the packed package inside a real n8n ${N8N_VERSION}`, () => {
 	it('is loaded by n8n as a community package: node and credential types are known', async () => {
-		const login = await fetch(`${env.n8n.baseUrl}/rest/login`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
-		});
-		expect(login.status).toBe(200);
-		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-		const nodes = (await (await fetch(`${env.n8n.baseUrl}/types/nodes.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		const cookie = await env.n8n.ownerSession();
+		const nodes = await getJson<Array<{ name: string }>>(`${env.n8n.baseUrl}/types/nodes.json`, { cookie });
 		const names = nodes.map((n) => n.name);
 		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-g2sentry.g2Sentry', 'n8n-nodes-g2sentry.g2SentryTrigger']));
-		const credentials = (await (await fetch(`${env.n8n.baseUrl}/types/credentials.json`, { headers: { cookie } })).json()) as Array<{ name: string }>;
+		const credentials = await getJson<Array<{ name: string }>>(`${env.n8n.baseUrl}/types/credentials.json`, { cookie });
 		expect(credentials.map((c) => c.name)).toContain('g2SentryApi');
 	}, TEST_TIMEOUT_MS);
 

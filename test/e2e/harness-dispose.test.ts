@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 
 import { disposeAllN8n, N8nInstance } from '../../scripts/harness';
-import { SETUP_TIMEOUT_MS } from './helpers';
+import { N8N_VERSION, SETUP_TIMEOUT_MS } from './helpers';
 
-describe('disposeAllN8n', () => {
+describe(`disposeAllN8n (n8n ${N8N_VERSION})`, () => {
 	it('deletes the folders of instances still starting and refuses to run n8n in them afterwards', async () => {
-		const prepared = await new N8nInstance().prepare();
-		const fresh = new N8nInstance();
+		const prepared = await new N8nInstance({ version: N8N_VERSION }).prepare();
+		const fresh = new N8nInstance({ version: N8N_VERSION });
 		const kept = fs.mkdtempSync(`${prepared.userFolder}-given-`);
 		const given = new N8nInstance({ userFolder: kept });
 		expect([prepared.userFolder, fresh.userFolder].every((dir) => fs.existsSync(dir))).toBe(true);

@@ -3,6 +3,10 @@
 // never on log text.
 import type { Sandbox } from '../../sandbox';
 import { readExecutions, type N8nInstance, type RecordedExecution } from '../../scripts/harness';
+import { N8N_VERSION as DEFAULT_VERSION } from '../../scripts/n8n-runtime';
+
+/** The n8n version this Jest project runs the suites on (jest.config.js: one project per version). */
+export const N8N_VERSION: string = (globalThis as { G2S_N8N_VERSION?: string }).G2S_N8N_VERSION ?? DEFAULT_VERSION;
 
 /** Jest timeouts: the first run on a machine installs n8n (minutes). */
 export const SETUP_TIMEOUT_MS = 20 * 60 * 1000;
@@ -123,6 +127,31 @@ export async function waitForExecutions(
 		const done = executionsOf(n8n, workflowId).filter((e) => !unfinished(e) && filter(e));
 		return done.length >= count ? done : undefined;
 	}, timeoutMs);
+}
+
+/**
+ * GETs JSON, once more if the connection was closed under the request (a kept-alive connection
+ * n8n closed as it was reused: seen as "other side closed" on a busy machine).
+ */
+export async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
+	let res: Response;
+	try {
+		res = await fetch(url, { headers });
+	} catch {
+		res = await fetch(url, { headers });
+	}
+	if (!res.ok) throw new Error(`GET ${url} → ${res.status}`);
+	return (await res.json()) as T;
+}
+
+/** The owner account the suites create (login needed for REST calls such as the credential test). */
+export const E2E_OWNER = { email: 'e2e-owner@example.com', password: 'E2e-owner-pass1' };
+
+/** Runs a webhook-started test workflow (see webhookChain); returns the items its last node produced. */
+export async function runWorkflow(n8n: N8nInstance, path: string, input: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+	const res = await postJson(`${n8n.baseUrl}/webhook/${path}`, input);
+	if (res.status !== 200) throw new Error(`POST /webhook/${path} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+	return res.body as Array<Record<string, unknown>>;
 }
 
 /** POSTs JSON to a test workflow's webhook; returns the status and parsed body. */

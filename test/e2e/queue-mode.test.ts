@@ -13,7 +13,7 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 import { ACTION_NODE, TRIGGER_NODE, webhookChain, type Workflow } from '../../scripts/harness';
 import { QueueCluster, type QueueExecution } from '../../scripts/harness/queue';
 import { decodeJob, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
-import { control, createJobDirectly, SETUP_TIMEOUT_MS, sleep, waitFor } from './helpers';
+import { control, createJobDirectly, N8N_VERSION, SETUP_TIMEOUT_MS, sleep, waitFor } from './helpers';
 import { callbackTraffic, LIFECYCLE, seeded, send, startPathRouter } from './queue-traffic';
 
 const TRIGGER_NAME = 'G2 Sentry Trigger';
@@ -55,13 +55,22 @@ const callbackPath = (wf: Workflow) => `/webhook/${wf.nodes[0].webhookId}/g2sent
 type RunData = { resultData?: { runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>> } };
 const output = (e: QueueExecution, node: string) => ((e.data as RunData)?.resultData?.runData?.[node]?.[0]?.data?.main?.[0] ?? []).map((i) => i.json);
 
+// Queue mode is proven on the current n8n only (about half an hour on a busy 2-core machine):
+// in the other projects of the version matrix this file is skipped.
+const QUEUE_N8N_VERSION = '2.41.1';
+const onQueueVersion = N8N_VERSION === QUEUE_N8N_VERSION;
+if (!onQueueVersion) test.skip(`queue mode runs on n8n ${QUEUE_N8N_VERSION} only`, () => undefined);
+const describeQueue = onQueueVersion ? describe : describe.skip;
+
 let sandbox: Sandbox;
 let cluster: QueueCluster;
 
 beforeAll(async () => {
+	if (!onQueueVersion) return;
 	sandbox = await startSandbox({ accessTokenTtlMs: 4000, autoDispatch: false });
 	cluster = new QueueCluster({
 		sandbox,
+		version: QUEUE_N8N_VERSION,
 		// another build to compare with (e.g. the release before the memory merge)
 		tarball: process.env.G2S_QUEUE_TARBALL || undefined,
 		workflows: [spread, routed, status],
@@ -130,7 +139,7 @@ async function deliverAndCount(wf: Workflow, firstJobId: number, urls: string[])
 	return figures;
 }
 
-describe('queue mode: callbacks', () => {
+describeQueue('queue mode: callbacks', () => {
 	it('spread over two webhook processes: nothing lost, duplicates within the bound, nothing missing from the saved memory', async () => {
 		const urls = cluster.webhookBaseUrls.map((base) => base + callbackPath(spread));
 		const f = await deliverAndCount(spread, 10_000, urls);
@@ -162,7 +171,7 @@ describe('queue mode: callbacks', () => {
 	}, 600_000);
 });
 
-describe('queue mode: actions across workers', () => {
+describeQueue('queue mode: actions across workers', () => {
 	it('runs 120 Get Status items at 60/min with 4 s access tokens: 0 failed', async () => {
 		const jobIds: number[] = [];
 		for (let i = 0; i < 5; i++) jobIds.push(await createJobDirectly(sandbox, `queue status ${i}`));

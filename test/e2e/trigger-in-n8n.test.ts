@@ -20,6 +20,7 @@ import {
 import {
 	control,
 	createJobDirectly,
+	N8N_VERSION,
 	settledExecutionsOf,
 	SETUP_TIMEOUT_MS,
 	TEST_TIMEOUT_MS,
@@ -64,7 +65,7 @@ beforeAll(async () => {
 	// 100× faster: callback retries come after 10 ms instead of 1 s
 	sandbox = await startSandbox({ port: 0, autoDispatch: false, timeScale: 100 });
 	const workflows = [sync, email, withRecord];
-	env = await startN8nWithPackage({ sandbox, workflows, publish: workflows.map((wf) => wf.id) });
+	env = await startN8nWithPackage({ sandbox, version: N8N_VERSION, workflows, publish: workflows.map((wf) => wf.id) });
 	syncUrl = env.triggerUrls[sync.id];
 	emailUrl = env.triggerUrls[email.id];
 	recordUrl = env.triggerUrls[withRecord.id];
@@ -97,7 +98,7 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
 	return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 }
 
-describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
+describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, () => {
 	// First, while this n8n holds no token yet: the webhook itself must log in, later refresh.
 	it('adds the job record, fetched with the credential from the webhook ("Include Job Record")', async () => {
 		const ttlMs = 1_500; // tokens issued from now on expire quickly, so the 2nd lookup must refresh
@@ -111,11 +112,18 @@ describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
 			const emitted = event(run, RECORD_TRIGGER);
 			expect(emitted).toMatchObject({ jobId, eventType: 'JobAssigned', jobStatus: 'Assigned' });
 			expect(emitted).not.toHaveProperty('jobError');
-			// the record is the sandbox's state of the job, as the Partner API gives it
+			// the record is the sandbox's state of the job, in the flat shape Job → Get outputs
 			const stored = await control.job(sandbox, jobId);
 			expect(stored).toMatchObject({ status: 'Assigned', guardian: { guardianId: expect.any(Number) } });
-			expect(emitted.job).toEqual({ jobId, status: stored.status, job: stored.job, guardian: stored.guardian });
-			expect(emitted.job).toMatchObject({ job: { name: 'E2E include job record', duration: 120 } });
+			expect(emitted.job).toMatchObject({
+				jobId,
+				status: stored.status,
+				name: 'E2E include job record',
+				duration: 120,
+				whenDate: new Date(stored.job.whenDate).toISOString(),
+				guardian: { guardianId: stored.guardian!.guardianId, firstName: stored.guardian!.firstName },
+			});
+			expect(emitted.job).not.toHaveProperty('job');
 			// n8n logged in with the credential's key, then fetched the job: nothing else was asked
 			const byN8n = (await control.requests(sandbox)).slice(before);
 			expect(byN8n.map((r) => [r.method, r.path, r.status, r.partnerKey])).toEqual([
@@ -123,7 +131,8 @@ describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
 				['GET', `/api/v1/jobs/${jobId}`, 200, sandbox.partner.partnerKey],
 			]);
 
-			// the next lookup finds the stored token expired: a 401, a refresh, the same GET again
+			// the next lookup finds the stored token expired: a 401 (read as a value), the same GET
+			// the way n8n refreshes on, its 401, a refresh, the same GET again
 			const loggedInAt = Date.now();
 			await waitFor('the access token to expire', () => (Date.now() > loggedInAt + ttlMs + 500 ? true : undefined));
 			const mark = (await control.requests(sandbox)).length;
@@ -133,6 +142,7 @@ describe('G2 Sentry Trigger in a real n8n, fed by the sandbox', () => {
 			expect(event(started, RECORD_TRIGGER).job).toEqual({ ...(emitted.job as object), status: 'InProgress' });
 			const again = (await control.requests(sandbox)).slice(mark);
 			expect(again.map((r) => [r.method, r.path, r.status])).toEqual([
+				['GET', `/api/v1/jobs/${jobId}`, 401],
 				['GET', `/api/v1/jobs/${jobId}`, 401],
 				['GET', '/api/v1/access/refresh', 200],
 				['GET', `/api/v1/jobs/${jobId}`, 200],

@@ -1,5 +1,6 @@
+import { RATE_LIMIT } from '../../nodes/shared/contract';
 import { guardMs, Pacer } from '../../nodes/shared/transport/pacing';
-import { decideRetry, isIdempotentMethod, parseRetryAfter, RETRY_POLICY } from '../../nodes/shared/transport/retryPolicy';
+import { decideRetry, parseRetryAfter, RETRY_POLICY } from '../../nodes/shared/transport/retryPolicy';
 
 const none = { rateLimited: 0, transient: 0 };
 
@@ -74,10 +75,15 @@ describe('parseRetryAfter', () => {
 	});
 });
 
-it('treats only POST as non-idempotent', () => {
-	expect(['GET', 'PATCH', 'PUT', 'DELETE', 'HEAD'].every(isIdempotentMethod)).toBe(true);
-	expect(isIdempotentMethod('POST')).toBe(false);
-	expect(isIdempotentMethod('post')).toBe(false);
+it('without Retry-After, waits out a whole rate window before giving up on a 429', () => {
+	const { maxRetries } = RETRY_POLICY.rateLimit;
+	const waits = Array.from({ length: maxRetries }, (_, rateLimited) => {
+		const decision = decideRetry({ kind: 'http', status: 429 }, { rateLimited, transient: 0 }, false);
+		return decision.retry ? decision.delayMs : Number.NaN;
+	});
+	expect(waits.at(-1)).toBe(RATE_LIMIT.windowMs);
+	expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThan(RATE_LIMIT.windowMs);
+	expect(decideRetry({ kind: 'http', status: 429 }, { rateLimited: maxRetries, transient: 0 }, false)).toMatchObject({ retry: false });
 });
 
 describe('Pacer', () => {

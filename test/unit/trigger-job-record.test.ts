@@ -4,14 +4,14 @@
  * leave no timer behind. The HTTP helper is a stand-in that answers 429 with a long Retry-After;
  * everything else is the real transport.
  */
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
 
 import { fetchJobRecord } from '../../nodes/G2SentryTrigger/jobRecord';
 
 const PARTNER_SECRET = 'partner-secret-for-tests-only';
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
-function contextAnswering(answer: () => Promise<unknown>) {
+function contextAnswering(answer: (options: IHttpRequestOptions) => Promise<unknown>) {
 	const requests: number[] = [];
 	const warnings: string[] = [];
 	const context = {
@@ -25,20 +25,21 @@ function contextAnswering(answer: () => Promise<unknown>) {
 		}),
 		logger: { warn: (message: string) => warnings.push(message) },
 		helpers: {
-			httpRequestWithAuthentication: async () => {
+			httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => {
 				requests.push(Date.now());
-				return await answer();
+				return await answer(options);
 			},
 		},
 	};
 	return { context: context as unknown as IWebhookFunctions, requests, warnings };
 }
 
-const rateLimited = async () => {
-	throw Object.assign(new Error('Request failed with status code 429'), {
-		response: { status: 429, headers: { 'retry-after': '60' }, data: { code: 'RATE_LIMITED', message: 'Slow down' } },
-	});
-};
+// n8n's answer with returnFullResponse + ignoreHttpStatusErrors, as the transport asks for it
+const rateLimited = async () => ({
+	statusCode: 429,
+	headers: { 'retry-after': '60' },
+	body: { code: 'RATE_LIMITED', message: 'Slow down' },
+});
 
 it('gives up at the deadline with jobError, stops retrying and clears its timers', async () => {
 	const before = timers();
@@ -54,9 +55,29 @@ it('gives up at the deadline with jobError, stops retrying and clears its timers
 	expect(JSON.stringify(warnings)).not.toContain(PARTNER_SECRET);
 });
 
-it('returns the record when it comes in time, and leaves no deadline timer running', async () => {
+it('returns the record, shaped as Job → Get outputs it, when it comes in time, and leaves no deadline timer running', async () => {
 	const before = timers();
-	const { context } = contextAnswering(async () => ({ jobId: 7, status: 'Assigned' }));
-	expect(await fetchJobRecord(context, 7, 60_000)).toEqual({ job: { jobId: 7, status: 'Assigned' } });
+	const record = { jobId: 7, status: 'Assigned', guardian: null, job: { name: 'Gallery night', duration: 120 } };
+	const { context } = contextAnswering(async () => ({ statusCode: 200, headers: {}, body: record }));
+	expect(await fetchJobRecord(context, 7, 60_000)).toEqual({
+		job: { jobId: 7, status: 'Assigned', name: 'Gallery night', duration: 120, guardian: null },
+	});
 	expect(timers()).toBeLessThanOrEqual(before);
+});
+
+it('aborts the request in flight at the deadline (a webhook context lets the node\'s signal through)', async () => {
+	let aborted = false;
+	const { context } = contextAnswering(
+		async (options) =>
+			await new Promise((_, reject) => {
+				const signal = options.abortSignal as AbortSignal;
+				signal.addEventListener('abort', () => {
+					aborted = true;
+					reject(Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' }));
+				});
+			}),
+	);
+	const result = await fetchJobRecord(context, 7, 200);
+	expect(result).toEqual({ job: null, jobError: 'G2 Sentry did not answer within 0.2 s; the event is emitted without the record' });
+	expect(aborted).toBe(true);
 });

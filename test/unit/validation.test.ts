@@ -55,7 +55,7 @@ describe('checkJobCreate', () => {
 		expect(issue.message).toMatch(/Scheduled Start must be at least 2 hours from now/);
 	});
 
-	it.each(['tomorrow', '2030-13-01T10:00:00Z', '10/01/2030', '2030-01-10'])('refuses a start that is not an ISO instant: %s', (whenDate) => {
+	it.each(['tomorrow', '2030-13-01T10:00:00Z', '10/01/2030', '2030-01-10', '2031-02-31T10:00:00Z', '2031-04-31T10:00:00+02:00'])('refuses a start that is not an ISO instant: %s', (whenDate) => {
 		expect(fields(checkJobCreate({ ...validJob(), whenDate }, NOW))).toEqual(['whenDate']);
 	});
 

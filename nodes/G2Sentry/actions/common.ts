@@ -4,7 +4,8 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import type { Address, Gps, JobRecord, Location } from '../../shared/contract';
+import type { Address, Gps, Location } from '../../shared/contract';
+import { asNumber } from '../../shared/fetchJob';
 import { checkId, parseId, type FieldIssue } from '../validation';
 
 export type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject>;
@@ -48,16 +49,6 @@ export function asText(value: unknown): unknown {
 }
 
 /**
- * A number given as plain decimal text ("120", "-74.006", as upstream data often has it) becomes
- * that number; anything else is left as it is for validation to name. Deliberately stricter than
- * `Number()`, which reads "0x10" as 16 and "" as 0.
- */
-export function asNumber(value: unknown): unknown {
-	if (typeof value === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(value)) return Number(value);
-	return value;
-}
-
-/**
  * The `location` fixed collection has the API's shape already (`{ address: {...}, gps: {...} }`);
  * this drops empty optional parts so that "not given" and "given but empty" stay distinguishable.
  */
@@ -80,53 +71,4 @@ export function readLocation(value: unknown): Location | undefined {
 		location.gps = { latitude: asNumber(gps.latitude) as number, longitude: asNumber(gps.longitude) as number };
 	}
 	return location.address || location.gps ? location : undefined;
-}
-
-/** Drops undefined and empty-string values (n8n collections leave both behind). */
-export function compact<T extends IDataObject>(object: T): T {
-	return Object.fromEntries(
-		Object.entries(object).filter(([, value]) => value !== undefined && value !== ''),
-	) as T;
-}
-
-function asIso(value: unknown): unknown {
-	if (typeof value !== 'string' && typeof value !== 'number') return value;
-	const at = new Date(value);
-	return Number.isNaN(at.getTime()) ? value : at.toISOString();
-}
-
-/** The job fields flattened next to id and status: what Create and Get both output. */
-export function shapeJob(jobId: unknown, status: unknown, job: Partial<JobRecord['job']> | undefined): IDataObject {
-	const details = job ?? {};
-	return compact({
-		jobId: asNumber(jobId) as number,
-		status: status as string,
-		name: details.name,
-		whenDate: asIso(details.whenDate) as string,
-		duration: asNumber(details.duration) as number,
-		description: details.description,
-		location: shapeLocation(details.location),
-		client: details.client ? (compact({ ...details.client } as IDataObject) as IDataObject) : undefined,
-	});
-}
-
-function shapeLocation(location: Location | undefined): IDataObject | undefined {
-	if (!location) return undefined;
-	return compact({
-		address: location.address ? (compact({ ...location.address } as IDataObject) as IDataObject) : undefined,
-		gps: location.gps
-			? { latitude: asNumber(location.gps.latitude) as number, longitude: asNumber(location.gps.longitude) as number }
-			: undefined,
-	});
-}
-
-export function shapeGuardian(guardian: JobRecord['guardian']): IDataObject | null {
-	if (!guardian) return null;
-	return compact({
-		guardianId: asNumber(guardian.guardianId) as number,
-		firstName: guardian.firstName,
-		lastName: guardian.lastName,
-		avatarThumbnailUrl: guardian.avatarThumbnailUrl,
-		phone: guardian.phone,
-	});
 }

@@ -6,6 +6,14 @@
  * — wrong key/secret, wrong URL, unreachable host — and never contains a secret. Deliberately no
  * `code`/`status` properties on the error itself: n8n would replace the sentence with a generic
  * one derived from them.
+ *
+ * The transport must tell this failure from others on every n8n version. n8n-workflow before
+ * 2.34 drops the link (`cause`) from n8n's NodeApiError to this error; what it keeps is the
+ * message, the description, and a status found under a few names, `errorCode` among them, which
+ * becomes the NodeApiError's `httpCode`. So the failure's kind rides there as a marker
+ * (`g2sentry-login:<reason>:<status or network code>`): not a status n8n knows, so n8n leaves
+ * the sentence alone, and the NodeApiError it is on never reaches the user (the transport
+ * replaces it). `code`, `status` and `response` stay unset: the credential test reads those.
  */
 
 import { causeChain } from './causeChain';
@@ -23,20 +31,39 @@ export interface AuthFailure {
 	networkCode?: string;
 }
 
+const MARKER = /^g2sentry-login:([A-Za-z]+):(.*)$/;
+
 export class G2SentryAuthError extends Error {
 	readonly description: string;
+
+	/** the marker n8n keeps as the NodeApiError's httpCode (see the file comment) */
+	readonly errorCode: string;
 
 	constructor(readonly authFailure: AuthFailure) {
 		super(authFailure.message);
 		this.name = 'G2SentryAuthError';
 		this.description = authFailure.description;
+		this.errorCode = `g2sentry-login:${authFailure.reason}:${authFailure.status ?? authFailure.networkCode ?? ''}`;
 	}
 }
 
+/** The login failure behind `error`: through `cause` (n8n-workflow ≥ 2.34) or the marker (older). */
 export function findAuthFailure(error: unknown): AuthFailure | undefined {
 	for (const link of causeChain(error)) {
 		const candidate = link.authFailure as AuthFailure | undefined;
 		if (candidate && typeof candidate.message === 'string') return candidate;
+	}
+	for (const link of causeChain(error)) {
+		const marker = typeof link.httpCode === 'string' ? MARKER.exec(link.httpCode) : null;
+		if (!marker || typeof link.message !== 'string') continue;
+		const [, reason, detail] = marker;
+		const status = /^\d{3}$/.test(detail) ? Number(detail) : undefined;
+		return {
+			reason: reason as AuthFailureReason,
+			message: link.message,
+			description: typeof link.description === 'string' ? link.description : link.message,
+			...(status !== undefined ? { status } : detail !== '' ? { networkCode: detail } : {}),
+		};
 	}
 	return undefined;
 }

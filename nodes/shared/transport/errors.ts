@@ -13,13 +13,23 @@ import { urlPart } from './environment';
 import { redactDeep } from './redact';
 import type { Decision, Failure } from './retryPolicy';
 
+/** What the failed request was, as the operation told the transport (see RequestIntent). */
 export interface RequestInfo {
-	method: string;
-	path: string;
 	/** origin + /api/v1, for "could not reach" messages (never contains secrets) */
 	baseUrl: string;
-	idempotent: boolean;
+	/** what the request is about: names it in messages ("job 12", "the Guardian profile for job 12") */
+	subject: Subject;
+	effect: Effect;
 }
+
+/** The job (and Guardian) a request is about. */
+export interface Subject {
+	jobId?: number;
+	guardianId?: number;
+}
+
+/** read: changes nothing; change: changes an existing job (cancel too, though it is a GET); create: books a job. */
+export type Effect = 'read' | 'change' | 'create';
 
 export interface FailureDescription {
 	message: string;
@@ -66,17 +76,9 @@ export function readEnvelope(body: unknown): { code?: string; message?: string; 
 	};
 }
 
-const jobIdIn = (path: string) => /^\/jobs\/([^/]+)/.exec(path)?.[1];
-
-function what(req: RequestInfo): string {
-	const id = jobIdIn(req.path);
-	if (/\/guardians\//.test(req.path)) return `the Guardian profile for job ${id}`;
-	return id !== undefined ? `job ${id}` : 'the request';
-}
-
-/** Whether the call changes the job (cancel is a GET that does) or only reads it. */
-function changes(req: RequestInfo): boolean {
-	return req.method.toUpperCase() !== 'GET' || /\/cancel$/.test(req.path);
+function what({ subject }: RequestInfo): string {
+	if (subject.guardianId !== undefined) return `the Guardian profile for job ${subject.jobId}`;
+	return subject.jobId !== undefined ? `job ${subject.jobId}` : 'the request';
 }
 
 export function describeFailure(
@@ -86,7 +88,7 @@ export function describeFailure(
 	decision?: Decision,
 	attempts = 1,
 ): FailureDescription {
-	const isCreate = req.method.toUpperCase() === 'POST' && req.path === '/jobs';
+	const isCreate = req.effect === 'create';
 	if (failure.kind === 'network') {
 		const unknownFate =
 			decision?.retry === false && decision.reason === 'fateUnknown'
@@ -139,7 +141,7 @@ export function describeFailure(
 			return {
 				...base,
 				message: `${capitalise(what(req))} was not found, or it belongs to another partner account`,
-				description: `${vendor}${codePart}. G2 Sentry answers the same for an unknown ID and for another partner's job. Check the ID and that the credential is the partner that created the job.${/\/guardians\//.test(req.path) ? ' A Guardian profile is only available once the job is Assigned (or later) and for the Guardian assigned to it.' : ''}`,
+				description: `${vendor}${codePart}. G2 Sentry answers the same for an unknown ID and for another partner's job. Check the ID and that the credential is the partner that created the job.${req.subject.guardianId !== undefined ? ' A Guardian profile is only available once the job is Assigned (or later) and for the Guardian assigned to it.' : ''}`,
 			};
 		case status === 422: {
 			const cutOff = envelope.code === ERROR_CODES.cutOff;
@@ -148,7 +150,7 @@ export function describeFailure(
 				...base,
 				message: cutOff
 					? `Too late to change ${what(req)}: the ${hours}-hour cut-off before the scheduled start has passed`
-					: `G2 Sentry refused ${changes(req) ? 'to change' : 'the request for'} ${what(req)}${envelope.message ? `: ${envelope.message}` : ''}`,
+					: `G2 Sentry refused ${req.effect === 'read' ? 'the request for' : 'to change'} ${what(req)}${envelope.message ? `: ${envelope.message}` : ''}`,
 				description: cutOff
 					? `${vendor}${codePart}. Partners can update or cancel a job only until ${hours} hours before its scheduled start; after that only G2 Sentry support can change it.`
 					: `${vendor}${codePart}. The request was valid but the job's current state does not allow it (for example a review before the job is Completed, or a change to a finished job).`,

@@ -3,24 +3,28 @@
  * read and tested on its own.
  *
  * THE POLICY
- * 1. 401 is not handled here: n8n refreshes the token through the credential's
- *    preAuthentication (refresh, then login with key + secret) and re-sends once by itself.
+ * 1. 401 is not handled here: the transport sends the request once more through n8n's
+ *    refreshing path (preAuthentication: refresh, then login with key + secret).
  * 2. 429 (rate limited): the request was refused, not processed, so it is safe to send again —
  *    even a create. Wait what `Retry-After` says (seconds or an HTTP date), else back off
- *    1 s, 2 s, 4 s, 8 s, 16 s; at most 5 waits, and never a single wait longer than 2 minutes
- *    (a longer Retry-After fails the item with the time to wait in the message). The wait also
- *    holds back every other request for the same partner key in this process.
+ *    1 s, 2 s, 4 s, 8 s, 16 s and, last, one whole rate window (60 s): without Retry-After the
+ *    node cannot know when the limit lifts, but after a full window of silence it has. At most
+ *    6 waits, and never a single wait longer than 2 minutes (a longer Retry-After fails the item
+ *    with the time to wait in the message). The wait also holds back every other request for
+ *    the same partner key in this process.
  * 3. 5xx (500, 502, 503, 504, …) and network failures after the request may have reached
  *    G2 Sentry: retried with 1 s, 2 s, 4 s back-off (3 retries) ONLY for idempotent calls
- *    (GET, PATCH and anything the caller marks idempotent). A create (POST /jobs) or a review
+ *    (reads, and changes that are not a POST: an update, a cancel). A create (POST /jobs) or a review
  *    (POST) whose fate is unknown is never sent twice: the error says the job may exist.
  * 4. Network failures where the request provably never left (connection refused, DNS failure,
  *    host unreachable, connect timeout) are retried like rule 3 for every call, creates included.
  * 5. Everything else (400, 403, 404, 422, other 4xx) is final: the API has decided.
  */
 
+import { RATE_LIMIT } from '../contract';
+
 export const RETRY_POLICY = {
-	rateLimit: { maxRetries: 5, backoffMs: [1_000, 2_000, 4_000, 8_000, 16_000], maxWaitMs: 120_000 },
+	rateLimit: { maxRetries: 6, backoffMs: [1_000, 2_000, 4_000, 8_000, 16_000, RATE_LIMIT.windowMs], maxWaitMs: 120_000 },
 	transient: { maxRetries: 3, backoffMs: [1_000, 2_000, 4_000] },
 } as const;
 
@@ -86,9 +90,4 @@ export function parseRetryAfter(header: unknown, now: number): number | undefine
 	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
 	const at = Date.parse(trimmed);
 	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/** GET, PATCH, PUT, DELETE, HEAD can be repeated without a second effect; POST cannot. */
-export function isIdempotentMethod(method: string): boolean {
-	return method.toUpperCase() !== 'POST';
 }

@@ -12,9 +12,10 @@ const calls = async () => (await env.requests()).map((r) => `${r.method} ${r.pat
 
 it('refreshes an access token that expires in the middle of a run, and stores the new pair', async () => {
 	const jobId = await createJob(env);
-	await env.control('POST', '/config', { accessTokenTtlMs: 250 });
+	// a token lifetime long enough for refresh → re-send on a busy machine, short against the run
+	await env.control('POST', '/config', { accessTokenTtlMs: 700 });
 	await env.control('POST', '/expire-tokens', { which: 'access' });
-	pacer.configure({ requests: 1, windowMs: 120 }); // spread the items over ~1 s: several token lifetimes
+	pacer.configure({ requests: 1, windowMs: 300 }); // spread the items over several seconds: several token lifetimes
 
 	const items = Array.from({ length: 8 }, () => ({ id: jobId }));
 	const result = await env.run({ resource: 'job', operation: 'getStatus', jobId: '={{ $json.id }}' }, items);
@@ -25,11 +26,11 @@ it('refreshes an access token that expires in the middle of a run, and stores th
 	const refreshes = log.filter((c) => c === 'GET /access/refresh 200').length;
 	expect(refreshes).toBeGreaterThanOrEqual(2);
 	expect(log.filter((c) => c.startsWith('POST /access/login'))).toEqual(['POST /access/login 200']); // the first login only
-	// every 401 was followed by a refresh and the same request again, answered 200
+	// every 401 (an answer the node reads as a value, which n8n does not refresh on) was followed by
+	// the same request sent the way n8n refreshes on, its 401, the refresh, and the request again
 	log.forEach((call, i) => {
-		if (call.endsWith(' 401')) {
-			expect(log[i + 1]).toBe('GET /access/refresh 200');
-			expect(log[i + 2]).toBe(call.replace(/ 401$/, ' 200'));
+		if (call.endsWith(' 401') && log[i - 1] !== call) {
+			expect(log.slice(i + 1, i + 4)).toEqual([call, 'GET /access/refresh 200', call.replace(/ 401$/, ' 200')]);
 		}
 	});
 	// n8n persisted each new pair; the stored refresh token is the newest (single-use tokens)
@@ -50,6 +51,7 @@ it('logs in again with key and secret when the refresh token is refused', async 
 	expect(result.items[0].json).toEqual({ jobId, status: 'New' });
 	expect((await calls()).slice(before)).toEqual([
 		`GET /jobs/${jobId}/status 401`,
+		`GET /jobs/${jobId}/status 401`, // sent again the way n8n refreshes on
 		'GET /access/refresh 401',
 		'POST /access/login 200',
 		`GET /jobs/${jobId}/status 200`,
@@ -78,7 +80,7 @@ it('does not send a create twice when its token had expired (the 401 means it wa
 	});
 	expect(result.error).toBeUndefined();
 	const posts = (await calls()).filter((c) => c.startsWith('POST /jobs'));
-	expect(posts).toEqual(['POST /jobs 201', 'POST /jobs 401', 'POST /jobs 201']);
+	expect(posts).toEqual(['POST /jobs 201', 'POST /jobs 401', 'POST /jobs 401', 'POST /jobs 201']);
 	expect((await env.control('GET', '/jobs')).filter((j: { job: { name: string } }) => j.job.name === 'After expiry')).toHaveLength(1);
 });
 

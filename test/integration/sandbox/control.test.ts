@@ -163,6 +163,31 @@ describe('sandbox control API (/_control)', () => {
 		expect((await control(f.sandbox, 'POST', '/fail-next', { path: '(' })).status).toBe(400);
 	});
 
+	it('answers 429 with Retry-After, or slows an answer down without failing it, on demand', async () => {
+		await control(f.sandbox, 'POST', '/fail-next', { status: 429, retryAfterSeconds: 3, path: '/status$' });
+		const limited = await f.session.api('GET', '/jobs/1/status');
+		expect(limited.status).toBe(429);
+		expect(limited.headers.get('retry-after')).toBe('3');
+		expect(limited.body.code).toBe('RATE_LIMIT_EXCEEDED');
+		const armed = await control(f.sandbox, 'POST', '/fail-next', { delayMs: 400, path: '/status$' });
+		expect(armed.body.pending).toEqual([{ remaining: 1, status: null, drop: false, after: false, delayMs: 400, path: '/status$', method: null }]);
+		const started = Date.now();
+		expect((await f.session.api('GET', '/jobs/1/status')).status).toBe(404); // handled normally, just late
+		expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+		const log = (await control(f.sandbox, 'GET', '/requests')).body as Array<{ injected?: string; status: number }>;
+		expect(log.slice(-2).map((r) => [r.injected, r.status])).toEqual([['status', 429], ['slow', 404]]);
+		expect((await control(f.sandbox, 'POST', '/fail-next', { delayMs: 10, status: 503 })).status).toBe(400);
+		expect((await control(f.sandbox, 'POST', '/fail-next', { retryAfterSeconds: -1 })).status).toBe(400);
+	});
+
+	it('lists every token it issued, across expiry and reset', async () => {
+		const issued = (await control(f.sandbox, 'GET', '/tokens')).body.issued as string[];
+		expect(issued).toEqual(expect.arrayContaining([f.session.accessToken, f.session.refreshToken]));
+		await control(f.sandbox, 'POST', '/expire-tokens', {});
+		await control(f.sandbox, 'POST', '/reset');
+		expect((await control(f.sandbox, 'GET', '/tokens')).body.issued).toEqual(expect.arrayContaining(issued));
+	});
+
 	it('drops connections on demand, before or after processing', async () => {
 		await control(f.sandbox, 'POST', '/fail-next', { drop: true, path: '/jobs$' });
 		await expect(f.session.api('POST', '/jobs', { name: 'x' })).rejects.toThrow();

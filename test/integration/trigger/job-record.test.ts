@@ -24,11 +24,12 @@ describe('Include Job Record', () => {
 		await env.move(jobId, 'Assigned');
 		await waitFor(() => env.trigger.items().length === 1, 10_000, 'the item');
 		const [item] = env.trigger.items();
-		const job = item.job as { jobId: number; status: string; guardian: { firstName: string }; job: { name: string } };
+		const job = item.job as { jobId: number; status: string; name: string; guardian: { firstName: string } };
 		expect(job.jobId).toBe(jobId);
 		expect(job.status).toBe('Assigned');
-		expect(job.job.name).toBe('Gallery night');
+		expect(job.name).toBe('Gallery night');
 		expect(typeof job.guardian.firstName).toBe('string');
+		expect(job).not.toHaveProperty('job');
 		expect(item.jobError).toBeUndefined();
 		expect(env.trigger.storedCredential()?.accessToken).toEqual(expect.any(String));
 		const requests = (await control(env.sandbox, 'GET', '/requests')).body as Array<{ method: string; path: string; status: number }>;

@@ -2,7 +2,6 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { g2SentryApiRequest } from '../../../shared/transport';
 import { parseId } from '../../validation';
-import { expectAnswer } from '../answers';
 import { readId } from '../common';
 import { jobIdField } from '../job/fields';
 import { guardianIdField } from './fields';
@@ -23,11 +22,12 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const jobId = readId.call(this, 'jobId', itemIndex, 'get the Guardian profile');
 	const guardianId = readId.call(this, 'guardianId', itemIndex, 'get the Guardian profile');
-	const path = `/jobs/${jobId}/guardians/${guardianId}`;
-	const answer = await g2SentryApiRequest.call(this, { method: 'GET', path, itemIndex });
-	const profile = expectAnswer.call(this, answer, {
-		call: `GET ${path}`,
-		expected: 'a Guardian profile { guardianId, firstName, lastName, bio, avatarUrl }',
+	const profile = await g2SentryApiRequest.call(this, {
+		method: 'GET',
+		path: `/jobs/${jobId}/guardians/${guardianId}`,
+		subject: { jobId, guardianId },
+		effect: 'read',
+		answer: { expected: 'a Guardian profile { guardianId, firstName, lastName, bio, avatarUrl }' },
 		itemIndex,
 	});
 	return {

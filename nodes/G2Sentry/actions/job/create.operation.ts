@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { Client, JobCreate } from '../../../shared/contract';
-import { g2SentryApiRequest } from '../../../shared/transport';
 import { toUtcIso } from '../../dates';
+import { g2SentryApiRequest } from '../../../shared/transport';
+import { asNumber, compact, shapeJob } from '../../../shared/fetchJob';
 import { checkJobCreate, parseId } from '../../validation';
-import { expectAnswer } from '../answers';
-import { asNumber, asText, assertValid, compact, readLocation, shapeJob } from '../common';
+import { asText, assertValid, readLocation } from '../common';
 import { clientFields, descriptionField, durationField, locationField, nameField, whenDateField } from './fields';
 
 const show = { resource: ['job'], operation: ['create'] };
@@ -53,24 +53,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	} as IDataObject);
 	assertValid.call(this, checkJobCreate(job, Date.now()), itemIndex, 'create the job');
 
-	const answer = await g2SentryApiRequest.call(this, {
+	const created = await g2SentryApiRequest.call(this, {
 		method: 'POST',
 		path: '/jobs',
 		body: job as IDataObject,
-		idempotent: false,
+		subject: {},
+		effect: 'create',
+		answer: { expected: '{ "jobId": <positive whole number> }', required: { jobId: 'id' } },
 		itemIndex,
 	});
-	const created = expectAnswer.call(
-		this,
-		answer,
-		{
-			call: 'POST /jobs',
-			expected: '{ "jobId": <positive whole number> }',
-			itemIndex,
-			afterEffect: 'The job may have been created all the same: check your jobs (e.g. by Client ID) before running this item again.',
-		},
-		{ jobId: 'id' },
-	);
 	// The reference answers { jobId }; the overview diagram adds status. A new job is New.
 	const status = typeof created.status === 'string' && created.status !== '' ? created.status : 'New';
 	return shapeJob(parseId(created.jobId), status, job);

@@ -3,8 +3,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { ReviewRequest } from '../../../shared/contract';
 import { g2SentryApiRequest } from '../../../shared/transport';
 import { checkReview } from '../../validation';
-import { successEnvelope } from '../answers';
-import { asNumber, asText, assertValid, compact, readId } from '../common';
+import { successEnvelope } from '../../../shared/transport/answers';
+import { asNumber, compact } from '../../../shared/fetchJob';
+import { asText, assertValid, readId } from '../common';
 import { jobIdField, rateField, reviewField } from './fields';
 
 const show = { resource: ['job'], operation: ['review'] };
@@ -28,7 +29,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		method: 'POST',
 		path: `/jobs/${jobId}/review`,
 		body: body as IDataObject,
-		idempotent: false,
+		subject: { jobId },
+		effect: 'change',
 		itemIndex,
 	});
 	return compact({ jobId, ...body, ...successEnvelope(answer) } as IDataObject);

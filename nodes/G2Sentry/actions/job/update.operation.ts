@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { JobUpdate } from '../../../shared/contract';
-import { g2SentryApiRequest } from '../../../shared/transport';
 import { toUtcIso } from '../../dates';
+import { g2SentryApiRequest } from '../../../shared/transport';
 import { checkJobUpdate } from '../../validation';
-import { successEnvelope } from '../answers';
-import { asNumber, asText, assertValid, compact, readId, readLocation } from '../common';
+import { successEnvelope } from '../../../shared/transport/answers';
+import { asNumber, compact } from '../../../shared/fetchJob';
+import { asText, assertValid, readId, readLocation } from '../common';
 import { clientFields, descriptionField, durationField, jobIdField, locationField, nameField, whenDateField } from './fields';
 
 const show = { resource: ['job'], operation: ['update'] };
@@ -54,6 +55,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		method: 'PATCH',
 		path: `/jobs/${jobId}`,
 		body: update as IDataObject,
+		subject: { jobId },
+		effect: 'change',
 		itemIndex,
 	});
 	return compact({ jobId, updated: Object.keys(update), ...successEnvelope(answer) } as IDataObject);

@@ -1,0 +1,164 @@
+/**
+ * End to end, on every n8n version of the matrix: the Partner API's answers as the node sees them
+ * through n8n's HTTP helpers. These are the cases that broke on n8n before 2.34 (n8n-workflow
+ * dropped the HTTP error's `cause`, so every refusal looked like "could not reach"): a 422 named
+ * and sent once, 429s waited out, a refused key/secret said as such, a 401 renewed by n8n.
+ */
+import { startSandbox, type Sandbox } from '../../sandbox';
+import {
+	ACTION_NODE,
+	credentialRecord,
+	startN8nWithPackage,
+	webhookChain,
+	type CredentialRef,
+	type StartedN8n,
+	type WorkflowNode,
+} from '../../scripts/harness';
+import { control, createJobDirectly, E2E_OWNER, N8N_VERSION, runWorkflow, SETUP_TIMEOUT_MS, sleep, TEST_TIMEOUT_MS } from './helpers';
+
+const wrongSecret: CredentialRef = { id: 'g2sWrongSecret01', name: 'G2 Sentry, wrong secret' };
+const soft = { onError: 'continueRegularOutput' } as const;
+const g2 = (parameters: Record<string, unknown>, credential?: CredentialRef): WorkflowNode => ({
+	name: 'G2 Sentry',
+	type: ACTION_NODE,
+	typeVersion: 1,
+	position: [0, 0],
+	parameters,
+	...soft,
+	...(credential ? { credentials: { g2SentryApi: { ...credential } } } : {}),
+});
+const jobIdParam = '={{ $json.body ? $json.body.jobId : $json.jobId }}';
+
+const workflows = {
+	cancel: webhookChain('e2eVerCancel0001', 'ver-cancel', [g2({ resource: 'job', operation: 'cancel', jobId: jobIdParam })]),
+	status: webhookChain('e2eVerStatus0001', 'ver-status', [g2({ resource: 'job', operation: 'getStatus', jobId: jobIdParam })]),
+	// one item per job in the posted list, each asking for its status
+	statuses: webhookChain('e2eVerStatuses01', 'ver-statuses', [
+		{
+			name: 'One item per job',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { fieldToSplitOut: 'body.jobs', options: {} },
+		},
+		g2({ resource: 'job', operation: 'getStatus', jobId: jobIdParam }),
+	]),
+	refused: webhookChain('e2eVerRefused001', 'ver-refused', [
+		g2({ resource: 'job', operation: 'getStatus', jobId: jobIdParam }, wrongSecret),
+	]),
+};
+
+let sandbox: Sandbox;
+let env: StartedN8n;
+
+const run = (path: string, input: Record<string, unknown>) => runWorkflow(env.n8n, path, input);
+
+/** A credential for the sandbox whose partner secret is wrong. */
+function wrongSecretRecord(): { id: string } {
+	return credentialRecord(wrongSecret, { ...sandbox, partner: { ...sandbox.partner, partnerSecret: 'not-the-partner-secret' } });
+}
+
+/** The Partner API requests the sandbox received after `mark` (an index into its log). */
+async function requestsSince(mark: number) {
+	return (await control.requests(sandbox)).slice(mark);
+}
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ port: 0, autoDispatch: false });
+	env = await startN8nWithPackage({
+		sandbox,
+		version: N8N_VERSION,
+		owner: E2E_OWNER,
+		moreCredentials: [wrongSecretRecord()],
+		workflows: Object.values(workflows),
+		publish: Object.values(workflows).map((wf) => wf.id),
+	});
+}, SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+	await env?.n8n.dispose();
+	await sandbox?.close();
+}, 60_000);
+
+describe(`Partner API answers inside a real n8n ${N8N_VERSION}`, () => {
+	it('explains a Cancel inside the 2 h cut-off (422 CUT_OFF_EXCEEDED) and sends it once', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E cancel too late');
+		await control.insideCutOff(sandbox, jobId);
+		const mark = (await control.requests(sandbox)).length;
+		const [item] = await run('ver-cancel', { jobId });
+
+		expect(item.error).toEqual(expect.stringMatching(/cut-off/i));
+		expect(item.error).not.toMatch(/could not reach|could not connect/i);
+		expect(item.details).toMatchObject({ code: 'CUT_OFF_EXCEEDED', httpCode: '422' });
+		const cancels = (await requestsSince(mark)).filter((r) => r.path === `/api/v1/jobs/${jobId}/cancel`);
+		expect(cancels.map((r) => r.status)).toEqual([422]);
+		expect((await control.job(sandbox, jobId)).status).toBe('New');
+	}, TEST_TIMEOUT_MS);
+
+	it('says the partner key and secret were refused, in the credential test and in an action', async () => {
+		const cookie = await env.n8n.ownerSession();
+		const tested = await fetch(`${env.n8n.baseUrl}/rest/credentials/test`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', cookie },
+			body: JSON.stringify({ credentials: wrongSecretRecord() }),
+		});
+		expect(tested.status).toBe(200);
+		const { data: result } = (await tested.json()) as { data: { status: string; message: string } };
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/did not accept the partner key and secret/);
+		expect(result.message).not.toMatch(/could not reach|could not connect/i);
+
+		const jobId = await createJobDirectly(sandbox, 'E2E wrong secret');
+		const mark = (await control.requests(sandbox)).length;
+		const [item] = await run('ver-refused', { jobId });
+		expect(item.error).toMatch(/did not accept the partner key and secret/);
+		expect(item.error).not.toMatch(/could not reach|could not connect/i);
+		// refused logins are not retried beyond n8n's own second attempt; nothing else was sent
+		const sent = await requestsSince(mark);
+		expect(sent.length).toBeGreaterThan(0);
+		expect(sent.length).toBeLessThanOrEqual(2);
+		expect(sent.every((r) => r.path === '/api/v1/access/login' && r.status === 401)).toBe(true);
+	}, TEST_TIMEOUT_MS);
+
+	it('renews an expired access token through n8n (401, refresh, the same request) and succeeds', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E token expiry');
+		const [first] = await run('ver-status', { jobId });
+		expect(first).toMatchObject({ jobId, status: 'New' });
+
+		await fetch(`${sandbox.controlUrl}/expire-tokens`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ which: 'access' }),
+		});
+		const mark = (await control.requests(sandbox)).length;
+		const [again] = await run('ver-status', { jobId });
+		expect(again).toMatchObject({ jobId, status: 'New' });
+		// renewed with the refresh token (no new login), then the same request went through
+		const records = await requestsSince(mark);
+		const sent = records.map((r) => [r.method, r.path, r.status]);
+		expect(sent[0]).toEqual(['GET', `/api/v1/jobs/${jobId}/status`, 401]);
+		const auth = records.filter((r) => r.path.startsWith('/api/v1/access/'));
+		expect(auth.map((r) => [r.method, r.path, r.status])).toEqual([['GET', '/api/v1/access/refresh', 200]]);
+		expect(sent[sent.length - 1]).toEqual(['GET', `/api/v1/jobs/${jobId}/status`, 200]);
+		expect(sent.length).toBeLessThanOrEqual(4);
+	}, TEST_TIMEOUT_MS);
+
+	// Last: the lowered limit stays until the sandbox closes.
+	it('gets all 15 statuses against a partner limit of 10 per window: 429s waited out, no item failed', async () => {
+		const jobIds: number[] = [];
+		for (let i = 0; i < 15; i++) jobIds.push(await createJobDirectly(sandbox, `E2E limit ${i + 1}`));
+		// 10 requests per 10 s (the API's 60/min shape, shortened so the test stays short);
+		// the creations above leave the window first
+		const windowMs = 10_000;
+		sandbox.configure({ rateLimitPerMinute: 10, rateLimitWindowMs: windowMs });
+		await sleep(windowMs + 500);
+		const mark = (await control.requests(sandbox)).length;
+
+		const items = await run('ver-statuses', { jobs: jobIds.map((jobId) => ({ jobId })) });
+		expect(items.filter((i) => i.error !== undefined)).toEqual([]);
+		expect(items).toEqual(jobIds.map((jobId) => expect.objectContaining({ jobId, status: 'New' })));
+		const sent = await requestsSince(mark);
+		expect(sent.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+		expect(sent.filter((r) => r.status === 200).length).toBe(15);
+	}, 4 * 60_000);
+});
