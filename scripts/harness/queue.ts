@@ -20,6 +20,8 @@ export interface QueueClusterOptions {
 	publish: string[];
 	workers?: number;
 	webhooks?: number;
+	/** n8n version (see scripts/n8n-runtime.js); the default when omitted */
+	version?: string;
 	tarball?: string;
 	credential?: CredentialRef;
 	log?: (message: string) => void;
@@ -67,11 +69,14 @@ export class QueueCluster {
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 			QUEUE_BULL_REDIS_PORT: String(this.redis.port),
 			N8N_ENCRYPTION_KEY: this.encryptionKey,
+			// on a busy CI machine the 2 s-interval database ping can time out, and n8n then answers
+			// every request 503 "Database is not ready" until the next ping succeeds
+			DB_PING_TIMEOUT_MS: '20000',
 		};
 	}
 
 	private instance(command: 'start' | 'worker' | 'webhook', name: string, port: number, env: Record<string, string> = {}): N8nInstance {
-		return new N8nInstance({ userFolder: this.userFolder, port, command, logName: `${name}.log`, log: this.options.log, env: { ...this.sharedEnv(), ...env } });
+		return new N8nInstance({ userFolder: this.userFolder, version: this.options.version, port, command, logName: `${name}.log`, log: this.options.log, env: { ...this.sharedEnv(), ...env } });
 	}
 
 	async start(): Promise<this> {

@@ -12,8 +12,8 @@ import crypto from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { ACTION_NODE, TRIGGER_NODE, webhookChain, type Workflow } from '../../scripts/harness';
 import { QueueCluster, type QueueExecution } from '../../scripts/harness/queue';
-import { decodeJob, type JobMemory } from '../../nodes/shared/eventStore';
-import { control, createJobDirectly, SETUP_TIMEOUT_MS, sleep, waitFor } from './helpers';
+import { decodeJob, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
+import { control, createJobDirectly, N8N_VERSION, SETUP_TIMEOUT_MS, sleep, waitFor } from './helpers';
 import { callbackTraffic, LIFECYCLE, seeded, send, startPathRouter } from './queue-traffic';
 
 const TRIGGER_NAME = 'G2 Sentry Trigger';
@@ -55,13 +55,22 @@ const callbackPath = (wf: Workflow) => `/webhook/${wf.nodes[0].webhookId}/g2sent
 type RunData = { resultData?: { runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>> } };
 const output = (e: QueueExecution, node: string) => ((e.data as RunData)?.resultData?.runData?.[node]?.[0]?.data?.main?.[0] ?? []).map((i) => i.json);
 
+// Queue mode is proven on the current n8n only (about half an hour on a busy 2-core machine):
+// in the other projects of the version matrix this file is skipped.
+const QUEUE_N8N_VERSION = '2.41.1';
+const onQueueVersion = N8N_VERSION === QUEUE_N8N_VERSION;
+if (!onQueueVersion) test.skip(`queue mode runs on n8n ${QUEUE_N8N_VERSION} only`, () => undefined);
+const describeQueue = onQueueVersion ? describe : describe.skip;
+
 let sandbox: Sandbox;
 let cluster: QueueCluster;
 
 beforeAll(async () => {
+	if (!onQueueVersion) return;
 	sandbox = await startSandbox({ accessTokenTtlMs: 4000, autoDispatch: false });
 	cluster = new QueueCluster({
 		sandbox,
+		version: QUEUE_N8N_VERSION,
 		// another build to compare with (e.g. the release before the memory merge)
 		tarball: process.env.G2S_QUEUE_TARBALL || undefined,
 		workflows: [spread, routed, status],
@@ -77,10 +86,14 @@ afterAll(async () => {
 	await sandbox?.close();
 }, 120_000);
 
+async function savedJobs(wf: Workflow): Promise<Record<string, unknown>> {
+	const node = (await cluster.staticData(wf.id))[`node:${TRIGGER_NAME}`] as { deliveries?: { jobs?: Record<string, unknown> } } | undefined;
+	return node?.deliveries?.jobs ?? {};
+}
+
 /** How many of the 300 events of jobs firstJobId… the workflow's saved memory does not know. */
 async function missingFromMemory(wf: Workflow, firstJobId: number): Promise<number> {
-	const node = (await cluster.staticData(wf.id))[`node:${TRIGGER_NAME}`] as { deliveries?: { jobs?: Record<string, unknown> } } | undefined;
-	const jobs = node?.deliveries?.jobs ?? {};
+	const jobs = await savedJobs(wf);
 	let missing = 0;
 	for (let jobId = firstJobId; jobId < firstJobId + 100; jobId++) {
 		const saved = jobs[String(jobId)];
@@ -95,7 +108,7 @@ async function missingFromMemory(wf: Workflow, firstJobId: number): Promise<numb
 async function deliverAndCount(wf: Workflow, firstJobId: number, urls: string[]) {
 	const deliveries = callbackTraffic(firstJobId, 100, seeded(firstJobId));
 	const started = Date.now();
-	const statuses = await send(deliveries, urls, sandbox.callbackSecret, 8);
+	const { statuses, retries } = await send(deliveries, urls, sandbox.callbackSecret, 8);
 	const sendMs = Date.now() - started;
 	expect(statuses.filter((s) => s !== 200)).toEqual([]);
 	const settled = await waitFor(
@@ -121,12 +134,12 @@ async function deliverAndCount(wf: Workflow, firstJobId: number, urls: string[])
 	}
 	const missing = await missingFromMemory(wf, firstJobId);
 	const failed = settled.filter((e) => e.status !== 'success').length;
-	const figures = { deliveries: deliveries.length, executions: settled.length, failed, lost, twice, missing, sendMs };
+	const figures = { deliveries: deliveries.length, retries, executions: settled.length, failed, lost, twice, missing, sendMs };
 	process.stderr.write(`QUEUE-FIGURES ${wf.id} ${JSON.stringify(figures)}\n`);
 	return figures;
 }
 
-describe('queue mode: callbacks', () => {
+describeQueue('queue mode: callbacks', () => {
 	it('spread over two webhook processes: nothing lost, duplicates within the bound, nothing missing from the saved memory', async () => {
 		const urls = cluster.webhookBaseUrls.map((base) => base + callbackPath(spread));
 		const f = await deliverAndCount(spread, 10_000, urls);
@@ -134,14 +147,14 @@ describe('queue mode: callbacks', () => {
 		expect(f.lost).toBe(0);
 		expect(f.twice).toBeLessThanOrEqual(300 * SPREAD_BOUND);
 		expect(f.missing).toBeLessThanOrEqual(300 * SPREAD_BOUND);
-		// one later callback to each process, one after the other: each saves the merge of what it
-		// holds and what the other saved, so afterwards the saved memory knows every event
-		const [later] = callbackTraffic(19_000, 1, seeded(1));
-		// (n8n saves right after the node has answered: a pause lets each save land first)
-		await send([later], [urls[0]], sandbox.callbackSecret, 1);
-		await sleep(3000);
-		await send([later], [urls[1]], sandbox.callbackSecret, 1);
-		await sleep(3000);
+		// one later callback to each process, one after the other (each once the previous save is
+		// in the database): each saves the merge of what it holds and what the other saved, so
+		// afterwards the saved memory knows every event
+		for (const [i, url] of urls.entries()) {
+			const [later] = callbackTraffic(19_000 + i, 1, seeded(i));
+			await send([later], [url], sandbox.callbackSecret, 1);
+			await waitFor('the later callback saved', async () => (await savedJobs(spread))[String(later.jobId)] ?? undefined, 60_000);
+		}
 		const missingAfter = await missingFromMemory(spread, 10_000);
 		process.stderr.write(`QUEUE-FIGURES ${spread.id} after one callback per process: missing ${missingAfter}\n`);
 		expect(missingAfter).toBe(0);
@@ -158,7 +171,7 @@ describe('queue mode: callbacks', () => {
 	}, 600_000);
 });
 
-describe('queue mode: actions across workers', () => {
+describeQueue('queue mode: actions across workers', () => {
 	it('runs 120 Get Status items at 60/min with 4 s access tokens: 0 failed', async () => {
 		const jobIds: number[] = [];
 		for (let i = 0; i < 5; i++) jobIds.push(await createJobDirectly(sandbox, `queue status ${i}`));
@@ -187,6 +200,8 @@ describe('queue mode: actions across workers', () => {
 			items: items.length,
 			answered429: requests.filter((r) => r.status === 429).length,
 			refreshes: requests.filter((r) => r.path.endsWith('/access/refresh')).length,
+			// a refresh token already used by the other worker: that worker then logs in instead
+			refreshesRefused: requests.filter((r) => r.path.endsWith('/access/refresh') && r.status !== 200).length,
 			logins: requests.filter((r) => r.path.endsWith('/access/login')).length,
 			elapsedMs,
 		};

@@ -4,6 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { signCallbackBody } from '../../sandbox';
+import { shuffled } from '../../sandbox/random';
+
+export { seededRandom as seeded } from '../../sandbox/random';
 
 export const LIFECYCLE = [
 	['JobAssigned', 'Assigned'],
@@ -17,18 +20,6 @@ export interface Delivery {
 	body: string;
 }
 
-/** A small seeded generator, so a failing run can be replayed. */
-export function seeded(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 /** `jobs` jobs × 3 events, each delivered 1–3 times, the whole list shuffled. */
 export function callbackTraffic(firstJobId: number, jobs: number, random: () => number): Delivery[] {
 	const list: Delivery[] = [];
@@ -39,31 +30,45 @@ export function callbackTraffic(firstJobId: number, jobs: number, random: () => 
 			for (let i = 0; i < copies; i++) list.push({ jobId, eventType, body });
 		}
 	}
-	for (let i = list.length - 1; i > 0; i--) {
-		const j = Math.floor(random() * (i + 1));
-		[list[i], list[j]] = [list[j], list[i]];
-	}
-	return list;
+	return shuffled(list, random);
 }
 
-/** Sends every delivery with `senders` concurrent senders; delivery i goes to urls[i % urls.length]. */
-export async function send(deliveries: Delivery[], urls: string[], secret: string, senders = 8): Promise<number[]> {
+/**
+ * Sends every delivery with `senders` concurrent senders; delivery i goes to urls[i % urls.length].
+ * Like G2 Sentry, a sender retries a delivery answered non-2xx (or not at all), here after 1, 2,
+ * 4 … s (an overloaded n8n answers 503 "Database is not ready" before the node runs).
+ * Returns the final status of each delivery and how many retries were needed.
+ */
+export async function send(deliveries: Delivery[], urls: string[], secret: string, senders = 8): Promise<{ statuses: number[]; retries: number }> {
 	const statuses: number[] = new Array(deliveries.length);
+	let retries = 0;
 	let next = 0;
-	const sender = async () => {
-		for (let i = next++; i < deliveries.length; i = next++) {
-			const { body } = deliveries[i];
-			const res = await fetch(urls[i % urls.length], {
+	const post = async (url: string, body: string): Promise<number> => {
+		try {
+			const res = await fetch(url, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json', 'x-signature': signCallbackBody(body, secret) },
 				body,
 			});
 			await res.arrayBuffer();
-			statuses[i] = res.status;
+			return res.status;
+		} catch {
+			return 0;
+		}
+	};
+	const sender = async () => {
+		for (let i = next++; i < deliveries.length; i = next++) {
+			let status = await post(urls[i % urls.length], deliveries[i].body);
+			for (let attempt = 0; (status < 200 || status > 299) && attempt < 6; attempt++) {
+				retries += 1;
+				await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
+				status = await post(urls[i % urls.length], deliveries[i].body);
+			}
+			statuses[i] = status;
 		}
 	};
 	await Promise.all(Array.from({ length: senders }, sender));
-	return statuses;
+	return { statuses, retries };
 }
 
 export interface PathRouter {

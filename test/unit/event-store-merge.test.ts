@@ -3,7 +3,7 @@
  * merged, never chosen between; the saved format stays flat; 0.1.x data is still read.
  */
 import { clearStoreCache, currentStore } from '../../nodes/G2SentryTrigger/storeCache';
-import { decodeJob, encodeJob, mergeJob } from '../../nodes/shared/eventStore';
+import { decodeJob, encodeJob, mergeJob } from '../../nodes/G2SentryTrigger/eventStore';
 import {
 	createStore,
 	effectiveLimits,
