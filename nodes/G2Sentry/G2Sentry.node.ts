@@ -2,7 +2,6 @@ import {
 	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -12,6 +11,7 @@ import {
 
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import type { ResourceParameter } from './actions/resource';
+import { errorItem } from './errorItem';
 import { operationProperties, route, subtitle, type ResourceName } from './actions/router';
 
 export class G2Sentry implements INodeType {
@@ -64,7 +64,7 @@ export class G2Sentry implements INodeType {
 						: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 				nodeError.context.itemIndex = itemIndex;
 				if (this.continueOnFail()) {
-					output.push({ json: errorToJson(nodeError), pairedItem: { item: itemIndex } });
+					output.push(errorItem(nodeError, itemIndex));
 					continue;
 				}
 				throw nodeError;
@@ -72,20 +72,4 @@ export class G2Sentry implements INodeType {
 		}
 		return [output];
 	}
-}
-
-/**
- * The error as an item for "continue on fail" / the error output. Only `error` and `details` at
- * the top level: that is the shape n8n recognises to route an item to the error output (an item
- * with an `error` property would have its json replaced by the bare message).
- */
-function errorToJson(error: NodeApiError | NodeOperationError): IDataObject {
-	const context = error.context as IDataObject;
-	const details: IDataObject = {};
-	if (error.description) details.description = error.description;
-	if (error instanceof NodeApiError && error.httpCode) details.httpCode = error.httpCode;
-	if (context.code !== undefined) details.code = context.code;
-	if (context.fieldErrors !== undefined) details.fieldErrors = context.fieldErrors;
-	details.itemIndex = context.itemIndex;
-	return { error: error.message, details };
 }
