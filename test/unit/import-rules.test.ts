@@ -40,4 +40,12 @@ describe('ARCHITECTURE.md import rules', () => {
 		);
 		expect(where(upward)).toEqual([]);
 	});
+
+	it('only the credential reaches past nodes/shared/transport/index.ts', () => {
+		const internal = imports.filter(
+			([file, module]) =>
+				/^nodes\/shared\/transport\/(?!index$)/.test(module) && !file.startsWith('nodes/shared/transport/') && !file.startsWith('credentials/'),
+		);
+		expect(where(internal)).toEqual([]);
+	});
 });
