@@ -168,10 +168,6 @@ export function controlRoutes(core: SandboxCore, describe: (routes: Route[]) => 
 
 		// every access and refresh token issued since start-up (reset and expiry included), so a test
 		// can prove none of them leaked into logs, errors or a database
-		route('GET', '/tokens', () => json(200, { issued: core.tokens.issuedSoFar() })),
-
-		// every access and refresh token issued since start-up (reset and expiry included), so a test
-		// can prove none of them leaked into logs, errors or a database
 		route('GET', '/tokens', () => json(200, { issued: core.tokens.issuedSoFar() }), 'every access and refresh token issued since start-up'),
 
 		route('POST', '/reset', () => {

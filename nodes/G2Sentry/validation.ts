@@ -35,6 +35,7 @@ import {
 	whenDateField,
 } from './actions/job/fields';
 import { ISO_INSTANT, toUtcIso } from './dates';
+import { parseId, shown } from '../shared/values';
 
 export interface FieldIssue {
 	/** path in the API's request body, e.g. `location.address.zip` */
@@ -76,36 +77,6 @@ const isBlank = (value: unknown) =>
 
 function issue(field: string, problem: string): FieldIssue {
 	return { field, message: `${labelOf(field)} ${problem}` };
-}
-
-/** Longest rendering of a rejected value in a message; the rest is summarised. */
-export const SHOWN_VALUE_MAX = 60;
-
-/**
- * A rejected value as the message quotes it: readable for NaN/Infinity (JSON would say null),
- * and cut short so that a pasted document or a runaway expression does not flood the error.
- */
-export function shown(value: unknown): string {
-	if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-	if (value === undefined) return 'nothing';
-	let text: string;
-	try {
-		text = JSON.stringify(value) ?? String(value);
-	} catch {
-		text = Object.prototype.toString.call(value);
-	}
-	if (text.length <= SHOWN_VALUE_MAX) return text;
-	const size = typeof value === 'string' ? `${value.length} characters` : `${text.length} characters as JSON`;
-	return `${text.slice(0, SHOWN_VALUE_MAX)}… (${size})`;
-}
-
-/**
- * A positive whole number, as the API's numeric ids are. Text must be plain digits: `Number()`
- * alone would turn "0x10" into job 16 and "1e3" into job 1000 — someone else's job, not an error.
- */
-export function parseId(value: unknown): number | undefined {
-	const n = typeof value === 'string' ? (/^\s*\d+\s*$/.test(value) ? Number(value) : NaN) : value;
-	return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 export function checkId(value: unknown, field: 'jobId' | 'guardianId'): FieldIssue[] {

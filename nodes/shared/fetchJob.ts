@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { JobRecord, Location } from './contract';
 import { g2SentryApiRequest, type G2SentryContext } from './transport';
-import { parseId } from '../G2Sentry/validation';
+import { parseId } from './values';
 
 /** GET /jobs/{jobId}/status: `{ jobId, status }`, the cheap read. */
 export async function fetchJobStatus(

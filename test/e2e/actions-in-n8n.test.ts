@@ -108,6 +108,19 @@ describe(`the packed package inside a real n8n ${N8N_VERSION}`, () => {
 		expect(credentials.map((c) => c.name)).toContain('g2SentryApi');
 	}, TEST_TIMEOUT_MS);
 
+	it('knows every node version the example workflows use (users import them on any supported n8n)', async () => {
+		const cookie = await env.n8n.ownerSession();
+		const nodes = await getJson<Array<{ name: string; version: number | number[] }>>(`${env.n8n.baseUrl}/types/nodes.json`, { cookie });
+		const known = new Map<string, number[]>();
+		for (const node of nodes) known.set(node.name, [...(known.get(node.name) ?? []), ...[node.version].flat()]);
+		const unknown = Object.entries(examples).flatMap(([file, wf]) =>
+			wf.nodes
+				.filter((node) => !known.get(node.type)?.includes(node.typeVersion))
+				.map((node) => `${file}: ${node.name} (${node.type} v${node.typeVersion}; known: ${known.get(node.type)?.join(', ') ?? 'none'})`),
+		);
+		expect(unknown).toEqual([]);
+	}, TEST_TIMEOUT_MS);
+
 	it('imports every example workflow as shipped, nodes and all', () => {
 		const stored = new Map(readWorkflows(env.n8n.databaseFile).map((wf) => [wf.id, wf]));
 		for (const example of Object.values(examples)) {
@@ -251,7 +264,8 @@ describe(`the packed package inside a real n8n ${N8N_VERSION}`, () => {
 		expect(nodeRan(ok, 'Refused page')).toBe(false);
 		expect(nodeOutput(bad, 'Create job')).toHaveLength(0);
 		const [reason] = nodeOutput(bad, 'Create job', 1);
-		expect(reason.json.name).toBe('E2E form refused');
+		// typeVersion 2.3 (the highest every supported n8n knows) keys the answers by the field labels
+		expect(reason.json['Job name']).toBe('E2E form refused');
 		expect((reason.json.details as { fieldErrors: unknown[] }).fieldErrors).toEqual([
 			{ fieldName: 'location.address.state', message: expect.stringMatching(/two capital letters.*"ny"/) },
 		]);

@@ -1,6 +1,7 @@
 import { CUT_OFF_MS } from '../../nodes/shared/contract';
 import { toUtcIso } from '../../nodes/G2Sentry/dates';
-import { checkId, checkJobCreate, checkJobUpdate, checkReview, parseId, shown, SHOWN_VALUE_MAX } from '../../nodes/G2Sentry/validation';
+import { checkId, checkJobCreate, checkJobUpdate, checkReview } from '../../nodes/G2Sentry/validation';
+import { parseId, shown, SHOWN_VALUE_MAX } from '../../nodes/shared/values';
 
 const NOW = Date.parse('2030-01-10T12:00:00Z');
 const inThreeHours = new Date(NOW + 3 * 3_600_000).toISOString();

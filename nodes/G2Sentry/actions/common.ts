@@ -6,7 +6,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import type { Address, Gps, Location } from '../../shared/contract';
 import { asNumber } from '../../shared/fetchJob';
-import { checkId, parseId, type FieldIssue } from '../validation';
+import { parseId } from '../../shared/values';
+import { checkId, type FieldIssue } from '../validation';
 
 export type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject>;
 

@@ -9,7 +9,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import type { Effect } from './errors';
-import { parseId, shown } from '../../G2Sentry/validation';
+import { parseId, shown } from '../values';
 
 export type Answer = Record<string, unknown>;
 

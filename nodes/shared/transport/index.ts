@@ -39,6 +39,7 @@ import { secretsOf } from './redact';
 import { decideRetry, isNotSent } from './retryPolicy';
 
 export type { Effect, Subject } from './errors';
+export { successEnvelope } from './answers';
 
 /** How long one request may take before it counts as a network failure. */
 export const REQUEST_TIMEOUT_MS = 30_000;

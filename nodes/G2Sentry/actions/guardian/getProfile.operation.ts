@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { g2SentryApiRequest } from '../../../shared/transport';
-import { parseId } from '../../validation';
+import { parseId } from '../../../shared/values';
 import { readId } from '../common';
 import { jobIdField } from '../job/fields';
 import { guardianIdField } from './fields';

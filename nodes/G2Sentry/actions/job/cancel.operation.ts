@@ -1,8 +1,7 @@
 import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { successEnvelope } from '../../../shared/transport/answers';
 import { compact, fetchJobStatus } from '../../../shared/fetchJob';
-import { g2SentryApiRequest } from '../../../shared/transport';
+import { g2SentryApiRequest, successEnvelope } from '../../../shared/transport';
 import { readId } from '../common';
 import { jobIdField } from './fields';
 

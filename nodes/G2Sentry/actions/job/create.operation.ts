@@ -4,7 +4,8 @@ import type { Client, JobCreate } from '../../../shared/contract';
 import { toUtcIso } from '../../dates';
 import { g2SentryApiRequest } from '../../../shared/transport';
 import { asNumber, compact, shapeJob } from '../../../shared/fetchJob';
-import { checkJobCreate, parseId } from '../../validation';
+import { parseId } from '../../../shared/values';
+import { checkJobCreate } from '../../validation';
 import { asText, assertValid, readLocation } from '../common';
 import { clientFields, descriptionField, durationField, locationField, nameField, whenDateField } from './fields';
 

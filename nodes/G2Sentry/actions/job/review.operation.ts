@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ReviewRequest } from '../../../shared/contract';
-import { g2SentryApiRequest } from '../../../shared/transport';
+import { g2SentryApiRequest, successEnvelope } from '../../../shared/transport';
 import { checkReview } from '../../validation';
-import { successEnvelope } from '../../../shared/transport/answers';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId } from '../common';
 import { jobIdField, rateField, reviewField } from './fields';

@@ -2,9 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { JobUpdate } from '../../../shared/contract';
 import { toUtcIso } from '../../dates';
-import { g2SentryApiRequest } from '../../../shared/transport';
+import { g2SentryApiRequest, successEnvelope } from '../../../shared/transport';
 import { checkJobUpdate } from '../../validation';
-import { successEnvelope } from '../../../shared/transport/answers';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId, readLocation } from '../common';
 import { clientFields, descriptionField, durationField, jobIdField, locationField, nameField, whenDateField } from './fields';
