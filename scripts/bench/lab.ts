@@ -39,7 +39,7 @@ export async function startLab(options: LabOptions): Promise<N8nInstance> {
 }
 
 function sqlite(file: string, readOnly: boolean) {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	 
 	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
 	return new DatabaseSync(file, { readOnly });
 }

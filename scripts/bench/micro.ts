@@ -126,7 +126,7 @@ export async function runMicro(options: { ms: number; webhookRounds: number }): 
 	record('store save+load (JSON round trip)', (performance.now() - start) / rounds, 'ms', 40, 'lower', 'n8n does this per delivery; figure 3 shows its real share, this bound only catches a 10x regression');
 
 	if (options.webhookRounds > 0) {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		 
 		const { startTriggerServer } = require('../../test/helpers/webhook-context') as typeof import('../../test/helpers/webhook-context');
 		const server = await startTriggerServer({ credentials: { callbackSecret: SECRET } });
 		const latencies: number[] = [];

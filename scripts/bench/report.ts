@@ -79,7 +79,7 @@ export function renderResults(results: BenchResults, chartName?: string): { mark
 	md.push('## 2. Rate-limit use');
 	md.push('Each flow on its own partner key (flows run at once, never sharing a bucket). Ideal wall = (⌈N/L⌉ − 1) × 60 s; wall = first to last request at the sandbox. "Failed items" = items whose Get Status was not answered 200.');
 	md.push('');
-	if (chartName) md.push(`![requests over time against the limit](${chartName})`), md.push('');
+	if (chartName) md.push(`![requests over time against the limit](${chartName})`, '');
 	for (const { scenario, runs } of results.rate) {
 		const ideal = idealWallMs(scenario.items, scenario.limit);
 		const wallTarget = ideal > 0 ? 1.02 * ideal : 60_000;

@@ -118,7 +118,7 @@ export class QueueCluster {
 	async query(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
 		if (!this.pg) {
 			if (!this.main || !this.postgres) throw new Error('cluster not started');
-			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			 
 			const { Client } = require(path.join(this.main.runtimeDir, 'node_modules', 'pg')) as {
 				Client: new (config: object) => NonNullable<QueueCluster['pg']> & { connect(): Promise<void> };
 			};
@@ -131,7 +131,7 @@ export class QueueCluster {
 
 	/** Executions of a workflow with their run data (parsed with the flatted n8n ships). */
 	async executions(workflowId: string): Promise<QueueExecution[]> {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		 
 		const flatted = require(path.join(this.main!.runtimeDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
 		const rows = await this.query(
 			'SELECT e.id, e."workflowId", e.status, e.mode, d.data FROM execution_entity e ' +

@@ -51,12 +51,12 @@ export function defineR1InProcess(): void {
 				if (!fine) counts.crashes++;
 				if (verdict === 'forged') {
 					counts.forged++;
-					if (ok2xx || started) (counts.forgedAccepted++, (fine = false));
+					if (ok2xx || started) { counts.forgedAccepted++; fine = false; }
 				} else if (verdict === 'genuine') {
 					counts.genuine++;
-					if (!(reply.status === 200 && ACCEPTED.has(json.status ?? ''))) (counts.genuineRejected++, (fine = false));
+					if (!(reply.status === 200 && ACCEPTED.has(json.status ?? ''))) { counts.genuineRejected++; fine = false; }
 				} else counts.signedNonsense++;
-				if (!ok2xx && (storeChanged || started)) (counts.refusedStoreChanges++, (fine = false));
+				if (!ok2xx && (storeChanged || started)) { counts.refusedStoreChanges++; fine = false; }
 				if (!fine && bad.length < 5) bad.push(`${verdict} "${c.label}" → ${reply.status} ${reply.body.slice(0, 80)}`);
 				return fine;
 			};
@@ -125,7 +125,7 @@ export function defineR1InN8n(): void {
  * callback URL recorded on activation, may be saved late on a busy machine.)
  */
 function staticDataOf(databaseFile: string, workflowId: string): string {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	 
 	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
 	const db = new DatabaseSync(databaseFile, { readOnly: true });
 	try {

@@ -132,12 +132,12 @@ export function defineR2(): void {
 					for (const w of want) {
 						const at = left.indexOf(w);
 						if (at >= 0) left.splice(at, 1);
-						else (missing++, problems.push(`job ${job.jobId}: ${w} not emitted`));
+						else { missing++; problems.push(`job ${job.jobId}: ${w} not emitted`); }
 					}
 					extra += left.length;
 					for (const x of left) problems.push(`job ${job.jobId}: ${x} emitted twice or never sent`);
 					const derived = statusFromEvents(emitted.get(job.jobId) ?? []);
-					if (derived !== job.status) (statusMismatches++, problems.push(`job ${job.jobId}: output says ${derived}, sandbox ${job.status}`));
+					if (derived !== job.status) { statusMismatches++; problems.push(`job ${job.jobId}: output says ${derived}, sandbox ${job.status}`); }
 				}
 				const distinct = seenDelivery.size;
 				const copies = [...proxy.forwardedBodies.values()];

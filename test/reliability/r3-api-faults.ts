@@ -90,7 +90,7 @@ export function defineR3(): void {
 			const problems: string[] = [];
 			const explain = (what: string, error: { message?: string; description?: string | null } | undefined) => {
 				const text = `${error?.message ?? ''} ${error?.description ?? ''}`;
-				if (!SAYS_WHY.test(text)) (tally.unexplained++, problems.push(`${what}: unexplained "${text.slice(0, 200)}"`));
+				if (!SAYS_WHY.test(text)) { tally.unexplained++; problems.push(`${what}: unexplained "${text.slice(0, 200)}"`); }
 			};
 			const arm = async (faults: Fault[], path: string, method: string) => {
 				tally.faults += faults.length;
@@ -109,7 +109,7 @@ export function defineR3(): void {
 					await control(sandbox, 'DELETE', '/fail-next'); // a rule the node never reached must not hit the next create
 					tally.creates++;
 					const stored = ((await control(sandbox, 'GET', '/jobs')) as Array<{ jobId: number; job: { name: string } }>).filter((j) => j.job.name === name);
-					if (stored.length > 1) (tally.duplicateCreates++, problems.push(`${name} [${op.faults}]: ${stored.length} jobs`));
+					if (stored.length > 1) { tally.duplicateCreates++; problems.push(`${name} [${op.faults}]: ${stored.length} jobs`); }
 					if (result.error) {
 						tally.createsRefused++;
 						explain(`${name} [${op.faults}]`, result.error as never);
@@ -140,13 +140,13 @@ export function defineR3(): void {
 				const what = `${kind} ${op.jobId} [${faults}]`;
 				if (kind === 'get' || kind === 'getStatus') {
 					tally.reads++;
-					if (result.error) (tally.lostReads++, problems.push(`${what}: ${result.error.message}`), explain(what, result.error as never));
-					else if (result.items[0].json.status !== truth.status || result.items[0].json.jobId !== op.jobId) (tally.wrongReads++, problems.push(`${what}: read ${JSON.stringify(result.items[0].json).slice(0, 120)}`));
+					if (result.error) { tally.lostReads++; problems.push(`${what}: ${result.error.message}`); explain(what, result.error as never); }
+					else if (result.items[0].json.status !== truth.status || result.items[0].json.jobId !== op.jobId) { tally.wrongReads++; problems.push(`${what}: read ${JSON.stringify(result.items[0].json).slice(0, 120)}`); }
 				} else {
 					tally.writes++;
 					const applied = kind === 'update' ? truth.job.duration === duration : truth.status === 'Canceled';
-					if (result.error) (tally.failedWrites++, problems.push(`${what}: ${result.error.message}`), explain(what, result.error as never));
-					else if (!applied) (tally.failedWrites++, problems.push(`${what}: reported done, sandbox has ${truth.status}/${truth.job.duration}`));
+					if (result.error) { tally.failedWrites++; problems.push(`${what}: ${result.error.message}`); explain(what, result.error as never); }
+					else if (!applied) { tally.failedWrites++; problems.push(`${what}: reported done, sandbox has ${truth.status}/${truth.job.duration}`); }
 				}
 			});
 			await createLane();

@@ -72,7 +72,7 @@ export function defineR4(): void {
 							keepErrors(result);
 							tally.executions++;
 							tally.items++;
-							if (result.error || result.items.length !== 1) (tally.failed++, failures.push(String(result.error?.message)));
+							if (result.error || result.items.length !== 1) { tally.failed++; failures.push(String(result.error?.message)); }
 						}
 					}
 				}),

@@ -13,7 +13,7 @@ import { pacer as transportPacer } from '../../nodes/shared/transport';
 describe('Pacer budget', () => {
 	it('allows the vendor\'s full 60 a minute: no requests held in reserve', () => {
 		expect(DEFAULT_PACING).toEqual({ requests: RATE_LIMIT.requests, windowMs: RATE_LIMIT.windowMs });
-		let clock = 0;
+		const clock = 0;
 		const pacer = new Pacer(DEFAULT_PACING, () => clock);
 		const waits = Array.from({ length: 61 }, () => pacer.reserve('k'));
 		// 56 to 60 requests used to wait a whole window; now only the 61st does
@@ -22,7 +22,7 @@ describe('Pacer budget', () => {
 	});
 
 	it('takes a lower per-key limit from the caller (a credential with its own limit), never a higher one', () => {
-		let clock = 0;
+		const clock = 0;
 		const pacer = new Pacer({ requests: 60, windowMs: 1000 }, () => clock);
 		expect([pacer.reserve('slow', 2), pacer.reserve('slow', 2)]).toEqual([0, 0]);
 		expect(pacer.reserve('slow', 2)).toBe(1000 + guardMs(1000));
@@ -35,7 +35,7 @@ describe('Pacer budget', () => {
 
 	it('reads the credential\'s Requests per Minute; anything but a positive whole number leaves the configured limit', () => {
 		expect(requestsPerMinute({ requestsPerMinute: 10 })).toBe(10);
-		let clock = 0;
+		const clock = 0;
 		const pacer = new Pacer({ requests: 2, windowMs: 1000 }, () => clock);
 		for (const bad of [undefined, 0, -5, 2.5, '10', null, Number.NaN]) {
 			expect(requestsPerMinute({ requestsPerMinute: bad })).toBeUndefined();
