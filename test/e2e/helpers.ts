@@ -9,6 +9,16 @@ import { N8N_VERSION as DEFAULT_VERSION } from '../../scripts/n8n-runtime';
 export const N8N_VERSION: string = (globalThis as { G2S_N8N_VERSION?: string }).G2S_N8N_VERSION ?? DEFAULT_VERSION;
 
 /** Jest timeouts: the first run on a machine installs n8n (minutes). */
+/**
+ * Whether this n8n keeps a failed item's `details` on the error output: from 2.34.6, 2.35.3 and
+ * 2.36 on. Before, n8n routes a failed item by its `error` and keeps only the message
+ * (nodes/G2Sentry/errorItem.ts).
+ */
+export const KEEPS_ERROR_DETAILS = ((): boolean => {
+	const [major, minor, patch] = N8N_VERSION.split('.').map(Number);
+	if (major !== 2) return major > 2;
+	return minor >= 36 || (minor === 35 && patch >= 3) || (minor === 34 && patch >= 6);
+})();
 export const SETUP_TIMEOUT_MS = 20 * 60 * 1000;
 export const TEST_TIMEOUT_MS = 120 * 1000;
 
