@@ -228,7 +228,10 @@ describe(`the packed package inside a real n8n ${N8N_VERSION}`, () => {
 		expect(stored.job).toMatchObject({ name: 'Open house, 12 Main St', client: { clientInfo: 'alex@example.com' } });
 
 		const refused = nodeOutput(execution, 'Refused').map((i) => i.json);
-		expect(refused.map((r) => r.row)).toEqual(['Gallery evening', 'Too soon: starts in 30 minutes']);
+		// n8n 1.x does not resolve the Refused node's `$('Rows to book').item` for items of the error
+		// output (README, Example workflows): there the rows are told apart by their reasons only
+		if (!N8N_VERSION.startsWith('1.')) expect(refused.map((r) => r.row)).toEqual(['Gallery evening', 'Too soon: starts in 30 minutes']);
+		expect(refused).toHaveLength(2);
 		expect(String(refused[0].reason)).toMatch(/state/i);
 		expect(String(refused[1].reason)).toMatch(/2 hours|cut-off|future/i);
 		if (KEEPS_ERROR_DETAILS) {
