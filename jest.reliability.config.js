@@ -5,7 +5,7 @@ module.exports = {
 	roots: ['<rootDir>/test/reliability'],
 	testMatch: ['**/*.test.ts'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', diagnostics: { warnOnly: false } }],
 	},
 	testTimeout: 30 * 60 * 1000,
 	maxWorkers: 1,
