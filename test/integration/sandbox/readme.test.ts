@@ -25,7 +25,12 @@ const haveCurl = spawnSync('sh', ['-c', 'command -v curl']).status === 0;
 function runBash(script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
 	// the Node running the tests is the `node` the README's field helper finds
 	const PATH = [dirname(process.execPath), process.env.PATH].join(delimiter);
-	const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, PATH } });
+	// --norc: bash reads /etc/bash.bashrc when its input is a socket (as if started by sshd), and
+	// Debian's one fails under -u; the README's commands need no start-up file
+	const child = spawn('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], {
+		env: { ...process.env, PATH },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
