@@ -7,7 +7,8 @@
  * `{ error }` or `{ error, message }`; since, any json whose keys are among `error`, `message`,
  * `details` — and since then n8n also replaces the json of an item carrying `error` with the bare
  * message. So `{ error, details }` alone is routed by current n8n, and needs `error` on the item
- * for older ones (whose json is then kept as it is).
+ * for older ones — only where the error output is used: those versions too keep just the message
+ * of an item carrying `error`, so on the regular output the json goes alone, details and all.
  *
  * Which kind of n8n runs the node is told by its n8n-workflow: before 2.34 it drops an error's
  * `cause` (a class field resets it). Patch releases 2.34.0–2.34.5 and 2.35.0–2.35.2 keep `cause`
@@ -27,7 +28,7 @@ function olderN8n(node: INode): boolean {
 
 export function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
 	const item: INodeExecutionData = { json: errorToJson(error), pairedItem: { item: itemIndex } };
-	if (olderN8n(error.node)) item.error = error;
+	if (error.node.onError === 'continueErrorOutput' && olderN8n(error.node)) item.error = error;
 	return item;
 }
 

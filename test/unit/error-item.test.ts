@@ -8,14 +8,14 @@ import type { INode, INodeExecutionData } from 'n8n-workflow';
 
 const node: INode = { id: 'n1', name: 'G2 Sentry', type: 'n8n-nodes-g2sentry.g2Sentry', typeVersion: 1, position: [0, 0], parameters: {} };
 
-function failedItemWith(workflowPackage: string): { item: INodeExecutionData; error: Error } {
+function failedItemWith(workflowPackage: string, onError: INode['onError'] = 'continueErrorOutput'): { item: INodeExecutionData; error: Error } {
 	let item: INodeExecutionData | undefined;
 	let error: Error | undefined;
 	jest.isolateModules(() => {
 		jest.doMock('n8n-workflow', () => jest.requireActual(workflowPackage));
 		const wf = jest.requireActual(workflowPackage);
 		const { errorItem } = require('../../nodes/G2Sentry/errorItem');
-		error = new wf.NodeOperationError(node, 'Scheduled Start must be at least 2 hours ahead', {
+		error = new wf.NodeOperationError({ ...node, onError }, 'Scheduled Start must be at least 2 hours ahead', {
 			itemIndex: 2,
 			description: 'whenDate',
 		});
@@ -39,4 +39,10 @@ test('n8n before 2.34: the item carries the error as well, the json is the same'
 	expect(item.error).toBe(error);
 	expect(item.json).toMatchObject({ error: 'Scheduled Start must be at least 2 hours ahead', details: { description: 'whenDate', itemIndex: 2 } });
 	expect(item.pairedItem).toEqual({ item: 2 });
+});
+
+test('n8n before 2.34, regular output: json alone, so the details are kept', () => {
+	const { item } = failedItemWith('n8n-workflow-v1', 'continueRegularOutput');
+	expect(item.error).toBeUndefined();
+	expect(item.json).toMatchObject({ details: { description: 'whenDate', itemIndex: 2 } });
 });
