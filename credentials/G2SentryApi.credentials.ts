@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import {
 	sleep,
 	type IAuthenticateGeneric,
@@ -13,12 +15,21 @@ import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/sh
 import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nodes/shared/contract';
 import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../nodes/shared/transport/environment';
 import { requestsPerMinute, sharedPacer } from '../nodes/shared/transport/pacing';
+import { sharedCall } from '../nodes/shared/transport/sharedCall';
 
 /**
  * The credential's type name: how nodes, workflows and n8n's database refer to it. Public (saved
  * workflows store it), so it never changes; everything in the package and its tests reads it here.
  */
 export const CREDENTIAL_TYPE = 'g2SentryApi';
+
+/**
+ * How long the tokens a refresh returned are handed to other executions of this process that
+ * present the same (now used up) refresh token: those that got their 401 at about the same time.
+ * Their own refresh would be refused. A login is shared only while it runs: its tokens could be
+ * handed to a caller after G2 Sentry had already revoked them.
+ */
+const SHARE_REFRESH_MS = 2_000;
 
 /** Login and refresh must not hang an execution when the server does not answer. */
 const AUTH_TIMEOUT_MS = 20_000;
@@ -188,17 +199,27 @@ export class G2SentryApi implements ICredentialType {
 			resend = 0;
 			return booked;
 		};
+		// Executions of this process that got their 401 at the same moment share one refresh (a
+		// refresh token works once) or login. Whoever joins books its own re-send slot.
+		const bucket = partnerBucketKey(baseUrl, credentials.partnerKey);
+		const once = async <T>(what: string, keepMs: number, call: (following: number) => Promise<T>): Promise<T> => {
+			const shared = sharedCall(`${bucket} ${what}`, keepMs, async () => await call(takeResend()));
+			if (shared.joined && takeResend() > 0) sharedPacer.reserve(bucket, requestsPerMinute(credentials));
+			return await shared.result;
+		};
 		const storedRefreshToken = credentials.refreshToken;
 		if (typeof storedRefreshToken === 'string' && storedRefreshToken !== '') {
 			try {
-				const refreshed: unknown = await paced(credentials, baseUrl, takeResend(), async () =>
-					await this.helpers.httpRequest({
-						method: 'GET',
-						url: `${baseUrl}/access/refresh`,
-						headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
-						json: true,
-						timeout: AUTH_TIMEOUT_MS,
-					}),
+				const refreshed: unknown = await once(`refresh ${storedRefreshToken}`, SHARE_REFRESH_MS, async (following) =>
+					await paced(credentials, baseUrl, following, async () =>
+						await this.helpers.httpRequest({
+							method: 'GET',
+							url: `${baseUrl}/access/refresh`,
+							headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
+							json: true,
+							timeout: AUTH_TIMEOUT_MS,
+						}),
+					),
 				);
 				if (hasTokens(refreshed)) {
 					return { accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken };
@@ -210,15 +231,18 @@ export class G2SentryApi implements ICredentialType {
 
 		let login: unknown;
 		try {
-			login = await paced(credentials, baseUrl, takeResend(), async () =>
-				await this.helpers.httpRequest({
-					method: 'POST',
-					url: `${baseUrl}/access/login`,
-					// pasted from the portal, key and secret often carry a stray space or line break
-					body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
-					json: true,
-					timeout: AUTH_TIMEOUT_MS,
-				}),
+			const secretKey = createHash('sha256').update(String(trimmed(credentials.partnerSecret))).digest('base64url');
+			login = await once(`login ${secretKey}`, 0, async (following) =>
+				await paced(credentials, baseUrl, following, async () =>
+					await this.helpers.httpRequest({
+						method: 'POST',
+						url: `${baseUrl}/access/login`,
+						// pasted from the portal, key and secret often carry a stray space or line break
+						body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
+						json: true,
+						timeout: AUTH_TIMEOUT_MS,
+					}),
+				),
 			);
 		} catch (error) {
 			throw explainLoginFailure(error, baseUrl);

@@ -14,13 +14,24 @@ export interface FlakyProxy {
 	/** how many copies of each exact body reached n8n */
 	forwardedBodies: Map<string, number>;
 	counts: Record<ProxyDecision, number>;
+	/** every request in arrival order, with what n8n answered (for the failure report) */
+	log: ProxyRecord[];
 	close(): Promise<void>;
+}
+
+export interface ProxyRecord {
+	at: number;
+	body: string;
+	decision: ProxyDecision;
+	/** n8n's status and body, when the request was forwarded and answered */
+	answer?: string;
 }
 
 export async function startFlakyProxy(target: string, decisions: ProxyDecision[]): Promise<FlakyProxy> {
 	let next = 0;
 	const counts: Record<ProxyDecision, number> = { forward: 0, unavailable: 0, 'lose-answer': 0 };
 	const forwardedBodies = new Map<string, number>();
+	const log: ProxyRecord[] = [];
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
@@ -28,6 +39,8 @@ export async function startFlakyProxy(target: string, decisions: ProxyDecision[]
 			const body = Buffer.concat(chunks);
 			const decision = decisions[next++ % decisions.length];
 			counts[decision]++;
+			const record: ProxyRecord = { at: Date.now(), body: body.toString('utf8'), decision };
+			log.push(record);
 			if (decision === 'unavailable') {
 				res.writeHead(503).end();
 				return;
@@ -41,6 +54,7 @@ export async function startFlakyProxy(target: string, decisions: ProxyDecision[]
 					signal: AbortSignal.timeout(30_000),
 				});
 				const text = await answer.text();
+				record.answer = `${answer.status} ${text}`;
 				if (decision === 'lose-answer') {
 					res.socket?.destroy();
 					return;
@@ -56,6 +70,7 @@ export async function startFlakyProxy(target: string, decisions: ProxyDecision[]
 		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`,
 		forwardedBodies,
 		counts,
+		log,
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.close(() => resolve());

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { nodeOutput, readExecutions } from '../../scripts/harness';
 import { http } from '../helpers/sandboxClient';
 import { report, seedOf, sized, timer } from './figures';
-import { startFlakyProxy, type ProxyDecision } from './flaky-proxy';
+import { startFlakyProxy, type FlakyProxy, type ProxyDecision } from './flaky-proxy';
 import { pool } from './http-send';
 import { control } from './r3-api-faults';
 import { sharedN8n, TRIGGER_NAME, WORKFLOWS } from './shared-n8n';
@@ -35,6 +35,21 @@ export function statusFromEvents(events: Array<{ eventType: string; jobStatus: s
 	const assigned = events.filter((e) => e.eventType === 'JobAssigned').length;
 	const withdrawn = events.filter((e) => e.eventType === 'JobWithdrawed' && e.jobStatus === 'New').length;
 	return assigned > withdrawn ? 'Assigned' : 'New';
+}
+
+/** What n8n was sent for each job named in `problems`, in arrival order, and what it answered. */
+function timelines(problems: string[], proxy: FlakyProxy): string {
+	const jobs = new Set(problems.slice(0, 5).map((p) => Number(/^job (\d+)/.exec(p)?.[1])));
+	const start = proxy.log[0]?.at ?? 0;
+	return [...jobs]
+		.map((jobId) => {
+			const lines = proxy.log
+				.map((r) => ({ r, body: JSON.parse(r.body) as { jobId: number; eventType: string; jobStatus: string; guardianPhone?: string } }))
+				.filter(({ body }) => body.jobId === jobId)
+				.map(({ r, body }) => `  +${r.at - start} ms ${body.eventType}/${body.jobStatus} phone …${String(body.guardianPhone ?? '-').slice(-4)}: ${r.decision}${r.answer ? ` → ${r.answer}` : ''}`);
+			return `job ${jobId} as n8n was sent it:\n${lines.join('\n')}`;
+		})
+		.join('\n');
 }
 
 export function defineR2(): void {
@@ -158,7 +173,7 @@ export function defineR2(): void {
 					size: `${jobs.length} jobs`,
 					durationMs: elapsed(),
 				});
-				if (!pass) throw new Error(`R2 missed its target:\n${problems.slice(0, 15).join('\n')}`);
+				if (!pass) throw new Error(`R2 missed its target:\n${problems.slice(0, 15).join('\n')}\n${timelines(problems, proxy)}`);
 			} finally {
 				sandbox.configure({ autoDispatch: false, callbackUrl: null, chaos: { duplicateDeliveries: false, shuffleDeliveries: false, withdrawRate: 0 } });
 				await proxy.close();

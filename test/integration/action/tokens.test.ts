@@ -84,18 +84,33 @@ it('does not send a create twice when its token had expired (the 401 means it wa
 	expect((await env.control('GET', '/jobs')).filter((j: { job: { name: string } }) => j.job.name === 'After expiry')).toHaveLength(1);
 });
 
-it('copes with parallel executions refreshing the same single-use refresh token', async () => {
+it('parallel executions whose token expired together share one refresh of the single-use refresh token', async () => {
 	const jobId = await createJob(env);
 	await env.control('POST', '/expire-tokens', { which: 'access' });
 	const runs = await Promise.all(
-		[1, 2, 3].map(() => env.run({ resource: 'job', operation: 'getStatus', jobId: String(jobId) })),
+		[1, 2, 3, 4].map(() => env.run({ resource: 'job', operation: 'getStatus', jobId: String(jobId) })),
 	);
 	for (const run of runs) {
 		expect(run.error).toBeUndefined();
 		expect(run.items[0].json.status).toBe('New');
 	}
 	const log = await calls();
-	// one refresh wins; the losers are refused and fall back to a login
-	expect(log.filter((c) => c === 'GET /access/refresh 200')).toHaveLength(1);
-	expect(log.filter((c) => c === 'GET /access/refresh 401').length).toBe(2);
+	// one refresh for all four; nobody's refresh is refused, nobody logs in again
+	expect(log.filter((c) => c.startsWith('GET /access/refresh'))).toEqual(['GET /access/refresh 200']);
+	expect(log.filter((c) => c.startsWith('POST /access/login'))).toEqual(['POST /access/login 200']); // createJob's
+	// every execution stored the same new pair
+	const stored = env.credentials.get(CREDENTIAL_TYPE);
+	expect(new Set(env.credentials.updates.slice(-4).map((u) => u.data.refreshToken))).toEqual(new Set([stored.refreshToken]));
+});
+
+it('parallel executions whose refresh token was revoked share one login', async () => {
+	const jobId = await createJob(env);
+	await env.control('POST', '/expire-tokens', { which: 'all' });
+	const runs = await Promise.all(
+		[1, 2, 3, 4].map(() => env.run({ resource: 'job', operation: 'getStatus', jobId: String(jobId) })),
+	);
+	for (const run of runs) expect(run.error).toBeUndefined();
+	const log = await calls();
+	expect(log.filter((c) => c.startsWith('GET /access/refresh'))).toEqual(['GET /access/refresh 401']);
+	expect(log.filter((c) => c.startsWith('POST /access/login'))).toEqual(['POST /access/login 200', 'POST /access/login 200']);
 });
