@@ -40,6 +40,11 @@ export interface EventStore {
 	jobs: Record<string, string>;
 	/** last time (ms) entries were pruned by age */
 	pruned: number;
+	/**
+	 * Which hand-out of which n8n process this copy is (see storeCache): a process that finds its
+	 * own latest stamp in the saved copy knows it holds everything that copy holds.
+	 */
+	stamp?: string;
 }
 
 export const MAX_FINGERPRINTS = 8;

@@ -122,4 +122,69 @@ describe('the in-process copy (storeCache)', () => {
 		recordEvent(store, ev('JobAssigned', 1), 1);
 		expect(saved.jobs).toEqual({});
 	});
+
+	it('hands out a new stamp each time, so a saved copy names the hand-out it came from', () => {
+		const first = currentStore('k', undefined);
+		const firstStamp = first.stamp;
+		const second = currentStore('k', JSON.parse(JSON.stringify(first)));
+		expect(typeof firstStamp).toBe('string');
+		expect(second.stamp).not.toBe(firstStamp);
+		expect(JSON.parse(JSON.stringify(second)).stamp).toBe(second.stamp);
+	});
+
+	it('does not read the saved jobs when the saved copy is the one this process handed out last', () => {
+		const store = currentStore('k', undefined);
+		recordEvent(store, ev('JobAssigned', 1), 1);
+		const saved = JSON.parse(JSON.stringify(store)) as EventStore;
+		let reads = 0;
+		// what n8n hands the node: every key of the jobs read through a proxy
+		saved.jobs = new Proxy(saved.jobs, { ownKeys: (target) => (reads++, Reflect.ownKeys(target)) });
+		const next = currentStore('k', saved);
+		expect(reads).toBe(0);
+		expect(next).toBe(store);
+		expect(isDup(next, ev('JobAssigned', 1))).toBe(true);
+	});
+
+	it('merges when the saved copy is older than the last hand-out (two requests overlapped, or a save failed)', () => {
+		const saved = JSON.parse(JSON.stringify(currentStore('k', undefined))) as EventStore;
+		// both requests loaded `saved`; the first records job 1 and is saved after the second loaded
+		recordEvent(currentStore('k', saved), ev('JobAssigned', 1), 1);
+		const second = currentStore('k', { ...saved, jobs: { ...saved.jobs, 7: 'x' } });
+		expect(isDup(second, ev('JobAssigned', 1))).toBe(true);
+		expect(Object.keys(second.jobs).sort()).toEqual(['1', '7']);
+	});
+
+	it('keeps two processes that save over each other whole (each module copy is one process)', () => {
+		const processes = [0, 1].map(() => {
+			let module: typeof import('../../nodes/G2SentryTrigger/storeCache') | undefined;
+			jest.isolateModules(() => {
+				module = jest.requireActual<typeof import('../../nodes/G2SentryTrigger/storeCache')>('../../nodes/G2SentryTrigger/storeCache');
+			});
+			return module!;
+		});
+		let database: unknown = undefined; // the workflow's static data, last writer wins
+		const deliver = (p: number, event: IncomingEvent, now: number) => {
+			const store = processes[p].currentStore('wf:node:webhook', database === undefined ? undefined : JSON.parse(database as string));
+			const verdict = recordEvent(store, event, now);
+			database = JSON.stringify(store);
+			return verdict.duplicate;
+		};
+		// alternating, each process several times in a row (its own stamp matches then)
+		expect(deliver(0, ev('JobAssigned', 1), 1)).toBe(false);
+		expect(deliver(0, ev('JobAssigned', 2), 2)).toBe(false);
+		expect(deliver(1, ev('JobAssigned', 1), 3)).toBe(true);
+		expect(deliver(1, ev('JobStarted', 1), 4)).toBe(false);
+		expect(deliver(1, ev('JobAssigned', 3), 5)).toBe(false);
+		expect(deliver(0, ev('JobStarted', 1), 6)).toBe(true);
+		expect(deliver(0, ev('JobAssigned', 3), 7)).toBe(true);
+		// a save of process 1 lost to process 0's concurrent save: process 1 still knows job 4
+		const before = database;
+		expect(deliver(1, ev('JobAssigned', 4), 8)).toBe(false);
+		database = before;
+		expect(deliver(0, ev('JobAssigned', 5), 9)).toBe(false);
+		expect(deliver(1, ev('JobAssigned', 4), 10)).toBe(true);
+		const saved = loadStore(JSON.parse(database as string));
+		expect(Object.keys(saved.jobs).sort()).toEqual(['1', '2', '3', '4', '5']);
+	});
 });
+
