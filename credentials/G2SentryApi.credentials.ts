@@ -44,10 +44,14 @@ async function paced<T>(credentials: ICredentialDataDecryptedObject, baseUrl: st
 	const { wait, slot } = sharedPacer.book(key, limit);
 	for (let i = 0; i < following; i++) sharedPacer.reserve(key, limit);
 	if (wait > 0) await sleep(wait);
+	let answered = false;
 	try {
-		return await call();
+		const result = await call();
+		answered = true;
+		return result;
 	} finally {
-		sharedPacer.settle(key, slot);
+		// a refusal is an answer too, but the error does not say whether one came: keep the guard
+		sharedPacer.settle(key, slot, answered);
 	}
 }
 

@@ -7,7 +7,8 @@ import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOp
 import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
 import { RATE_LIMIT } from '../../nodes/shared/contract';
 import { partnerBucketKey } from '../../nodes/shared/transport/environment';
-import { DEFAULT_PACING, guardMs, Pacer, requestsPerMinute, sharedPacer } from '../../nodes/shared/transport/pacing';
+import { DEFAULT_PACING, guardMs, Pacer, requestsPerMinute, SETTLED_MARGIN_MS, sharedPacer } from '../../nodes/shared/transport/pacing';
+import { RateLimiter } from '../../sandbox/rateLimit';
 import { pacer as transportPacer } from '../../nodes/shared/transport';
 
 describe('Pacer budget', () => {
@@ -113,7 +114,25 @@ describe('settling a slot when the call is answered', () => {
 		// n8n's own work and the network delayed the call: answered at 700 ms
 		clock = 700;
 		pacer.settle('k', first.slot);
-		// the next call waits a whole window from the answer (unsettled it would wait 325 ms only)
+		// the next call waits a whole window from the answer (unsettled it would wait 325 ms only);
+		// the server counted the first call before answering, so no guard is added to the answer
+		expect(pacer.reserve('k')).toBe(1000 + SETTLED_MARGIN_MS);
+	});
+
+	it('keeps the guard behind a call not answered yet (the server counts it after its slot)', () => {
+		let clock = 0;
+		const pacer = new Pacer({ requests: 1, windowMs: 1000 }, () => clock);
+		pacer.book('k');
+		clock = 200;
+		expect(pacer.reserve('k')).toBe(1000 + guardMs(1000) - 200);
+	});
+
+	it('keeps the guard behind a call that ended without an answer (it may still be counted)', () => {
+		let clock = 0;
+		const pacer = new Pacer({ requests: 1, windowMs: 1000 }, () => clock);
+		const { slot } = pacer.book('k');
+		clock = 700; // timed out
+		pacer.settle('k', slot, false);
 		expect(pacer.reserve('k')).toBe(1000 + guardMs(1000));
 	});
 
@@ -125,6 +144,87 @@ describe('settling a slot when the call is answered', () => {
 		pacer.settle('k', slot);
 		pacer.settle('k', 12345);
 		pacer.settle('other', slot);
-		expect(pacer.reserve('k')).toBe(500 + 1000 + guardMs(1000) - 100);
+		expect(pacer.reserve('k')).toBe(500 + 1000 + SETTLED_MARGIN_MS - 100);
+	});
+});
+
+/**
+ * The pacer against the sandbox's sliding window on one simulated clock: callers book, wait, are
+ * counted by the server after `toServer` ms and answered `toCaller` ms later, then settle.
+ */
+function simulate(run: { items: number; limit: number; callers: number; toServer: () => number; toCaller: () => number }) {
+	const windowMs = 60_000;
+	let clock = 0;
+	const pacer = new Pacer({ requests: run.limit, windowMs }, () => clock);
+	const server = new RateLimiter(() => clock);
+	const counted: number[] = [];
+	let rejected = 0;
+	let started = 0;
+	const events: Array<{ at: number; run: () => void }> = [];
+	const later = (at: number, run: () => void) => {
+		events.push({ at, run });
+		events.sort((x, y) => x.at - y.at);
+	};
+	const next = () => {
+		if (started++ >= run.items) return;
+		const { wait, slot } = pacer.book('k');
+		later(clock + wait + run.toServer(), () => {
+			if (server.take('k', run.limit, windowMs) > 0) rejected++;
+			else counted.push(clock);
+			later(clock + run.toCaller(), () => {
+				pacer.settle('k', slot);
+				next();
+			});
+		});
+	};
+	for (let i = 0; i < run.callers; i++) next();
+	while (events.length > 0) {
+		const event = events.shift()!;
+		clock = event.at;
+		event.run();
+	}
+	const idealMs = (Math.ceil(run.items / run.limit) - 1) * windowMs;
+	return { rejected, counted: counted.length, wallMs: counted[counted.length - 1] - counted[0], idealMs };
+}
+
+/** Deterministic jitter (a small LCG) so a failure can be replayed. */
+function jitter(seed: number, maxMs: number): () => number {
+	let state = seed;
+	return () => {
+		state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+		return (state / 2 ** 31) * maxMs;
+	};
+}
+
+describe('the pacer against a sliding window (simulated clock)', () => {
+	it('items one after another: never a 429, and each window boundary costs one round trip, not a guard', () => {
+		for (const { items, limit } of [
+			{ items: 200, limit: 60 },
+			{ items: 15, limit: 10 },
+		]) {
+			const roundTripMs = 40;
+			const result = simulate({ items, limit, callers: 1, toServer: () => roundTripMs / 2, toCaller: () => roundTripMs / 2 });
+			expect(result).toMatchObject({ rejected: 0, counted: items });
+			// the floor any client that is never refused has: the first window's items one after
+			// another, then a whole window per boundary after the request `limit` places back
+			const boundaries = Math.ceil(items / limit) - 1;
+			const floorMs = result.idealMs + ((items - 1) % limit) * roundTripMs;
+			expect(result.wallMs).toBeGreaterThanOrEqual(floorMs);
+			expect(result.wallMs).toBeLessThanOrEqual(floorMs + boundaries * (roundTripMs + SETTLED_MARGIN_MS));
+		}
+	});
+
+	it('parallel callers with latencies varying up to 400 ms: never a 429', () => {
+		// more callers than the limit: bookings are made behind bookings whose calls are still waiting
+		for (const { items, limit, callers } of [
+			{ items: 130, limit: 60, callers: 4 },
+			{ items: 45, limit: 10, callers: 16 },
+		]) {
+			for (let seed = 1; seed <= 40; seed++) {
+				const result = simulate({ items, limit, callers, toServer: jitter(seed, 400), toCaller: jitter(seed * 7, 400) });
+				expect(result).toMatchObject({ rejected: 0, counted: items });
+				expect(result.wallMs).toBeLessThan(result.idealMs * 1.03);
+			}
+		}
 	});
 });

@@ -140,10 +140,13 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 	const pacedAttempt = async (options: IHttpRequestOptions) => {
 		const { wait, slot } = pacer.book(bucket, requestsPerMinute(credentials));
 		if (wait > 0) await pause(context, wait, itemIndex, signal);
+		let answered = false;
 		try {
-			return await attemptOnce(context, options, signal, itemIndex);
+			const outcome = await attemptOnce(context, options, signal, itemIndex);
+			answered = outcome.ok || outcome.failure.kind === 'http';
+			return outcome;
 		} finally {
-			pacer.settle(bucket, slot);
+			pacer.settle(bucket, slot, answered);
 		}
 	};
 

@@ -17,8 +17,19 @@ import { RATE_LIMIT } from '../contract';
 /** Requests per window the package allows itself per partner key: the vendor's limit. */
 export const DEFAULT_PACING = { requests: RATE_LIMIT.requests, windowMs: RATE_LIMIT.windowMs };
 
-/** Extra spacing so that arrival-time jitter cannot squeeze one request too many into a window. */
+/**
+ * Extra spacing behind a booking whose call is not answered yet: its slot is when it was meant to
+ * leave, and the server counts it somewhat later (n8n's own work, the network), so a window from
+ * the slot alone could let one request too many into the server's window.
+ */
 export const guardMs = (windowMs: number) => Math.max(25, Math.ceil(windowMs / 100));
+
+/**
+ * Spacing behind an answered booking. Its time is the answer, which the server's count precedes,
+ * and the next call is counted after it leaves: a window from the answer is already a window at
+ * the server. This covers only clock rounding (timers and Date.now() in whole milliseconds).
+ */
+export const SETTLED_MARGIN_MS = 5;
 
 /**
  * The requests per minute a credential allows itself: its "Requests per Minute" when that is a
@@ -29,8 +40,14 @@ export function requestsPerMinute(credentials: { requestsPerMinute?: unknown }):
 	return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : undefined;
 }
 
+interface Booking {
+	/** the slot, or once answered the answer time */
+	at: number;
+	answered: boolean;
+}
+
 interface Book {
-	sends: number[]; // booked send times, ascending (bookings are handed out in order)
+	sends: Booking[]; // ascending by `at`
 	blockedUntil: number;
 }
 
@@ -65,29 +82,33 @@ export class Pacer {
 		const now = this.now();
 		const book = this.bookOf(key);
 		const { windowMs } = this.limit;
-		while (book.sends.length > 0 && book.sends[0] <= now - windowMs) book.sends.shift();
+		// when each booking stops counting against the window, as the server sees it at the latest
+		const leaves = (b: Booking) => b.at + windowMs + (b.answered ? SETTLED_MARGIN_MS : guardMs(windowMs));
+		book.sends = book.sends.filter((b) => leaves(b) > now);
 		// first come, first served: never before a send already booked
-		let at = Math.max(now, book.blockedUntil, book.sends[book.sends.length - 1] ?? 0);
+		let at = Math.max(now, book.blockedUntil, book.sends[book.sends.length - 1]?.at ?? 0);
 		if (book.sends.length >= requests) {
-			// the slot frees up when the send `requests` places back leaves the window — as the
-			// server sees it: timers fire a little early and latencies differ, hence the guard
-			at = Math.max(at, book.sends[book.sends.length - requests] + windowMs + guardMs(windowMs));
+			// the slot frees up when all but `requests - 1` bookings have left the window
+			const leaving = book.sends.map(leaves).sort((x, y) => y - x);
+			at = Math.max(at, leaving[requests - 1]);
 		}
-		book.sends.push(at);
+		book.sends.push({ at, answered: false });
 		return { wait: at - now, slot: at };
 	}
 
 	/**
-	 * The call booked at `slot` has been answered: the server counted it at some moment up to now,
-	 * so the booking moves to now. Later slots then keep a whole window from the real count,
-	 * however late the request actually left.
+	 * The call booked at `slot` is over: the booking moves to now, so later slots keep a whole
+	 * window from the real count however late the request actually left. When the server
+	 * `answered`, it counted the call before that, and the booking needs no guard any more; a call
+	 * that ended without an answer (timeout, broken connection) may still be counted later and
+	 * keeps it.
 	 */
-	settle(key: string, slot: number): void {
-		const book = this.books.get(key);
-		const index = book?.sends.indexOf(slot) ?? -1;
-		if (!book || index < 0) return;
-		book.sends[index] = Math.max(slot, this.now());
-		book.sends.sort((a, b) => a - b);
+	settle(key: string, slot: number, answered = true): void {
+		const booking = this.books.get(key)?.sends.find((b) => b.at === slot && !b.answered);
+		if (!booking) return;
+		booking.at = Math.max(slot, this.now());
+		booking.answered = answered;
+		this.books.get(key)!.sends.sort((x, y) => x.at - y.at);
 	}
 
 	/** After a 429: nobody sends on this key before `until`. */
