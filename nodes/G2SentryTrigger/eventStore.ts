@@ -41,8 +41,8 @@ export interface EventStore {
 	/** last time (ms) entries were pruned by age */
 	pruned: number;
 	/**
-	 * Which hand-out of which n8n process this copy is (see storeCache): a process that finds its
-	 * own latest stamp in the saved copy knows it holds everything that copy holds.
+	 * Which in-process copy this was saved from (see storeCache): the copy that finds its own
+	 * stamp in static data knows it holds everything saved there.
 	 */
 	stamp?: string;
 }

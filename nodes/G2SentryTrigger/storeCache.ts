@@ -13,10 +13,11 @@
  * become known here.
  *
  * The merge reads every job (milliseconds at 5,000 jobs, through n8n's proxies), so it is skipped
- * when it cannot add anything: each hand-out gets a new stamp, saved with the store, and a saved
- * copy carrying the stamp this process handed out last is a snapshot of this very copy (this
- * copy only gained since). Anything else (another process saved, a save failed, two requests
- * overlapped, n8n restarted) is merged as before.
+ * when it cannot add anything. Each in-process copy has a stamp of its own (this process, this
+ * copy), saved with it. A saved copy carrying it was serialised from this very copy, at the
+ * latest save or an earlier one (a request may load static data before the previous request's
+ * save): it holds nothing this copy lacks. A saved copy with another stamp (another process, the
+ * same node in another mode, a restart, data from before stamps) is merged as before.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -28,8 +29,7 @@ const latest = new Map<string, EventStore>();
 
 /** Tells this process's stamps from every other process's (48 random bits). */
 const PROCESS_TAG = randomBytes(6).toString('base64url');
-let handOuts = 0;
-const nextStamp = () => `${PROCESS_TAG}.${(++handOuts).toString(36)}`;
+let copies = 0;
 
 const stampOf = (persisted: unknown): unknown =>
 	typeof persisted === 'object' && persisted !== null ? (persisted as { stamp?: unknown }).stamp : undefined;
@@ -47,8 +47,8 @@ export function currentStore(key: string, persisted: unknown): EventStore {
 		// loadStore returns a detached copy: the saved one belongs to this request's workflow object.
 		const saved = loadStore(persisted);
 		store = cached === undefined ? saved : mergeStores(cached, saved);
+		store.stamp ??= `${PROCESS_TAG}.${(++copies).toString(36)}`;
 	}
-	store.stamp = nextStamp();
 	latest.delete(key);
 	latest.set(key, store);
 	if (latest.size > MAX_CACHED) latest.delete(latest.keys().next().value as string);
