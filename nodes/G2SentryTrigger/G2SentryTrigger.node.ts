@@ -13,7 +13,7 @@ import {
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { CALLBACK_EVENTS } from '../shared/contract';
 import { triggerPanel, triggerProperties } from './description';
-import { effectiveLimits, recordEvent } from './events';
+import { effectiveLimits, recordEvent, saveStore } from './events';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { verifySignature } from './signature';
@@ -163,8 +163,8 @@ export class G2SentryTrigger implements INodeType {
 		const cacheKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`;
 		const store = currentStore(cacheKey, staticData[STORE_KEY]);
 		const verdict = recordEvent(store, event, receivedAt.getTime(), limits);
-		// Assigning the key (even the same object) marks static data as changed for n8n to save.
-		staticData[STORE_KEY] = store as unknown as IDataObject;
+		// Assigning the key marks static data as changed for n8n to save.
+		staticData[STORE_KEY] = saveStore(store) as unknown as IDataObject;
 
 		if (verdict.duplicate) return reply(res, 200, { status: 'duplicate' });
 		if (event.known && !wanted.includes(event.eventType)) return reply(res, 200, { status: 'filtered' });

@@ -2,11 +2,15 @@
  * How the trigger's memory is kept in the workflow's static data, and how two copies of it are
  * merged. Pure (no n8n, no clock).
  *
- * Flat on purpose: n8n parses, Proxy-wraps (every nested object) and re-serialises static data on
- * every webhook request, so each job is one short string, not an object:
- * `a.w.f.t.p1,p2.o1,o2` — assignments, withdrawals, flags (1 started, 2 completed, 4 canceled),
- * last heard of (ms, base 36), fingerprints of assignment payloads, fingerprints of unknown events.
- * Fingerprints are base64url, so neither `.` nor `,` can occur in them.
+ * Each job is one short string: `a.w.f.t.p1,p2.o1,o2` — assignments, withdrawals, flags
+ * (1 started, 2 completed, 4 canceled), last heard of (ms, base 36), fingerprints of assignment
+ * payloads, fingerprints of unknown events. Fingerprints are base64url, so neither `.` nor `,`
+ * can occur in them.
+ *
+ * Saved as ONE string (`id=job id=job …`, format 3), not one key per job: n8n parses static data
+ * from the database, wraps every key of every object in a Proxy, copies and re-serialises it
+ * several times per callback (webhook, execution start), and that work grows with the number of
+ * keys far more than with the length of a string. In memory the jobs are a record (`EventStore`).
  *
  * Merging: in queue mode several webhook processes each save the whole static data (last writer
  * wins), and each keeps its own newest copy in memory. Merging is a union per job: counts take the
@@ -44,6 +48,15 @@ export interface EventStore {
 	 * Which in-process copy this was saved from (see storeCache): the copy that finds its own
 	 * stamp in static data knows it holds everything saved there.
 	 */
+	stamp?: string;
+}
+
+/** What static data holds (format 3): the jobs as one string. */
+export interface SavedStore {
+	v: 3;
+	/** `id=job` entries separated by single spaces */
+	jobs: string;
+	pruned: number;
 	stamp?: string;
 }
 
@@ -118,17 +131,40 @@ export function mergeStores(into: EventStore, other: EventStore): EventStore {
 	return into;
 }
 
+/** The form saved in static data (see the top of this file). */
+export function saveStore(store: EventStore): SavedStore {
+	let jobs = '';
+	for (const key in store.jobs) {
+		const job = store.jobs[key];
+		// job ids are numbers and jobs never hold a space; what could not be read back (foreign
+		// data loaded from format 2) is left out
+		if (key === '' || key.includes(' ') || key.includes('=') || job === '' || job.includes(' ')) continue;
+		jobs += jobs === '' ? `${key}=${job}` : ` ${key}=${job}`;
+	}
+	const saved: SavedStore = { v: 3, jobs, pruned: store.pruned };
+	if (store.stamp !== undefined) saved.stamp = store.stamp;
+	return saved;
+}
+
 /**
- * Reads what static data holds: the current format, the format of 0.1.x (`v: 1`, one object per
- * job, migrated here), or anything else (first run, foreign data) as a fresh store — losing memory
- * risks a duplicate, never a lost event. Always returns a detached copy.
+ * Reads what static data holds: the current format (3), the record of 0.2.x (`v: 2`), the format
+ * of 0.1.x (`v: 1`, one object per job, migrated here), or anything else (first run, foreign data)
+ * as a fresh store — losing memory risks a duplicate, never a lost event. Always returns a
+ * detached copy.
  */
 export function loadStore(value: unknown): EventStore {
 	if (typeof value !== 'object' || value === null) return createStore();
 	const candidate = value as { v?: unknown; jobs?: unknown; pruned?: unknown };
-	if (typeof candidate.jobs !== 'object' || candidate.jobs === null) return createStore();
 	const pruned = typeof candidate.pruned === 'number' ? candidate.pruned : 0;
 	const store: EventStore = { v: 2, jobs: {}, pruned };
+	if (candidate.v === 3 && typeof candidate.jobs === 'string') {
+		for (const entry of candidate.jobs.split(' ')) {
+			const at = entry.indexOf('=');
+			if (at > 0 && at < entry.length - 1) store.jobs[entry.slice(0, at)] = entry.slice(at + 1);
+		}
+		return store;
+	}
+	if (typeof candidate.jobs !== 'object' || candidate.jobs === null) return createStore();
 	const entries = Object.entries(candidate.jobs as Record<string, unknown>);
 	if (candidate.v === 2) {
 		for (const [key, text] of entries) if (typeof text === 'string') store.jobs[key] = text;

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { CALLBACK_EVENTS, type CallbackEvent } from '../shared/contract';
 import { decodeJob, encodeJob, lastHeard, MAX_FINGERPRINTS, MAX_OTHER_KEYS, type EventStore, type JobMemory } from './eventStore';
 
-export { createStore, loadStore, mergeStores, type EventStore, type JobMemory } from './eventStore';
+export { createStore, loadStore, mergeStores, saveStore, type EventStore, type JobMemory, type SavedStore } from './eventStore';
 
 export interface StoreLimits {
 	maxJobs: number;

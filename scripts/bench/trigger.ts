@@ -4,7 +4,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
-import { createStore, recordEvent } from '../../nodes/G2SentryTrigger/events';
+import { createStore, recordEvent, saveStore } from '../../nodes/G2SentryTrigger/events';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { TRIGGER_NODE, TRIGGER_WEBHOOK_PATH, type Workflow, type WorkflowNode } from '../harness';
 import { quantile } from './stats';
@@ -67,7 +67,8 @@ export function seededStaticData(jobs: number): object {
 	for (let job = 1; job <= jobs; job++) {
 		recordEvent(store, { jobId: job, eventType: 'JobAssigned', jobStatus: 'Assigned', guardianPhone: '+15550100' }, now - (jobs - job));
 	}
-	return { [`node:${TRIGGER_NAME}`]: { deliveries: store } };
+	// as the node saves it
+	return { [`node:${TRIGGER_NAME}`]: { deliveries: saveStore(store) } };
 }
 
 /**

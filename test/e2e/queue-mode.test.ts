@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { ACTION_NODE, TRIGGER_NODE, webhookChain, type Workflow } from '../../scripts/harness';
 import { QueueCluster, type QueueExecution } from '../../scripts/harness/queue';
-import { decodeJob, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
+import { decodeJob, loadStore, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
 import { control, createJobDirectly, N8N_VERSION, SETUP_TIMEOUT_MS, sleep, waitFor } from './helpers';
 import { callbackTraffic, LIFECYCLE, seeded, send, startPathRouter } from './queue-traffic';
 
@@ -87,8 +87,8 @@ afterAll(async () => {
 }, 120_000);
 
 async function savedJobs(wf: Workflow): Promise<Record<string, unknown>> {
-	const node = (await cluster.staticData(wf.id))[`node:${TRIGGER_NAME}`] as { deliveries?: { jobs?: Record<string, unknown> } } | undefined;
-	return node?.deliveries?.jobs ?? {};
+	const node = (await cluster.staticData(wf.id))[`node:${TRIGGER_NAME}`] as { deliveries?: unknown } | undefined;
+	return loadStore(node?.deliveries).jobs;
 }
 
 /** How many of the 300 events of jobs firstJobId… the workflow's saved memory does not know. */

@@ -12,6 +12,7 @@ import {
 	MIN_RETENTION_MS,
 	pruneStore,
 	recordEvent,
+	saveStore,
 	type EventStore,
 	type IncomingEvent,
 } from '../../nodes/G2SentryTrigger/events';
@@ -48,6 +49,38 @@ describe('store format', () => {
 		expect(migrated.pruned).toBe(3);
 		expect(isDup(migrated, ev('JobAssigned', 9, '+15550100'))).toBe(true);
 		expect(isDup(migrated, ev('JobStarted', 9))).toBe(false);
+	});
+
+	it('saves the jobs as one string (n8n wraps and copies every key of static data per callback) and reads them back', () => {
+		const store = createStore();
+		recordEvent(store, ev('JobAssigned', 42, '+15550100'), 1_780_000_000_000);
+		recordEvent(store, ev('JobStarted', 42), 1_780_000_000_500);
+		recordEvent(store, ev('JobAssigned', 7), 1_780_000_001_000);
+		store.stamp = 'tag.1';
+		const saved = JSON.parse(JSON.stringify(saveStore(store)));
+		expect(saved).toEqual({ v: 3, jobs: expect.any(String), pruned: store.pruned, stamp: 'tag.1' });
+		expect(saved.jobs.split(' ')).toHaveLength(2);
+		const loaded = loadStore(saved);
+		expect(loaded).toEqual({ v: 2, jobs: store.jobs, pruned: store.pruned });
+		expect(isDup(loaded, ev('JobStarted', 42))).toBe(true);
+		expect(isDup(loaded, ev('JobCompleted', 42))).toBe(false);
+		expect(loadStore(saveStore(createStore())).jobs).toEqual({});
+	});
+
+	it('reads the format of 0.2.x (one key per job) and saves it in the current one', () => {
+		const v2 = createStore();
+		recordEvent(v2, ev('JobAssigned', 5, '+15550100'), 100);
+		const loaded = loadStore(JSON.parse(JSON.stringify(v2)));
+		expect(loaded.jobs).toEqual(v2.jobs);
+		expect(saveStore(loaded).jobs).toBe(`5=${v2.jobs['5']}`);
+	});
+
+	it('leaves out what could not be read back, and drops malformed saved entries', () => {
+		const foreign = { v: 2 as const, jobs: { 1: '1.0.0.a', 'x y': '1.0.0.a', 'a=b': '1.0.0.a', 2: 'has space', 3: '' }, pruned: 0 };
+		expect(saveStore(foreign).jobs).toBe('1=1.0.0.a');
+		const loaded = loadStore({ v: 3, jobs: '1=1.0.0.a  =x 2= 3 4=1.0.0.b', pruned: 9 });
+		expect(loaded).toEqual({ v: 2, jobs: { 1: '1.0.0.a', 4: '1.0.0.b' }, pruned: 9 });
+		expect(loadStore({ v: 3, jobs: 5 }).jobs).toEqual({});
 	});
 
 	it('drops malformed entries instead of failing', () => {

@@ -2,6 +2,7 @@
  * Each rule of the trigger, with webhook() run through n8n-core's WebhookContext behind a real
  * HTTP server (see test/helpers/webhook-context.ts); signatures made independently (./fixture).
  */
+import { loadStore } from '../../../nodes/G2SentryTrigger/events';
 import { logs } from '../../helpers/webhook-context';
 import { CREDENTIALS, payload, PREVIOUS, SECRET, send, sign, useTriggerServers } from './fixture';
 
@@ -152,8 +153,9 @@ describe('dedupe and order', () => {
 		for (let i = 0; i < 3; i++) replies.push((await send(server, payload({}))).json);
 		expect(replies).toEqual([{ status: 'accepted' }, { status: 'duplicate' }, { status: 'duplicate' }]);
 		expect(server.items()).toHaveLength(1);
-		const saved = server.savedStaticData()['node:G2 Sentry Trigger'] as { deliveries: { jobs: object } };
-		expect(Object.keys(saved.deliveries.jobs)).toEqual(['9142']);
+		const saved = server.savedStaticData()['node:G2 Sentry Trigger'] as { deliveries: unknown };
+		expect(saved.deliveries).toMatchObject({ v: 3, jobs: expect.stringMatching(/^9142=[^ ]+$/) });
+		expect(Object.keys(loadStore(saved.deliveries).jobs)).toEqual(['9142']);
 	});
 
 	it('remembers deliveries across a restart through the saved static data alone', async () => {
