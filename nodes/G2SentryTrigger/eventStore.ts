@@ -147,7 +147,7 @@ export function saveStore(store: EventStore): SavedStore {
 }
 
 /**
- * Reads what static data holds: the current format (3), the record of 0.2.x (`v: 2`), the format
+ * Reads what static data holds: the current format (3), the record of earlier builds (`v: 2`), the format
  * of 0.1.x (`v: 1`, one object per job, migrated here), or anything else (first run, foreign data)
  * as a fresh store — losing memory risks a duplicate, never a lost event. Always returns a
  * detached copy.

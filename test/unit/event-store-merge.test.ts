@@ -67,7 +67,7 @@ describe('store format', () => {
 		expect(loadStore(saveStore(createStore())).jobs).toEqual({});
 	});
 
-	it('reads the format of 0.2.x (one key per job) and saves it in the current one', () => {
+	it('reads the format of earlier builds (one key per job) and saves it in the current one', () => {
 		const v2 = createStore();
 		recordEvent(v2, ev('JobAssigned', 5, '+15550100'), 100);
 		const loaded = loadStore(JSON.parse(JSON.stringify(v2)));
