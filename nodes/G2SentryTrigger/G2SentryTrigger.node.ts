@@ -179,6 +179,7 @@ export class G2SentryTrigger implements INodeType {
 				guardianPhone: event.guardianPhone,
 				receivedAt: receivedAt.toISOString(),
 				stale: verdict.stale,
+				possibleRepeat: verdict.possibleRepeat === true,
 				signedWithPreviousSecret: check.secretIndex === 1,
 			},
 		};

@@ -50,8 +50,12 @@ export interface IncomingEvent {
 
 export type Verdict =
 	| { duplicate: true }
-	/** stale: older than what was already seen for this job (the job has moved on since) */
-	| { duplicate: false; stale: boolean };
+	/**
+	 * stale: older than what was already seen for this job (the job has moved on since).
+	 * possibleRepeat: the payload is identical to an earlier event of this job, so a late retry of
+	 * that event would look exactly the same; it is emitted because a real event must not be lost.
+	 */
+	| { duplicate: false; stale: boolean; possibleRepeat?: true };
 
 export function isKnownEvent(eventType: string): eventType is CallbackEvent {
 	return (CALLBACK_EVENTS as readonly string[]).includes(eventType);
@@ -100,6 +104,9 @@ export function recordEvent(
 	return verdict;
 }
 
+const verdict = (stale: boolean, possibleRepeat: boolean): Verdict =>
+	possibleRepeat ? { duplicate: false, stale, possibleRepeat: true } : { duplicate: false, stale };
+
 function decide(m: JobMemory, event: IncomingEvent): Verdict {
 	const ended = m.c === 1 || m.x === 1;
 	switch (event.eventType) {
@@ -110,7 +117,7 @@ function decide(m: JobMemory, event: IncomingEvent): Verdict {
 			m.a += 1;
 			m.p = [...(m.p ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);
 			// its withdrawal already arrived, or the shift already started or ended
-			return { duplicate: false, stale: m.a <= m.w || m.s === 1 || ended };
+			return verdict(m.a <= m.w || m.s === 1 || ended, seenPayload);
 		}
 		case 'JobWithdrawed': {
 			if (event.jobStatus === 'Canceled') {
@@ -122,8 +129,9 @@ function decide(m: JobMemory, event: IncomingEvent): Verdict {
 			const possible = m.s === 1 || m.c === 1 ? Math.max(m.a - 1, 1) : Math.max(m.a, 1);
 			if (m.w >= possible) return { duplicate: true };
 			m.w += 1;
-			// a later assignment already arrived, or the job went on to start or end
-			return { duplicate: false, stale: m.a > m.w || m.s === 1 || ended };
+			// a later assignment already arrived, or the job went on to start or end; every
+			// withdrawal's payload is the same, so a second one may be a late retry of the first
+			return verdict(m.a > m.w || m.s === 1 || ended, m.w > 1);
 		}
 		case 'JobStarted':
 			if (m.s === 1) return { duplicate: true };

@@ -44,6 +44,8 @@ export interface StartOptions {
 	log?: (message: string) => void;
 	/** How long `n8n start` may take to become ready (default 120 s; a busy machine needs more). */
 	startTimeoutMs?: number;
+	/** Extra environment for every n8n command (after the harness's own). */
+	env?: Record<string, string>;
 }
 
 export interface StartedN8n {
@@ -83,6 +85,7 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 		port: options.port,
 		userFolder: options.userFolder,
 		log: options.log,
+		env: options.env,
 	});
 	try {
 		await n8n.prepare();

@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 import { ACTION_NODE, startN8nWithPackage, TRIGGER_NODE, webhookChain, type StartedN8n, type Workflow } from '../../scripts/harness';
 import { evidence } from './evidence';
 import { CURRENT } from './forgery-cases';
+import { INSPECT_ENV } from './inspector';
 
 export const TRIGGER_NAME = 'G2 Sentry Trigger';
 export const ACTION_NAME = 'G2 Sentry';
@@ -69,7 +70,8 @@ export function sharedN8n(): Promise<SharedN8n> {
 		evidence.sandboxes.push(sandbox);
 		const workflows = [...new Set(Object.values(WORKFLOWS))];
 		// generous: on a shared 2-core machine under load, n8n has needed more than the default 2 min
-		const started = await startN8nWithPackage({ sandbox, workflows, publish: workflows.map((wf) => wf.id), startTimeoutMs: 10 * 60_000 });
+		// with an inspector on loopback: R7 reads what a burst left on n8n's heap
+		const started = await startN8nWithPackage({ sandbox, workflows, publish: workflows.map((wf) => wf.id), startTimeoutMs: 10 * 60_000, env: INSPECT_ENV });
 		const actionPath = WORKFLOWS.action.nodes[0].parameters.path as string;
 		return {
 			...started,

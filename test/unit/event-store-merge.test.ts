@@ -120,7 +120,8 @@ describe('merging two copies', () => {
 		recordEvent(b, ev('JobWithdrawed', 1), 2);
 		const merged = mergeStores(copy(a), b);
 		expect(isDup(merged, ev('JobWithdrawed', 1))).toBe(true);
-		expect(recordEvent(merged, ev('JobAssigned', 1), 3)).toEqual({ duplicate: false, stale: false });
+		// the same payload again after a withdrawal: emitted, flagged as a possible repeat
+		expect(recordEvent(merged, ev('JobAssigned', 1), 3)).toEqual({ duplicate: false, stale: false, possibleRepeat: true });
 	});
 
 	it('applies retention after the merge', () => {

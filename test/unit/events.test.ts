@@ -79,6 +79,39 @@ describe('recordEvent: duplicates', () => {
 	});
 });
 
+describe('recordEvent: events the contract cannot tell from a late retry (possibleRepeat)', () => {
+	const flags = (events: IncomingEvent[]) => {
+		const store = createStore();
+		return events.map((event, i) => {
+			const verdict = recordEvent(store, event, 1_000 + i);
+			return verdict.duplicate ? 'dup' : verdict.possibleRepeat ? 'repeat?' : 'new';
+		});
+	};
+	const A1 = ev('JobAssigned', { guardianPhone: '+15550103' });
+	const A2 = ev('JobAssigned', { guardianPhone: '+15550105' });
+	const W = ev('JobWithdrawed');
+
+	it('does not flag events whose payload is new for the job', () => {
+		expect(flags([A1, W, A2, ev('JobStarted', { guardianPhone: '+15550105' }), ev('JobCompleted')])).toEqual(['new', 'new', 'new', 'new', 'new']);
+	});
+
+	it('flags the second withdrawal of a job: every withdrawal carries the same payload', () => {
+		expect(flags([A1, W, A2, W])).toEqual(['new', 'new', 'new', 'repeat?']);
+	});
+
+	it('flags an assignment whose Guardian phone was already seen after a withdrawal (the same Guardian again, or a late copy)', () => {
+		expect(flags([A1, W, A1])).toEqual(['new', 'new', 'repeat?']);
+	});
+
+	it('the R2 chaos case: every item beyond the real A1 W A2 S C is flagged, none of the real ones lost', () => {
+		// what one n8n was sent for one job in a reliability run: a copy of A1 after the withdrawal,
+		// the withdrawal's retry (its first answer was lost) after the re-assignment, another copy
+		const S = ev('JobStarted', { guardianPhone: '+15550105' });
+		const C = ev('JobCompleted');
+		expect(flags([A1, W, A1, A2, W, A2, W, S, C, C, C])).toEqual(['new', 'new', 'repeat?', 'new', 'repeat?', 'dup', 'repeat?', 'new', 'new', 'dup', 'dup']);
+	});
+});
+
 describe('recordEvent: a cancellation reported as JobWithdrawed', () => {
 	it('counts each event of A W A X once in every arrival order, the cancellation never stale', () => {
 		const lifecycle = [...reassigned(), ev('JobWithdrawed', { jobStatus: 'Canceled' })];

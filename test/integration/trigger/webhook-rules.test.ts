@@ -26,6 +26,7 @@ describe('signature', () => {
 			guardianPhone: '+15550100',
 			receivedAt: expect.any(String),
 			stale: false,
+			possibleRepeat: false,
 			signedWithPreviousSecret: false,
 		});
 		const receivedAt = Date.parse(item.receivedAt as string);
