@@ -12,8 +12,8 @@
  * process's records go back into the saved copy with its next save, and the others' records
  * become known here.
  *
- * The merge reads every job (milliseconds at 5,000 jobs, through n8n's proxies), so it is skipped
- * when it cannot add anything. Each in-process copy has a stamp of its own (this process, this
+ * Reading and merging touch every job (about a millisecond at 5,000 jobs), so they are skipped
+ * when they cannot add anything. Each in-process copy has a stamp of its own (this process, this
  * copy), saved with it. A saved copy carrying it was serialised from this very copy, at the
  * latest save or an earlier one (a request may load static data before the previous request's
  * save): it holds nothing this copy lacks. A saved copy with another stamp (another process, the
