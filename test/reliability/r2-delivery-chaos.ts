@@ -77,9 +77,12 @@ export function defineR2(): void {
 			const auth = { authorization: `Bearer ${login.body.accessToken}` };
 			const jobIds: number[] = [];
 			try {
-				// booked two at a time, about two a second (one n8n on sqlite, on a shared machine, takes
-				// a few runs a second), some canceled shortly after (fires JobWithdrawed/Canceled)
-				await pool(plan, 2, async (p, i) => {
+				// booked one at a time, about one a second, some canceled shortly after (fires
+				// JobWithdrawed/Canceled). Each job brings about five deliveries: faster than that, one n8n
+				// on SQLite on a 2-core machine (an expression isolate per webhook request with n8n's
+				// default engine) falls behind, its database writes time out, and it loses runs it had
+				// already answered for (README, Known limits). That is n8n's capacity, not this figure.
+				await pool(plan, 1, async (p, i) => {
 					const created = await http(`${sandbox.baseUrl}/jobs`, {
 						method: 'POST',
 						headers: auth,
