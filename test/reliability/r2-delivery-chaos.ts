@@ -23,6 +23,9 @@ interface Attempt {
 	outcome: string;
 }
 
+/** How long the sandbox waits for n8n's answer to one delivery attempt. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 
@@ -72,7 +75,7 @@ export function defineR2(): void {
 				variants: { cancelFiresWithdrawed: true },
 				chaos: { duplicateDeliveries: 0.5, shuffleDeliveries: true, shuffleWindowMs: 300, withdrawRate: 0.3, seed: Math.abs(seed) % 2 ** 31 },
 			});
-			sandbox.configure({ autoDispatch: true });
+			sandbox.configure({ autoDispatch: true, deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
 			const login = await http(`${sandbox.baseUrl}/access/login`, { method: 'POST', body: sandbox.partner });
 			const auth = { authorization: `Bearer ${login.body.accessToken}` };
 			const jobIds: number[] = [];
@@ -96,17 +99,23 @@ export function defineR2(): void {
 					await sleep(1_000);
 				});
 				const mine = new Set(jobIds);
-				// done when every job is final and every delivery either arrived or was given up
+				// done when every job is final and every delivery either arrived or was given up, and
+				// still so after the sandbox's delivery timeout: an attempt shows in the list only once
+				// it is answered (or timed out), and a job's last event first waits in the shuffle window,
+				// so a single look can miss an event that is on its way
 				let attempts: Attempt[] = [];
 				const deadline = Date.now() + 15 * 60_000;
-				for (;;) {
+				const steadyPolls = Math.ceil((DELIVERY_TIMEOUT_MS + 1_000) / 1_000) + 1;
+				for (let settled = 0, seen = -1; settled < steadyPolls; ) {
 					const jobs = ((await control(sandbox, 'GET', '/jobs')) as Array<{ jobId: number; status: string }>).filter((j) => mine.has(j.jobId));
 					attempts = ((await control(sandbox, 'GET', '/deliveries')) as Attempt[]).filter((a) => mine.has(a.jobId));
 					const open = new Set(attempts.map((a) => a.deliveryId));
 					for (const a of attempts) if (!a.duplicate && (a.outcome === 'delivered' || a.outcome === 'given-up')) open.delete(a.deliveryId);
-					if (jobs.every((j) => j.status === 'Completed' || j.status === 'Canceled') && open.size === 0) break;
+					const done = jobs.every((j) => j.status === 'Completed' || j.status === 'Canceled') && open.size === 0;
+					settled = done && (settled === 0 || attempts.length === seen) ? settled + 1 : 0;
+					seen = attempts.length;
 					if (Date.now() > deadline) throw new Error(`R2: still open after 15 min: ${open.size} deliveries`);
-					await sleep(1_000);
+					if (settled < steadyPolls) await sleep(1_000);
 				}
 				const jobs = ((await control(sandbox, 'GET', '/jobs')) as Array<{ jobId: number; status: string }>).filter((j) => mine.has(j.jobId));
 				// let the last duplicates land and n8n finish what it started
