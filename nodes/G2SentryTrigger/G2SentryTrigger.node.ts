@@ -16,6 +16,7 @@ import { triggerPanel, triggerProperties } from './description';
 import { effectiveLimits, recordEvent, saveStore } from './events';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
+import { refusalToLog } from './refusalLog';
 import { verifySignature } from './signature';
 import { currentStore } from './storeCache';
 
@@ -36,6 +37,14 @@ type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 function reply(res: Response, status: number, body: IDataObject): IWebhookResponseData {
 	res.status(status).json(body);
 	return { noWebhookResponse: true };
+}
+
+/** Logs a refused callback, at most one line a minute per reason (see refusalLog). */
+function logRefusal(context: IWebhookFunctions, reason: string, detail: string): void {
+	const { log, unlogged } = refusalToLog(reason, Date.now());
+	if (!log) return;
+	const since = unlogged > 0 ? ` (${unlogged} more refused for this reason since the last such line)` : '';
+	context.logger.warn(`G2 Sentry callback refused: ${detail}${since}`, { reason });
 }
 
 async function callbackSecrets(context: IWebhookFunctions | IHookFunctions): Promise<string[]> {
@@ -124,7 +133,7 @@ export class G2SentryTrigger implements INodeType {
 		const raw = req.rawBody ?? Buffer.alloc(0);
 		// Before the signature: a forged flood of huge bodies costs no HMAC and no parsing.
 		if (raw.length > MAX_CALLBACK_BYTES) {
-			this.logger.warn(`G2 Sentry callback refused: body of ${raw.length} bytes is too large`);
+			logRefusal(this, 'body-too-large', `body of ${raw.length} bytes is too large`);
 			return reply(res, 413, { status: 'rejected', reason: 'body-too-large' });
 		}
 
@@ -137,13 +146,13 @@ export class G2SentryTrigger implements INodeType {
 		}
 		const check = verifySignature(raw, req.headers['x-signature'], secrets);
 		if (!check.valid) {
-			this.logger.warn(`G2 Sentry callback refused: ${check.reason}`, { reason: check.reason });
+			logRefusal(this, check.reason, check.reason);
 			return reply(res, 401, { status: 'rejected', reason: check.reason });
 		}
 
 		const parsed = parseCallback(raw);
 		if (!parsed.ok) {
-			this.logger.warn(`G2 Sentry callback rejected: ${parsed.message}`);
+			logRefusal(this, 'bad-payload', parsed.message);
 			return reply(res, 400, { status: 'rejected', message: parsed.message });
 		}
 		const event = parsed.event;
