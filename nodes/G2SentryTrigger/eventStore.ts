@@ -64,7 +64,36 @@ export const MAX_FINGERPRINTS = 8;
 export const MAX_OTHER_KEYS = 8;
 
 export function createStore(): EventStore {
-	return { v: 2, jobs: {}, pruned: 0 };
+	return counted({ v: 2, jobs: {}, pruned: 0 });
+}
+
+/**
+ * How many jobs each store holds, kept beside it (not in it: it is not saved), so that a new job
+ * does not cost counting every key. Stores made elsewhere are counted on first use.
+ */
+const jobCounts = new WeakMap<EventStore, number>();
+
+function counted(store: EventStore): EventStore {
+	jobCounts.set(store, Object.keys(store.jobs).length);
+	return store;
+}
+
+export function jobCount(store: EventStore): number {
+	const known = jobCounts.get(store);
+	if (known !== undefined) return known;
+	counted(store);
+	return Object.keys(store.jobs).length;
+}
+
+/** The caller added a job that was not in `store`. */
+export function jobAdded(store: EventStore): void {
+	const count = jobCounts.get(store);
+	if (count !== undefined) jobCounts.set(store, count + 1);
+}
+
+/** The caller removed jobs: count again (done only when removing, which is already a pass over the jobs). */
+export function jobsRemoved(store: EventStore): void {
+	counted(store);
 }
 
 const count = (text: string | undefined) => {
@@ -124,7 +153,10 @@ export function mergeJob(x: JobMemory, y: JobMemory): JobMemory {
 export function mergeStores(into: EventStore, other: EventStore): EventStore {
 	for (const [key, theirs] of Object.entries(other.jobs)) {
 		const ours = into.jobs[key];
-		if (ours === undefined) into.jobs[key] = theirs;
+		if (ours === undefined) {
+			into.jobs[key] = theirs;
+			jobAdded(into);
+		}
 		else if (ours !== theirs) into.jobs[key] = encodeJob(mergeJob(decodeJob(ours), decodeJob(theirs)));
 	}
 	into.pruned = Math.max(into.pruned, other.pruned);
@@ -162,19 +194,19 @@ export function loadStore(value: unknown): EventStore {
 			const at = entry.indexOf('=');
 			if (at > 0 && at < entry.length - 1) store.jobs[entry.slice(0, at)] = entry.slice(at + 1);
 		}
-		return store;
+		return counted(store);
 	}
 	if (typeof candidate.jobs !== 'object' || candidate.jobs === null) return createStore();
 	const entries = Object.entries(candidate.jobs as Record<string, unknown>);
 	if (candidate.v === 2) {
 		for (const [key, text] of entries) if (typeof text === 'string') store.jobs[key] = text;
-		return store;
+		return counted(store);
 	}
 	if (candidate.v === 1) {
 		for (const [key, memory] of entries) {
 			if (typeof memory === 'object' && memory !== null) store.jobs[key] = encodeJob(fromV1(memory as Partial<JobMemory>));
 		}
-		return store;
+		return counted(store);
 	}
 	return createStore();
 }

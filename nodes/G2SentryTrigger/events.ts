@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 
 import { CALLBACK_EVENTS, type CallbackEvent } from '../shared/contract';
-import { decodeJob, encodeJob, lastHeard, MAX_FINGERPRINTS, MAX_OTHER_KEYS, type EventStore, type JobMemory } from './eventStore';
+import { decodeJob, encodeJob, jobAdded, jobCount, jobsRemoved, lastHeard, MAX_FINGERPRINTS, MAX_OTHER_KEYS, type EventStore, type JobMemory } from './eventStore';
 
 export { createStore, loadStore, mergeStores, saveStore, type EventStore, type JobMemory, type SavedStore } from './eventStore';
 
@@ -98,6 +98,7 @@ export function recordEvent(
 	const verdict = decide(memory, event);
 	memory.t = now;
 	store.jobs[key] = encodeJob(memory);
+	if (saved === undefined) jobAdded(store);
 	// Only a new job can push the store over maxJobs (a merge adds jobs too; they are counted
 	// with the next new job): counting keys on every delivery would cost O(jobs) each time.
 	pruneStore(store, now, limits, saved === undefined);
@@ -159,10 +160,16 @@ export function pruneStore(store: EventStore, now: number, limits: StoreLimits =
 		for (const [key, text] of Object.entries(store.jobs)) {
 			if (now - lastHeard(text) > limits.maxAgeMs) delete store.jobs[key];
 		}
+		jobsRemoved(store);
 	}
 	if (!byAge && !countJobs) return;
+	// the kept count, not the keys: counting 5,000 keys for every new job was most of its cost
+	if (jobCount(store) <= limits.maxJobs) return;
 	const keys = Object.keys(store.jobs);
-	if (keys.length <= limits.maxJobs) return;
+	if (keys.length <= limits.maxJobs) {
+		jobsRemoved(store);
+		return;
+	}
 	// Evict down to 90% so a full store is not sorted again on every delivery.
 	const keep = Math.floor(limits.maxJobs * 0.9);
 	keys
@@ -170,4 +177,5 @@ export function pruneStore(store: EventStore, now: number, limits: StoreLimits =
 		.sort((x, y) => x.t - y.t)
 		.slice(0, Math.max(0, keys.length - keep))
 		.forEach(({ key }) => delete store.jobs[key]);
+	jobsRemoved(store);
 }

@@ -4,6 +4,7 @@ import {
 	DEFAULT_LIMITS,
 	effectiveLimits,
 	loadStore,
+	mergeStores,
 	MIN_RETENTION_MS,
 	pruneStore,
 	recordEvent,
@@ -291,3 +292,40 @@ function permutations<T>(items: T[]): T[][] {
 		permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
 	);
 }
+
+describe('the job count kept beside the store', () => {
+	const atBound = { maxJobs: 100, maxAgeMs: DEFAULT_LIMITS.maxAgeMs };
+	const newJob = (jobId: number) => ev('JobAssigned', { jobId, guardianPhone: `+1555${jobId}` });
+
+	it('keeps a store at its bound as new jobs come, loaded or created, without counting keys per job', () => {
+		for (const store of [createStore(), loadStore({ v: 3, jobs: '', pruned: 0 })]) {
+			for (let i = 1; i <= 500; i++) recordEvent(store, newJob(i), 1_000 + i, atBound);
+			const size = Object.keys(store.jobs).length;
+			expect(size).toBeLessThanOrEqual(100);
+			expect(size).toBeGreaterThanOrEqual(90);
+			// the most recently heard of jobs stay
+			expect(store.jobs['500']).toBeDefined();
+			expect(store.jobs['1']).toBeUndefined();
+		}
+	});
+
+	it('counts jobs a merge added, so the next new job evicts down to the bound', () => {
+		const store = createStore();
+		const other = createStore();
+		for (let i = 1; i <= 100; i++) recordEvent(other, newJob(i), 1_000 + i, atBound);
+		for (let i = 101; i <= 150; i++) recordEvent(store, newJob(i), 2_000 + i, atBound);
+		mergeStores(store, other);
+		expect(Object.keys(store.jobs)).toHaveLength(150);
+		recordEvent(store, newJob(999), 3_000, atBound);
+		expect(Object.keys(store.jobs).length).toBeLessThanOrEqual(100);
+		expect(store.jobs['999']).toBeDefined();
+	});
+
+	it('never evicts because of a count gone wrong: keys are counted before anything is removed', () => {
+		const store = loadStore({ v: 3, jobs: Array.from({ length: 100 }, (_, i) => `${i + 1}=1.0.0.${(1_000 + i).toString(36)}`).join(' '), pruned: 0 });
+		// a key removed behind the count's back: the count says 100, there are 99
+		delete store.jobs['50'];
+		recordEvent(store, newJob(777), 5_000, atBound);
+		expect(Object.keys(store.jobs)).toHaveLength(100);
+	});
+});
