@@ -99,9 +99,7 @@ export function recordEvent(
 	memory.t = now;
 	store.jobs[key] = encodeJob(memory);
 	if (saved === undefined) jobAdded(store);
-	// Only a new job can push the store over maxJobs (a merge adds jobs too; they are counted
-	// with the next new job): counting keys on every delivery would cost O(jobs) each time.
-	pruneStore(store, now, limits, saved === undefined);
+	pruneStore(store, now, limits);
 	return verdict;
 }
 
@@ -153,7 +151,7 @@ function decide(m: JobMemory, event: IncomingEvent): Verdict {
 }
 
 /** Drops jobs not heard of within `maxAgeMs`, then the least recently heard of beyond `maxJobs`. */
-export function pruneStore(store: EventStore, now: number, limits: StoreLimits = DEFAULT_LIMITS, countJobs = true): void {
+export function pruneStore(store: EventStore, now: number, limits: StoreLimits = DEFAULT_LIMITS): void {
 	const byAge = now - store.pruned >= PRUNE_EVERY_MS || now < store.pruned;
 	if (byAge) {
 		store.pruned = now;
@@ -162,8 +160,7 @@ export function pruneStore(store: EventStore, now: number, limits: StoreLimits =
 		}
 		jobsRemoved(store);
 	}
-	if (!byAge && !countJobs) return;
-	// the kept count, not the keys: counting 5,000 keys for every new job was most of its cost
+	// the kept count, not the keys: counting 5,000 keys on every delivery was most of its cost
 	if (jobCount(store) <= limits.maxJobs) return;
 	const keys = Object.keys(store.jobs);
 	if (keys.length <= limits.maxJobs) {
