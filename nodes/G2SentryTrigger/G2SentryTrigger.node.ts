@@ -170,7 +170,7 @@ export class G2SentryTrigger implements INodeType {
 		);
 		const staticData = this.getWorkflowStaticData('node');
 		const cacheKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`;
-		const store = currentStore(cacheKey, staticData[STORE_KEY]);
+		const store = currentStore(cacheKey, staticData[STORE_KEY], receivedAt.getTime());
 		const verdict = recordEvent(store, event, receivedAt.getTime(), limits);
 		// Assigning the key marks static data as changed for n8n to save.
 		staticData[STORE_KEY] = saveStore(store) as unknown as IDataObject;

@@ -3,8 +3,8 @@
  * merged. Pure (no n8n, no clock).
  *
  * Each job is one short string: `a.w.f.t.p1,p2.o1,o2` — assignments, withdrawals, flags
- * (1 started, 2 completed, 4 canceled), last heard of (ms, base 36), fingerprints of assignment
- * payloads, fingerprints of unknown events. Fingerprints are base64url, so neither `.` nor `,`
+ * (1 started, 2 completed, 4 canceled, 8 counts in doubt), last heard of (ms, base 36),
+ * fingerprints of assignment payloads, fingerprints of unknown events. Fingerprints are base64url, so neither `.` nor `,`
  * can occur in them.
  *
  * Saved as ONE string (`id=job id=job …`, format 3), not one key per job: n8n parses static data
@@ -16,6 +16,14 @@
  * wins), and each keeps its own newest copy in memory. Merging is a union per job: counts take the
  * larger value, flags and fingerprints are united, the newer time wins. Nothing one copy knows is
  * dropped; retention is applied afterwards by the caller.
+ *
+ * The larger of two counts is only a lower bound: two copies that each counted a different
+ * withdrawal from the same start both say 1. So a merge of copies whose counts or fingerprints
+ * differ marks the job's counts as in doubt (`u`), and events.ts then never drops an event of
+ * that job on a count alone. Flags and fingerprint lists are exact under a union.
+ *
+ * Saved data is foreign input: job keys are accepted only as the positive whole numbers job ids
+ * are (never `__proto__`, `constructor`, …), and the jobs live in objects without a prototype.
  */
 
 /** Per-job memory, decoded. */
@@ -34,6 +42,11 @@ export interface JobMemory {
 	p?: string[];
 	/** fingerprints of `eventType|jobStatus` of unknown event types seen */
 	o?: string[];
+	/**
+	 * the counts may be lower than what was really seen (a merge of copies that disagreed, or a
+	 * repeat let through while another process may hold events this copy lacks)
+	 */
+	u?: 1;
 	/** last time (ms) any delivery for this job arrived: retries keep the entry alive */
 	t: number;
 }
@@ -49,6 +62,11 @@ export interface EventStore {
 	 * stamp in static data knows it holds everything saved there.
 	 */
 	stamp?: string;
+	/**
+	 * Last time (ms) a copy saved by another in-process copy (another process) was read: until
+	 * long after, this copy may lack events another process has just recorded (see events.ts).
+	 */
+	shared?: number;
 }
 
 /** What static data holds (format 3): the jobs as one string. */
@@ -58,13 +76,25 @@ export interface SavedStore {
 	jobs: string;
 	pruned: number;
 	stamp?: string;
+	shared?: number;
 }
 
 export const MAX_FINGERPRINTS = 8;
 export const MAX_OTHER_KEYS = 8;
 
+/** Job ids are positive whole numbers (nodes/shared/values.ts); at most 16 digits. */
+const JOB_KEY = /^[1-9][0-9]{0,15}$/;
+/** An encoded job is short (about 120 characters at most); anything far longer is not ours. */
+const MAX_JOB_TEXT = 1024;
+
+export const isJobKey = (key: string): boolean => JOB_KEY.test(key);
+const isJobText = (text: unknown): text is string => typeof text === 'string' && text !== '' && text.length <= MAX_JOB_TEXT && !text.includes(' ');
+
+/** A record with no prototype: no saved key can reach Object.prototype's members. */
+const emptyJobs = (): Record<string, string> => Object.create(null) as Record<string, string>;
+
 export function createStore(): EventStore {
-	return counted({ v: 2, jobs: {}, pruned: 0 });
+	return counted({ v: 2, jobs: emptyJobs(), pruned: 0 });
 }
 
 /**
@@ -103,7 +133,7 @@ const count = (text: string | undefined) => {
 const list = (text: string | undefined) => (text ? text.split(',').filter(Boolean) : undefined);
 
 export function encodeJob(m: JobMemory): string {
-	const flags = (m.s ? 1 : 0) | (m.c ? 2 : 0) | (m.x ? 4 : 0);
+	const flags = (m.s ? 1 : 0) | (m.c ? 2 : 0) | (m.x ? 4 : 0) | (m.u ? 8 : 0);
 	const fields = [m.a, m.w, flags, Math.max(0, Math.floor(m.t)).toString(36), (m.p ?? []).join(','), (m.o ?? []).join(',')];
 	while (fields.length > 4 && fields[fields.length - 1] === '') fields.pop();
 	return fields.join('.');
@@ -116,6 +146,7 @@ export function decodeJob(text: string): JobMemory {
 	if (flags & 1) memory.s = 1;
 	if (flags & 2) memory.c = 1;
 	if (flags & 4) memory.x = 1;
+	if (flags & 8) memory.u = 1;
 	const payloads = list(p);
 	if (payloads) memory.p = payloads;
 	const others = list(o);
@@ -144,6 +175,12 @@ export function mergeJob(x: JobMemory, y: JobMemory): JobMemory {
 	if (x.s || y.s) merged.s = 1;
 	if (x.c || y.c) merged.c = 1;
 	if (x.x || y.x) merged.x = 1;
+	// Copies that disagree on what was counted may each have counted a different event, and the
+	// larger count then undercounts; a copy that counted nothing leaves the other's counts exact.
+	const countedNothing = (m: JobMemory) => m.a === 0 && m.w === 0 && !m.p?.length;
+	const samePayloads = (x.p ?? []).length === (y.p ?? []).length && (x.p ?? []).every((f) => (y.p ?? []).includes(f));
+	const disagree = x.a !== y.a || x.w !== y.w || !samePayloads;
+	if (x.u || y.u || (disagree && !countedNothing(x) && !countedNothing(y))) merged.u = 1;
 	if (p) merged.p = p;
 	if (o) merged.o = o;
 	return merged;
@@ -152,6 +189,7 @@ export function mergeJob(x: JobMemory, y: JobMemory): JobMemory {
 /** Adds everything `other` knows to `into` (mutated and returned). */
 export function mergeStores(into: EventStore, other: EventStore): EventStore {
 	for (const [key, theirs] of Object.entries(other.jobs)) {
+		if (!isJobKey(key) || !isJobText(theirs)) continue;
 		const ours = into.jobs[key];
 		if (ours === undefined) {
 			into.jobs[key] = theirs;
@@ -160,6 +198,8 @@ export function mergeStores(into: EventStore, other: EventStore): EventStore {
 		else if (ours !== theirs) into.jobs[key] = encodeJob(mergeJob(decodeJob(ours), decodeJob(theirs)));
 	}
 	into.pruned = Math.max(into.pruned, other.pruned);
+	const shared = Math.max(into.shared ?? 0, other.shared ?? 0);
+	if (shared > 0) into.shared = shared;
 	return into;
 }
 
@@ -170,11 +210,12 @@ export function saveStore(store: EventStore): SavedStore {
 		const job = store.jobs[key];
 		// job ids are numbers and jobs never hold a space; what could not be read back (foreign
 		// data loaded from format 2) is left out
-		if (key === '' || key.includes(' ') || key.includes('=') || job === '' || job.includes(' ')) continue;
+		if (!isJobKey(key) || !isJobText(job)) continue;
 		jobs += jobs === '' ? `${key}=${job}` : ` ${key}=${job}`;
 	}
 	const saved: SavedStore = { v: 3, jobs, pruned: store.pruned };
 	if (store.stamp !== undefined) saved.stamp = store.stamp;
+	if (store.shared !== undefined) saved.shared = store.shared;
 	return saved;
 }
 
@@ -182,39 +223,57 @@ export function saveStore(store: EventStore): SavedStore {
  * Reads what static data holds: the current format (3), the record of earlier builds (`v: 2`), the format
  * of 0.1.x (`v: 1`, one object per job, migrated here), or anything else (first run, foreign data)
  * as a fresh store — losing memory risks a duplicate, never a lost event. Always returns a
- * detached copy.
+ * detached copy. `problems` counts what was there and could not be read (a job with a key that
+ * is no job id, a value of the wrong type, or the whole memory), for the caller to report.
  */
-export function loadStore(value: unknown): EventStore {
-	if (typeof value !== 'object' || value === null) return createStore();
-	const candidate = value as { v?: unknown; jobs?: unknown; pruned?: unknown };
-	const pruned = typeof candidate.pruned === 'number' ? candidate.pruned : 0;
-	const store: EventStore = { v: 2, jobs: {}, pruned };
+export function loadStore(value: unknown, problems: { count: number } = { count: 0 }): EventStore {
+	if (value === undefined || value === null) return createStore();
+	if (typeof value !== 'object' || Array.isArray(value)) {
+		problems.count++;
+		return createStore();
+	}
+	const candidate = value as { v?: unknown; jobs?: unknown; pruned?: unknown; shared?: unknown };
+	const time = (field: unknown) => (typeof field === 'number' && Number.isFinite(field) && field > 0 ? field : 0);
+	const store: EventStore = { v: 2, jobs: emptyJobs(), pruned: time(candidate.pruned) };
+	if (time(candidate.shared) > 0) store.shared = time(candidate.shared);
+	const keep = (key: string, text: unknown) => {
+		if (isJobKey(key) && isJobText(text)) store.jobs[key] = text;
+		else problems.count++;
+	};
 	if (candidate.v === 3 && typeof candidate.jobs === 'string') {
 		for (const entry of candidate.jobs.split(' ')) {
+			if (entry === '') continue;
 			const at = entry.indexOf('=');
-			if (at > 0 && at < entry.length - 1) store.jobs[entry.slice(0, at)] = entry.slice(at + 1);
+			keep(at > 0 ? entry.slice(0, at) : '', at > 0 ? entry.slice(at + 1) : undefined);
 		}
 		return counted(store);
 	}
-	if (typeof candidate.jobs !== 'object' || candidate.jobs === null) return createStore();
+	if (typeof candidate.jobs !== 'object' || candidate.jobs === null || Array.isArray(candidate.jobs)) {
+		// a store of a kind this build cannot read (no jobs at all is a fresh one)
+		if (candidate.jobs !== undefined || candidate.v !== undefined) problems.count++;
+		return createStore();
+	}
 	const entries = Object.entries(candidate.jobs as Record<string, unknown>);
 	if (candidate.v === 2) {
-		for (const [key, text] of entries) if (typeof text === 'string') store.jobs[key] = text;
+		for (const [key, text] of entries) keep(key, text);
 		return counted(store);
 	}
 	if (candidate.v === 1) {
 		for (const [key, memory] of entries) {
-			if (typeof memory === 'object' && memory !== null) store.jobs[key] = encodeJob(fromV1(memory as Partial<JobMemory>));
+			if (typeof memory === 'object' && memory !== null && !Array.isArray(memory)) keep(key, encodeJob(fromV1(memory as Partial<JobMemory>)));
+			else problems.count++;
 		}
 		return counted(store);
 	}
+	problems.count++;
 	return createStore();
 }
 
 function fromV1(old: Partial<JobMemory>): JobMemory {
 	const strings = (value: unknown) =>
 		Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string' && /^[\w-]+$/.test(entry)) : undefined;
-	const memory: JobMemory = { a: Number(old.a) || 0, w: Number(old.w) || 0, t: Number(old.t) || 0 };
+	const whole = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0);
+	const memory: JobMemory = { a: whole(old.a), w: whole(old.w), t: whole(old.t) };
 	if (old.s === 1) memory.s = 1;
 	if (old.c === 1) memory.c = 1;
 	if (old.x === 1) memory.x = 1;

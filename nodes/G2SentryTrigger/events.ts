@@ -15,6 +15,16 @@
  * - `JobStarted`, `JobCompleted` and a cancellation (`JobWithdrawed` with status `Canceled`) happen
  *   at most once per job.
  * Every valid event must be recorded, also those the node then filters out, or the counts drift.
+ *
+ * Dropping an event as a duplicate needs proof, because a dropped real event is lost for good
+ * (the sender got its 200). Flags are proof: started, completed and canceled happen at most once
+ * per job. A fingerprint is proof for unknown event types (same type and status). Counts are
+ * proof only while they are exact: in queue mode another webhook process may have recorded a
+ * withdrawal this copy has not seen yet, and a merge keeps only the larger of two counts (see
+ * eventStore.ts). So a count-based "already seen" (an assignment with a known payload while the
+ * cycle is open, a withdrawal beyond the count) drops the event only when the job's counts are
+ * not in doubt and no other process has written the memory within SHARED_DOUBT_MS; otherwise
+ * the event is emitted with `possibleRepeat: true` and the job's counts are marked in doubt.
  */
 import { createHash } from 'node:crypto';
 
@@ -40,6 +50,13 @@ export const MIN_RETENTION_MS = 2 * 60 * 60 * 1000;
  */
 export const DEFAULT_LIMITS: StoreLimits = { maxJobs: 5000, maxAgeMs: 7 * 24 * 60 * 60 * 1000 };
 const PRUNE_EVERY_MS = 60 * 1000;
+/**
+ * How long after reading a copy saved by another process the memory is treated as possibly
+ * incomplete (another process may be recording events this copy lacks). Every further copy read
+ * from another process renews it. Two hours, like MIN_RETENTION_MS: it spans the vendor's retry
+ * window. After a restart the predecessor's copy counts as another process's, once.
+ */
+export const SHARED_DOUBT_MS = MIN_RETENTION_MS;
 
 export interface IncomingEvent {
 	jobId: number;
@@ -95,7 +112,9 @@ export function recordEvent(
 	const key = String(event.jobId);
 	const saved = store.jobs[key];
 	const memory: JobMemory = saved === undefined ? { a: 0, w: 0, t: now } : decodeJob(saved);
-	const verdict = decide(memory, event);
+	// (either side: a clock set back must not end the doubt early)
+	const shared = store.shared !== undefined && Math.abs(now - store.shared) < SHARED_DOUBT_MS;
+	const verdict = decide(memory, event, !shared && memory.u !== 1);
 	memory.t = now;
 	store.jobs[key] = encodeJob(memory);
 	if (saved === undefined) jobAdded(store);
@@ -106,13 +125,24 @@ export function recordEvent(
 const verdict = (stale: boolean, possibleRepeat: boolean): Verdict =>
 	possibleRepeat ? { duplicate: false, stale, possibleRepeat: true } : { duplicate: false, stale };
 
-function decide(m: JobMemory, event: IncomingEvent): Verdict {
+/**
+ * What a count-based "already seen" becomes: a drop when the counts are exact, else an emitted
+ * possible repeat (counts left as they are: a repeat is the likelier reading) and the job's
+ * counts marked in doubt for good.
+ */
+function countedRepeat(m: JobMemory, countsExact: boolean, stale: boolean): Verdict {
+	if (countsExact) return { duplicate: true };
+	m.u = 1;
+	return { duplicate: false, stale, possibleRepeat: true };
+}
+
+function decide(m: JobMemory, event: IncomingEvent, countsExact: boolean): Verdict {
 	const ended = m.c === 1 || m.x === 1;
 	switch (event.eventType) {
 		case 'JobAssigned': {
 			const payload = fingerprint(event.guardianPhone ?? '');
 			const seenPayload = (m.p ?? []).includes(payload);
-			if (seenPayload && m.a > m.w) return { duplicate: true };
+			if (seenPayload && m.a > m.w) return countedRepeat(m, countsExact, m.s === 1 || ended);
 			m.a += 1;
 			m.p = [...(m.p ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);
 			// its withdrawal already arrived, or the shift already started or ended
@@ -126,7 +156,7 @@ function decide(m: JobMemory, event: IncomingEvent): Verdict {
 			}
 			// Each assignment can be withdrawn once, except the one that went on to start.
 			const possible = m.s === 1 || m.c === 1 ? Math.max(m.a - 1, 1) : Math.max(m.a, 1);
-			if (m.w >= possible) return { duplicate: true };
+			if (m.w >= possible) return countedRepeat(m, countsExact, m.a > m.w || m.s === 1 || ended);
 			m.w += 1;
 			// a later assignment already arrived, or the job went on to start or end; every
 			// withdrawal's payload is the same, so a second one may be a late retry of the first

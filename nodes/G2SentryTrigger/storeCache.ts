@@ -17,7 +17,9 @@
  * copy), saved with it. A saved copy carrying it was serialised from this very copy, at the
  * latest save or an earlier one (a request may load static data before the previous request's
  * save): it holds nothing this copy lacks. A saved copy with another stamp (another process, the
- * same node in another mode, a restart, data from before stamps) is merged as before.
+ * same node in another mode, a restart, data from before stamps) is merged as before, and marks
+ * the memory as shared (EventStore.shared): another process may be recording events this copy
+ * does not hold yet, so counts are no proof of a duplicate for a while (events.ts).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -38,16 +40,20 @@ const stampOf = (persisted: unknown): unknown =>
  * The store to decide against and write back: the caller records the delivery and assigns it to
  * static data with no await in between.
  */
-export function currentStore(key: string, persisted: unknown): EventStore {
+export function currentStore(key: string, persisted: unknown, now: number, problems: { count: number } = { count: 0 }): EventStore {
 	const cached = latest.get(key);
 	let store: EventStore;
-	if (cached !== undefined && cached.stamp !== undefined && stampOf(persisted) === cached.stamp) {
+	const savedStamp = stampOf(persisted);
+	if (cached !== undefined && cached.stamp !== undefined && savedStamp === cached.stamp) {
 		store = cached;
 	} else {
 		// loadStore returns a detached copy: the saved one belongs to this request's workflow object.
-		const saved = loadStore(persisted);
+		const saved = loadStore(persisted, problems);
+		const foreign = savedStamp !== undefined && savedStamp !== cached?.stamp;
 		store = cached === undefined ? saved : mergeStores(cached, saved);
-		store.stamp ??= `${PROCESS_TAG}.${(++copies).toString(36)}`;
+		// saved by another copy: another process, or this one before a restart (it cannot tell)
+		if (foreign) store.shared = Math.max(store.shared ?? 0, now);
+		store.stamp = cached?.stamp ?? `${PROCESS_TAG}.${(++copies).toString(36)}`;
 	}
 	latest.delete(key);
 	latest.set(key, store);

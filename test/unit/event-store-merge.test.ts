@@ -107,7 +107,8 @@ describe('merging two copies', () => {
 	it('merges counts monotonically and unites flags and fingerprints', () => {
 		const x = { a: 2, w: 1, s: 1 as const, p: ['P1', 'P2'], t: 10 };
 		const y = { a: 1, w: 1, c: 1 as const, p: ['P3'], o: ['O1'], t: 20 };
-		expect(mergeJob(x, y)).toEqual({ a: 3, w: 1, s: 1, c: 1, p: ['P1', 'P2', 'P3'], o: ['O1'], t: 20 });
+		// the copies counted different assignments: the counts are lower bounds from now on (u)
+		expect(mergeJob(x, y)).toEqual({ a: 3, w: 1, s: 1, c: 1, p: ['P1', 'P2', 'P3'], o: ['O1'], t: 20, u: 1 });
 		// merging is order-free and idempotent
 		expect(mergeJob(y, x)).toEqual(mergeJob(x, y));
 		expect(mergeJob(mergeJob(x, y), y)).toEqual(mergeJob(x, y));
@@ -119,9 +120,28 @@ describe('merging two copies', () => {
 		const b = copy(a);
 		recordEvent(b, ev('JobWithdrawed', 1), 2);
 		const merged = mergeStores(copy(a), b);
-		expect(isDup(merged, ev('JobWithdrawed', 1))).toBe(true);
 		// the same payload again after a withdrawal: emitted, flagged as a possible repeat
 		expect(recordEvent(merged, ev('JobAssigned', 1), 3)).toEqual({ duplicate: false, stale: false, possibleRepeat: true });
+		expect(recordEvent(merged, ev('JobStarted', 1), 4)).toEqual({ duplicate: false, stale: false });
+		expect(isDup(merged, ev('JobStarted', 1))).toBe(true);
+	});
+
+	it('never drops on counts after copies that disagree were merged: the withdrawal may be another one', () => {
+		// copy X lagged: it never saw A1 and counted the re-assignment A2 (same Guardian) as the
+		// first; copy Y saw A1 and its withdrawal W1. max() says a=1, w=1; the truth is a=2, w=1.
+		const x = createStore();
+		recordEvent(x, ev('JobAssigned', 1, '+15550100'), 3);
+		const y = createStore();
+		recordEvent(y, ev('JobAssigned', 1, '+15550100'), 1);
+		recordEvent(y, ev('JobWithdrawed', 1), 2);
+		const merged = mergeStores(copy(x), y);
+		// the withdrawal of A2 is a real event: emitted, marked
+		expect(recordEvent(merged, ev('JobWithdrawed', 1), 4)).toMatchObject({ duplicate: false, possibleRepeat: true });
+		// a copy that counted nothing for the job leaves the other's counts exact
+		const started = createStore();
+		recordEvent(started, ev('JobStarted', 1), 5);
+		const exact = mergeStores(copy(y), started);
+		expect(isDup(exact, ev('JobWithdrawed', 1))).toBe(true);
 	});
 
 	it('applies retention after the merge', () => {
@@ -140,33 +160,33 @@ describe('the in-process copy (storeCache)', () => {
 	beforeEach(() => clearStoreCache());
 
 	it('merges a saved copy that lacks the records of this process instead of dropping either side', () => {
-		const mine = currentStore('wf:node:webhook', undefined);
+		const mine = currentStore('wf:node:webhook', undefined, 10);
 		recordEvent(mine, ev('JobAssigned', 1), 1);
 		// another process saved over it: it knows job 2 but not job 1
 		const theirs = createStore();
 		recordEvent(theirs, ev('JobAssigned', 2), 2);
-		const next = currentStore('wf:node:webhook', JSON.parse(JSON.stringify(theirs)));
+		const next = currentStore('wf:node:webhook', JSON.parse(JSON.stringify(theirs)), 10);
 		expect(isDup(next, ev('JobAssigned', 1))).toBe(true);
 		expect(isDup(next, ev('JobAssigned', 2))).toBe(true);
 	});
 
 	it('does not share state with the saved object it was given', () => {
 		const saved = { v: 2, jobs: {}, pruned: 0 };
-		const store = currentStore('k', saved);
+		const store = currentStore('k', saved, 10);
 		recordEvent(store, ev('JobAssigned', 1), 1);
 		expect(saved.jobs).toEqual({});
 	});
 
 	it('stamps its copy, and the stamp is saved with it', () => {
-		const first = currentStore('k', undefined);
+		const first = currentStore('k', undefined, 10);
 		expect(typeof first.stamp).toBe('string');
 		expect(JSON.parse(JSON.stringify(first)).stamp).toBe(first.stamp);
 		// another copy (another node, or the same node in another mode) has its own stamp
-		expect(currentStore('k2', undefined).stamp).not.toBe(first.stamp);
+		expect(currentStore('k2', undefined, 10).stamp).not.toBe(first.stamp);
 	});
 
 	it('does not read the saved jobs when they were saved from this very copy, at the last save or an earlier one', () => {
-		const store = currentStore('k', undefined);
+		const store = currentStore('k', undefined, 10);
 		recordEvent(store, ev('JobAssigned', 1), 1);
 		const older = JSON.parse(JSON.stringify(store)) as EventStore;
 		recordEvent(store, ev('JobAssigned', 2), 2);
@@ -176,7 +196,7 @@ describe('the in-process copy (storeCache)', () => {
 		const watched = (saved: EventStore) => ({ ...saved, jobs: new Proxy(saved.jobs, { ownKeys: (target) => (reads++, Reflect.ownKeys(target)) }) });
 		// a request that loaded static data before the previous request's save gets the older one
 		for (const saved of [latestSave, older]) {
-			const next = currentStore('k', watched(saved));
+			const next = currentStore('k', watched(saved), 10);
 			expect(next).toBe(store);
 			expect(isDup(next, ev('JobAssigned', 1))).toBe(true);
 			expect(isDup(next, ev('JobAssigned', 2))).toBe(true);
@@ -185,11 +205,11 @@ describe('the in-process copy (storeCache)', () => {
 	});
 
 	it('merges a copy saved from another copy (the same node in another mode)', () => {
-		const webhook = currentStore('wf:node:webhook', undefined);
+		const webhook = currentStore('wf:node:webhook', undefined, 10);
 		recordEvent(webhook, ev('JobAssigned', 1), 1);
-		const manual = currentStore('wf:node:manual', JSON.parse(JSON.stringify(webhook)));
+		const manual = currentStore('wf:node:manual', JSON.parse(JSON.stringify(webhook)), 10);
 		recordEvent(manual, ev('JobAssigned', 2), 2);
-		const next = currentStore('wf:node:webhook', JSON.parse(JSON.stringify(manual)));
+		const next = currentStore('wf:node:webhook', JSON.parse(JSON.stringify(manual)), 10);
 		expect(next).toBe(webhook);
 		expect(Object.keys(next.jobs).sort()).toEqual(['1', '2']);
 		expect(manual.stamp).not.toBe(webhook.stamp);
@@ -205,25 +225,30 @@ describe('the in-process copy (storeCache)', () => {
 		});
 		let database: unknown = undefined; // the workflow's static data, last writer wins
 		const deliver = (p: number, event: IncomingEvent, now: number) => {
-			const store = processes[p].currentStore('wf:node:webhook', database === undefined ? undefined : JSON.parse(database as string));
+			const store = processes[p].currentStore('wf:node:webhook', database === undefined ? undefined : JSON.parse(database as string), now);
 			const verdict = recordEvent(store, event, now);
-			database = JSON.stringify(store);
-			return verdict.duplicate;
+			database = JSON.stringify(saveStore(store));
+			return verdict.duplicate ? 'dup' : verdict.possibleRepeat ? 'repeat?' : 'new';
 		};
 		// alternating, each process several times in a row (its own stamp matches then)
-		expect(deliver(0, ev('JobAssigned', 1), 1)).toBe(false);
-		expect(deliver(0, ev('JobAssigned', 2), 2)).toBe(false);
-		expect(deliver(1, ev('JobAssigned', 1), 3)).toBe(true);
-		expect(deliver(1, ev('JobStarted', 1), 4)).toBe(false);
-		expect(deliver(1, ev('JobAssigned', 3), 5)).toBe(false);
-		expect(deliver(0, ev('JobStarted', 1), 6)).toBe(true);
-		expect(deliver(0, ev('JobAssigned', 3), 7)).toBe(true);
+		expect(deliver(0, ev('JobAssigned', 1), 1)).toBe('new');
+		expect(deliver(0, ev('JobAssigned', 2), 2)).toBe('new');
+		// process 1 reads a copy another process saved: an assignment seen before may be a
+		// re-assignment whose withdrawal that process holds, so it is emitted, marked
+		expect(deliver(1, ev('JobAssigned', 1), 3)).toBe('repeat?');
+		expect(deliver(1, ev('JobStarted', 1), 4)).toBe('new');
+		expect(deliver(1, ev('JobAssigned', 3), 5)).toBe('new');
+		// a start happens once per job: a proven duplicate, dropped
+		expect(deliver(0, ev('JobStarted', 1), 6)).toBe('dup');
+		expect(deliver(0, ev('JobAssigned', 3), 7)).toBe('repeat?');
 		// a save of process 1 lost to process 0's concurrent save: process 1 still knows job 4
 		const before = database;
-		expect(deliver(1, ev('JobAssigned', 4), 8)).toBe(false);
+		expect(deliver(1, ev('JobAssigned', 4), 8)).toBe('new');
 		database = before;
-		expect(deliver(0, ev('JobAssigned', 5), 9)).toBe(false);
-		expect(deliver(1, ev('JobAssigned', 4), 10)).toBe(true);
+		expect(deliver(0, ev('JobAssigned', 5), 9)).toBe('new');
+		expect(deliver(1, ev('JobAssigned', 4), 10)).toBe('repeat?');
+		expect(deliver(1, ev('JobStarted', 4), 11)).toBe('new');
+		expect(deliver(0, ev('JobStarted', 4), 12)).toBe('dup');
 		const saved = loadStore(JSON.parse(database as string));
 		expect(Object.keys(saved.jobs).sort()).toEqual(['1', '2', '3', '4', '5']);
 	});
