@@ -146,6 +146,14 @@ export class G2SentryApi implements ICredentialType {
 				'Only while you change the callback secret in the G2 Sentry portal: enter the old secret here so that callbacks still signed with it are accepted until the change is complete. Leave empty otherwise.',
 		},
 		{
+			displayName: 'Previous Secret Valid Until',
+			name: 'previousCallbackSecretValidUntil',
+			type: 'dateTime',
+			default: '',
+			description:
+				"When to stop accepting the previous callback secret (read as UTC when no time zone is given). Callbacks signed with it after this moment are refused with 401, and n8n's log says why. Empty: accepted without end, and n8n's log warns once a day per workflow while callbacks still use it.",
+		},
+		{
 			displayName: 'Requests per Minute',
 			name: 'requestsPerMinute',
 			type: 'number',

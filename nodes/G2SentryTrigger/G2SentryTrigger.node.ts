@@ -12,11 +12,12 @@ import {
 
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { CALLBACK_EVENTS } from '../shared/contract';
+import { previousSecretAccepted, readCallbackSecrets, usableSecrets, type CallbackSecrets } from './callbackSecrets';
 import { triggerPanel, triggerProperties } from './description';
-import { effectiveLimits, recordEvent, saveStore } from './events';
+import { effectiveLimits, recordEvent, saveStore, type EventStore } from './events';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
-import { refusalToLog } from './refusalLog';
+import { refusalToLog, toLog } from './refusalLog';
 import { verifySignature } from './signature';
 import { currentStore } from './storeCache';
 
@@ -39,20 +40,27 @@ function reply(res: Response, status: number, body: IDataObject): IWebhookRespon
 	return { noWebhookResponse: true };
 }
 
-/** Logs a refused callback, at most one line a minute per reason (see refusalLog). */
+const HOUR_MS = 60 * 60 * 1000;
+/** How often n8n's log is reminded, per workflow, that the previous callback secret is still in use. */
+export const PREVIOUS_SECRET_WARNING_EVERY_MS = 24 * HOUR_MS;
+/** How often, per workflow, a saved memory that could not be read (wholly or partly) is logged. */
+export const MEMORY_WARNING_EVERY_MS = HOUR_MS;
+
+const workflowOf = (context: IWebhookFunctions) => String(context.getWorkflow().id ?? '');
+
+/** Logs a refused callback, at most one line a minute per workflow and reason (see refusalLog). */
 function logRefusal(context: IWebhookFunctions, reason: string, detail: string): void {
-	const { log, unlogged } = refusalToLog(reason, Date.now());
+	const { log, unlogged } = refusalToLog(workflowOf(context), reason, Date.now());
 	if (!log) return;
 	const since = unlogged > 0 ? ` (${unlogged} more refused for this reason since the last such line)` : '';
 	context.logger.warn(`G2 Sentry callback refused: ${detail}${since}`, { reason });
 }
 
-async function callbackSecrets(context: IWebhookFunctions | IHookFunctions): Promise<string[]> {
-	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-	// Trimmed: a space or line break pasted along with the secret would refuse every callback.
-	return [credentials.callbackSecret, credentials.previousCallbackSecret].map((secret) =>
-		typeof secret === 'string' ? secret.trim() : '',
-	);
+/** Logs a warning at most once per `everyMs` per workflow (see refusalLog). */
+function warnLimited(context: IWebhookFunctions, topic: string, everyMs: number, message: string): void {
+	const { log, unlogged } = toLog(workflowOf(context), topic, Date.now(), everyMs);
+	if (!log) return;
+	context.logger.warn(unlogged > 0 ? `${message} (${unlogged} more times since the last such line)` : message, { topic });
 }
 
 /**
@@ -106,7 +114,7 @@ export class G2SentryTrigger implements INodeType {
 				return data[URL_KEY] === this.getNodeWebhookUrl('default');
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				const secrets = await callbackSecrets(this);
+				const secrets = usableSecrets(await readCallbackSecrets(this), Date.now());
 				if (!secrets.some((secret) => secret.length > 0)) {
 					throw new NodeOperationError(this.getNode(), 'The G2 Sentry credential has no callback secret', {
 						description:
@@ -137,17 +145,33 @@ export class G2SentryTrigger implements INodeType {
 			return reply(res, 413, { status: 'rejected', reason: 'body-too-large' });
 		}
 
-		let secrets: string[] = [];
+		let credential: CallbackSecrets = { secrets: ['', ''], previousUntil: undefined };
 		try {
-			secrets = await callbackSecrets(this);
+			credential = await readCallbackSecrets(this);
 		} catch (error) {
 			// Refused below as 'no-secret' (401, no run) rather than a failed execution per request.
-			this.logger.warn(`G2 Sentry credential could not be read: ${(error as Error).message}`);
+			warnLimited(this, 'credential-unreadable', 60_000, `G2 Sentry credential could not be read: ${(error as Error).message}`);
 		}
-		const check = verifySignature(raw, req.headers['x-signature'], secrets);
+		const check = verifySignature(raw, req.headers['x-signature'], credential.secrets);
 		if (!check.valid) {
 			logRefusal(this, check.reason, check.reason);
 			return reply(res, 401, { status: 'rejected', reason: check.reason });
+		}
+		const viaPrevious = check.secretIndex === 1;
+		if (viaPrevious && !previousSecretAccepted(credential.previousUntil, receivedAt.getTime())) {
+			const reason = 'previous-secret-ended';
+			const until = Number.isNaN(credential.previousUntil) ? 'is not a date' : `ended ${new Date(credential.previousUntil!).toISOString()}`;
+			logRefusal(this, reason, `signed with the previous callback secret, whose "Previous Secret Valid Until" ${until}`);
+			return reply(res, 401, { status: 'rejected', reason });
+		}
+		if (viaPrevious) {
+			const until = credential.previousUntil === undefined ? 'without end ("Previous Secret Valid Until" is empty)' : `until ${new Date(credential.previousUntil).toISOString()}`;
+			warnLimited(
+				this,
+				'previous-secret-in-use',
+				PREVIOUS_SECRET_WARNING_EVERY_MS,
+				`G2 Sentry callbacks are still signed with the previous callback secret, accepted ${until}: finish the rotation in the partner portal, then empty "Previous Callback Secret" in the credential`,
+			);
 		}
 
 		const parsed = parseCallback(raw);
@@ -170,11 +194,28 @@ export class G2SentryTrigger implements INodeType {
 		);
 		const staticData = this.getWorkflowStaticData('node');
 		const cacheKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`;
-		const store = currentStore(cacheKey, staticData[STORE_KEY], receivedAt.getTime());
+		const unreadable = { count: 0 };
+		let store: EventStore;
+		try {
+			store = currentStore(cacheKey, staticData[STORE_KEY], receivedAt.getTime(), unreadable);
+		} catch {
+			// saved data this build cannot even walk: start from this process's copy (or empty)
+			// rather than fail every delivery; it is overwritten with the next save
+			unreadable.count += 1;
+			store = currentStore(cacheKey, undefined, receivedAt.getTime());
+		}
 		const verdict = recordEvent(store, event, receivedAt.getTime(), limits);
 		// Assigning the key marks static data as changed for n8n to save.
 		staticData[STORE_KEY] = saveStore(store) as unknown as IDataObject;
 
+		if (unreadable.count > 0) {
+			warnLimited(
+				this,
+				'memory-unreadable',
+				MEMORY_WARNING_EVERY_MS,
+				`G2 Sentry Trigger: ${unreadable.count} entries of the saved delivery memory could not be read and were left out; redeliveries of those jobs' events may run again`,
+			);
+		}
 		if (verdict.duplicate) return reply(res, 200, { status: 'duplicate' });
 		if (event.known && !wanted.includes(event.eventType)) return reply(res, 200, { status: 'filtered' });
 		if (verdict.stale && options.dropStale === true) return reply(res, 200, { status: 'stale' });
@@ -189,7 +230,8 @@ export class G2SentryTrigger implements INodeType {
 				receivedAt: receivedAt.toISOString(),
 				stale: verdict.stale,
 				possibleRepeat: verdict.possibleRepeat === true,
-				signedWithPreviousSecret: check.secretIndex === 1,
+				signedWithPreviousSecret: viaPrevious,
+				verifiedWith: viaPrevious ? 'previous' : 'current',
 			},
 		};
 		// Acknowledge before anything slow: the vendor retries on slowness.

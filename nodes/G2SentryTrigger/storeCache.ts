@@ -23,7 +23,10 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { loadStore, mergeStores, type EventStore } from './events';
+import { loadStore, mergeStores, SHARED_DOUBT_MS, type EventStore } from './events';
+
+/** How long a copy saved before this process served the workflow keeps the memory in doubt. */
+export const PREDECESSOR_DOUBT_MS = 10 * 60 * 1000;
 
 /** A few stores of up to a few hundred KB each; the least recently used goes first. */
 const MAX_CACHED = 50;
@@ -51,8 +54,11 @@ export function currentStore(key: string, persisted: unknown, now: number, probl
 		const saved = loadStore(persisted, problems);
 		const foreign = savedStamp !== undefined && savedStamp !== cached?.stamp;
 		store = cached === undefined ? saved : mergeStores(cached, saved);
-		// saved by another copy: another process, or this one before a restart (it cannot tell)
-		if (foreign) store.shared = Math.max(store.shared ?? 0, now);
+		// Saved by another copy: another live process, or this one before a restart. With a copy of
+		// its own this process has served the workflow meanwhile, so the other one is live: doubt
+		// for the full SHARED_DOUBT_MS. Without (just started), it may be a predecessor: doubt for
+		// PREDECESSOR_DOUBT_MS; a live other process saves again soon and renews the full doubt.
+		if (foreign) store.shared = Math.max(store.shared ?? 0, cached === undefined ? now - SHARED_DOUBT_MS + PREDECESSOR_DOUBT_MS : now);
 		store.stamp = cached?.stamp ?? `${PROCESS_TAG}.${(++copies).toString(36)}`;
 	}
 	latest.delete(key);

@@ -65,6 +65,8 @@ export interface TriggerServerOptions {
 	 * connection instead of answering (the caller sees a failure although the event was taken).
 	 */
 	trouble?: (requestNumber: number, body: Buffer) => 'unavailable' | 'lose-answer' | undefined;
+	/** what "the database" holds for the workflow's static data at the start */
+	staticData?: IDataObject;
 }
 
 export interface Reply {
@@ -120,7 +122,7 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		parameters: options.parameters ?? {},
 		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'G2 Sentry account' } },
 	};
-	let saved: IDataObject = {};
+	let saved: IDataObject = structuredClone(options.staticData ?? {});
 	const runs: INodeExecutionData[][][] = [];
 	const errors: unknown[] = [];
 

@@ -254,3 +254,60 @@ describe('the in-process copy (storeCache)', () => {
 	});
 });
 
+
+describe('hostile saved data', () => {
+	const PROTO_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '0', '-1', '1.5', '01', '1e3', '+1', '99999999999999999'];
+
+	it.each(PROTO_KEYS)('never takes %p as a job key, in any saved format, and counts it as unreadable', (key) => {
+		const formats = [
+			{ v: 3, jobs: `${key}=1.0.1.a 7=1.0.1.a`, pruned: 0 },
+			JSON.parse(`{"v":2,"jobs":{${JSON.stringify(key)}:"1.0.1.a","7":"1.0.1.a"},"pruned":0}`),
+			JSON.parse(`{"v":1,"jobs":{${JSON.stringify(key)}:{"a":1,"s":1},"7":{"a":1,"s":1}}}`),
+		];
+		for (const saved of formats) {
+			const problems = { count: 0 };
+			const store = loadStore(saved, problems);
+			expect(Object.keys(store.jobs)).toEqual(['7']);
+			expect(Object.getPrototypeOf(store.jobs)).toBeNull();
+			expect(problems.count).toBe(1);
+			// a delivery for a job still works, and the prototype of plain objects is untouched
+			expect(recordEvent(store, ev('JobStarted', 7), 10)).toEqual({ duplicate: true });
+			expect(({} as Record<string, unknown>).a).toBeUndefined();
+		}
+	});
+
+	it('ignores hostile keys in a copy merged from another process', () => {
+		const into = createStore();
+		const other = { v: 2 as const, jobs: JSON.parse('{"__proto__":"1.0.0.a","constructor":"1.0.0.a","5":"1.0.0.a"}') as Record<string, string>, pruned: 0 };
+		mergeStores(into, other);
+		expect(Object.keys(into.jobs)).toEqual(['5']);
+		expect(saveStore(into).jobs).toBe('5=1.0.0.a');
+	});
+
+	it.each([
+		['huge job text', { v: 3, jobs: `1=${'1'.repeat(100_000)}`, pruned: 0 }],
+		['jobs of the wrong type', { v: 2, jobs: 'x', pruned: 0 }],
+		['an array of jobs', { v: 2, jobs: ['1.0.0.a'], pruned: 0 }],
+		['an unknown version', { v: 9, jobs: {}, pruned: 0 }],
+		['a string', 'garbage'],
+		['a number', 42],
+		['an array', []],
+	])('starts empty on %s and says so, never throws', (_name, saved) => {
+		const problems = { count: 0 };
+		expect(Object.keys(loadStore(saved, problems).jobs)).toEqual([]);
+		expect(problems.count).toBeGreaterThan(0);
+	});
+
+	it('does not call nothing unreadable: a first run and a fresh store', () => {
+		for (const saved of [undefined, null, {}, saveStore(createStore())]) {
+			const problems = { count: 0 };
+			loadStore(saved, problems);
+			expect(problems.count).toBe(0);
+		}
+	});
+
+	it('bounds wrong-typed counts and times of 0.1.x data instead of trusting them', () => {
+		const store = loadStore({ v: 1, jobs: { 3: { a: 1e400, w: '5', t: -1, p: ['ok_fingerpri', 'not ok!'] } } });
+		expect(decodeJob(store.jobs['3'])).toEqual({ a: 0, w: 0, t: 0, p: ['ok_fingerpri'] });
+	});
+});

@@ -82,6 +82,7 @@ describe('G2 Sentry API credential', () => {
 			'partnerSecret',
 			'callbackSecret',
 			'previousCallbackSecret',
+			'previousCallbackSecretValidUntil',
 			'requestsPerMinute',
 			'accessToken',
 			'refreshToken',
