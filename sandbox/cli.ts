@@ -66,7 +66,11 @@ async function main(): Promise<void> {
 function dockerHint(origin: string): string[] {
 	const { hostname, port } = new URL(origin);
 	if (hostname !== '127.0.0.1' && hostname !== 'localhost') return [];
-	return [`  n8n in Docker:   start with --host 0.0.0.0 and use http://host.docker.internal:${port}/api/v1`];
+	return [
+		`  n8n in Docker:   use http://host.docker.internal:${port}/api/v1 with the sandbox bound to the Docker bridge`,
+		'                   address (e.g. --host 172.17.0.1). --host 0.0.0.0 works too, but exposes the control API',
+		'                   (no authentication) to every network this machine is on.',
+	];
 }
 
 main().catch((err: unknown) => {

@@ -46,7 +46,7 @@ function chaosHelp(): string {
 /** [flag, env var, value name, description, option it sets, how its text is read] — also the --help text. */
 export const CLI_FLAGS = [
 	['port', 'G2S_SANDBOX_PORT', 'n', `port to listen on (default ${CLI_DEFAULTS.port}; 0 = any free port)`, 'port', 'number'],
-	['host', 'G2S_SANDBOX_HOST', 'addr', `interface to bind (default ${CLI_DEFAULTS.host})`, 'host', 'text'],
+	['host', 'G2S_SANDBOX_HOST', 'addr', `interface to bind (default ${CLI_DEFAULTS.host}; anything else exposes the unauthenticated control API and prints a warning)`, 'host', 'text'],
 	['partner-key', 'G2S_SANDBOX_PARTNER_KEY', 'key', `default partner's key (default ${DEFAULT_PARTNER.partnerKey})`, null, 'text'],
 	['partner-secret', 'G2S_SANDBOX_PARTNER_SECRET', 'secret', `default partner's secret (default ${DEFAULT_PARTNER.partnerSecret})`, null, 'text'],
 	['partner-name', 'G2S_SANDBOX_PARTNER_NAME', 'name', `default partner's display name (default ${DEFAULT_PARTNER.name})`, null, 'text'],

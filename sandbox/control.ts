@@ -46,7 +46,7 @@ const BODIES = {
 			drop: boolean,
 			delayMs: wholeNumber(0, 120_000),
 			after: boolean,
-			path: { kind: 'regex' },
+			path: { kind: 'pathPattern' },
 			method: { kind: 'text', nonEmpty: false, what: 'an HTTP method' },
 		},
 	},
@@ -188,8 +188,7 @@ function failRule(body: Record<string, unknown>): FailRule {
 		drop: body.drop === true,
 		delayMs: (body.delayMs as number | undefined) ?? 0,
 		after: body.after === true,
-		path: path === null ? null : new RegExp(path),
-		pathText: path,
+		path,
 		method: typeof body.method === 'string' ? body.method.toUpperCase() : null,
 	};
 }
@@ -202,7 +201,7 @@ function describeRule(rule: FailRule): object {
 		drop: rule.drop,
 		after: rule.after,
 		...(rule.delayMs > 0 ? { delayMs: rule.delayMs } : {}),
-		path: rule.pathText,
+		path: rule.path,
 		method: rule.method,
 	};
 }

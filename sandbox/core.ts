@@ -7,6 +7,7 @@ import { Deliverer } from './deliverer';
 import { Dispatcher } from './dispatcher';
 import { callbackPayload, eventFor } from './events';
 import { findGuardian } from './guardians';
+import { globMatches } from './glob';
 import { resolveOptions, type SandboxConfigPatch, type SandboxOptions, type SandboxPartner, type SandboxStartOptions } from './options';
 import { seededRandom } from './random';
 import { RateLimiter } from './rateLimit';
@@ -30,9 +31,8 @@ export interface FailRule {
 	drop: boolean;
 	/** hold the (normal) answer back this long: a slow server, not a failure; 0 = off */
 	delayMs: number;
-	path: RegExp | null;
-	/** the regex as given, for GET /_control/fail-next */
-	pathText: string | null;
+	/** a glob the whole request path must match (sandbox/glob.ts); null = any path */
+	path: string | null;
 	method: string | null;
 	/** fail after the request was processed (the answer is lost, the effect is not) */
 	after: boolean;
@@ -135,7 +135,7 @@ export class SandboxCore {
 
 	/** Decides whether this API request fails on purpose: fail-next rules first, then chaos rates. */
 	takeInjection(method: string, path: string): Injection {
-		const rule = this.failRules.find((r) => (!r.path || r.path.test(path)) && (!r.method || r.method === method));
+		const rule = this.failRules.find((r) => (r.path === null || globMatches(r.path, path)) && (!r.method || r.method === method));
 		if (rule) {
 			rule.remaining--;
 			if (rule.remaining <= 0) this.failRules = this.failRules.filter((r) => r !== rule);

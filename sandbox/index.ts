@@ -34,6 +34,28 @@ export interface Sandbox {
 	close(): Promise<void>;
 }
 
+/** Loopback addresses: only this machine can reach a server bound to one. */
+export function isLoopbackHost(host: string): boolean {
+	const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+	return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+/**
+ * What to say when the sandbox listens beyond loopback: its control API has no authentication
+ * and can reconfigure it (callback URL, secrets shown as set, failures), so anyone who can reach
+ * the port can steer it and have it POST to any address. Null on loopback.
+ */
+export function exposureWarning(host: string, port: number): string | null {
+	if (isLoopbackHost(host)) return null;
+	return [
+		`WARNING: the sandbox listens on ${host}:${port}, beyond this machine.`,
+		'  Its control API (/_control) has no authentication: anyone who can reach this port can move jobs,',
+		'  change the callback URL and secret, and make the sandbox send requests wherever they like.',
+		'  Bind to 127.0.0.1 (the default) unless you must, and then only on a network you trust (e.g. a',
+		'  Docker bridge address rather than 0.0.0.0).',
+	].join('\n');
+}
+
 export async function startSandbox(options: SandboxStartOptions = {}): Promise<Sandbox> {
 	const resolved = resolveOptions(options);
 	// the run-time options get the same checks as POST /_control/config
@@ -49,6 +71,12 @@ export async function startSandbox(options: SandboxStartOptions = {}): Promise<S
 		});
 	});
 	const { port } = server.address() as AddressInfo;
+	const warning = exposureWarning(resolved.host, port);
+	// loud on purpose: stderr whatever the log setting, and the log too
+	if (warning) {
+		process.stderr.write(`${warning}\n`);
+		resolved.log?.(warning);
+	}
 	const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host === '0.0.0.0' ? '127.0.0.1' : resolved.host;
 	const origin = `http://${host}:${port}`;
 	core.origin = origin;

@@ -5,6 +5,7 @@
  * bound or a message cannot differ between them. Dev code: no dependency needed for this much.
  */
 import type { FieldError } from '../nodes/shared/contract';
+import { pathPatternProblem } from './glob';
 
 export type Rule =
 	| { kind: 'number'; min: number; max?: number; whole?: boolean }
@@ -13,7 +14,7 @@ export type Rule =
 	| { kind: 'text'; nonEmpty?: false; what?: string }
 	| { kind: 'oneOf'; values: readonly (string | number)[] }
 	| { kind: 'listOf'; values: readonly string[] }
-	| { kind: 'regex' }
+	| { kind: 'pathPattern' }
 	/** an http(s) URL; plain HTTP only where the context allows it; null clears it */
 	| { kind: 'callbackUrl' }
 	/** the first rule a value passes; the last one's message when it passes none */
@@ -54,8 +55,8 @@ export function requirement(rule: Rule, context?: CheckContext): string {
 			return `must be ${orList(rule.values)}`;
 		case 'listOf':
 			return `must be a list of ${rule.values.join(', ')}`;
-		case 'regex':
-			return 'must be a regular expression string';
+		case 'pathPattern':
+			return 'must be a path pattern of at most 200 characters (* and ? are wildcards)';
 		case 'callbackUrl':
 			return context?.allowHttpCallbacks === false ? 'must be an HTTPS URL or null' : 'must be an http(s) URL or null';
 		case 'either':
@@ -100,8 +101,10 @@ export function checkValue(rule: Rule, value: unknown, fieldName: string, contex
 			return rule.values.includes(value as string | number) ? [] : wrong();
 		case 'listOf':
 			return Array.isArray(value) && value.every((item) => rule.values.includes(item)) ? [] : wrong();
-		case 'regex':
-			return typeof value === 'string' && compiles(value) ? [] : wrong();
+		case 'pathPattern': {
+			const problem = pathPatternProblem(value);
+			return problem ? wrong(problem) : [];
+		}
 		case 'callbackUrl': {
 			const problem = value === null ? null : callbackUrlProblem(value, context.allowHttpCallbacks);
 			return problem ? wrong(problem) : [];
@@ -120,15 +123,6 @@ export function checkValue(rule: Rule, value: unknown, fieldName: string, contex
 				unknown: (known) => `is not a ${rule.name} option (known: ${known.join(', ')})`,
 				notAnObject: fieldName,
 			});
-	}
-}
-
-function compiles(pattern: string): boolean {
-	try {
-		new RegExp(pattern);
-		return true;
-	} catch {
-		return false;
 	}
 }
 
@@ -159,7 +153,7 @@ export function checkObject(schema: Schema, value: unknown, context: CheckContex
 	return errors;
 }
 
-/** A value's shape for route listings: `"access"|"refresh"|"all"`, `whole number ≥ 1`, `regex`. */
+/** A value's shape for route listings: `"access"|"refresh"|"all"`, `whole number ≥ 1`, `path pattern`. */
 function shapeOf(rule: Rule): string {
 	switch (rule.kind) {
 		case 'number':
@@ -172,8 +166,8 @@ function shapeOf(rule: Rule): string {
 			return rule.values.map((value) => JSON.stringify(value)).join('|');
 		case 'listOf':
 			return `[${rule.values.map((value) => JSON.stringify(value)).join('|')}, …]`;
-		case 'regex':
-			return 'regex';
+		case 'pathPattern':
+			return 'path pattern';
 		case 'callbackUrl':
 			return 'URL|null';
 		case 'either':

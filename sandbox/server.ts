@@ -58,6 +58,11 @@ function requestUrl(target: string): URL | null {
 	}
 }
 
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+function isJson(contentType: string | undefined): boolean {
+	return (contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
 async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const method = (req.method ?? 'GET').toUpperCase();
 	const url = requestUrl(req.url ?? '/');
@@ -68,6 +73,13 @@ async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], r
 	const pathname = url.pathname;
 
 	if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+		// A web page can make a browser POST a form (or text/plain) to a local address without
+		// asking it first; application/json cannot be sent cross-site without CORS consent, which
+		// the sandbox never gives. So every changing control request must say it is JSON.
+		if (method !== 'GET' && method !== 'HEAD' && !isJson(req.headers['content-type'])) {
+			send(res, { ...error(415, 'UNSUPPORTED_MEDIA_TYPE', 'Control requests other than GET must be sent with Content-Type: application/json.'), headers: { Connection: 'close' } });
+			return;
+		}
 		const reply = await dispatch(core, control, req, method, pathname.slice(CONTROL_PREFIX.length) || '/', url);
 		send(res, reply);
 		return;

@@ -27,7 +27,8 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 async function call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
 	const res = await fetch(url, {
 		method,
-		headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+		// the sandbox's control API refuses changing requests that are not declared JSON
+		headers: { ...(body === undefined && method === 'GET' ? {} : { 'content-type': 'application/json' }), ...headers },
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	const text = await res.text();

@@ -60,8 +60,11 @@ export class PartnerSession {
 	}
 }
 
+/** The sandbox refuses changing control requests that are not declared JSON (415), bodies or not. */
+export const jsonUnlessGet = (method: string): Record<string, string> => (method.toUpperCase() === 'GET' ? {} : { 'content-type': 'application/json' });
+
 export function control<T = any>(sandbox: Sandbox, method: string, path: string, body?: unknown): Promise<HttpResult<T>> {
-	return http<T>(`${sandbox.controlUrl}${path}`, { method, body });
+	return http<T>(`${sandbox.controlUrl}${path}`, { method, body, headers: jsonUnlessGet(method) });
 }
 
 /** An ISO date `hours` from now (UTC, whole seconds). */

@@ -12,7 +12,7 @@ import { DEFAULT_PACING } from '../../nodes/shared/transport/pacing';
 import { pacer } from '../../nodes/shared/transport';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { executeNode } from '../helpers/execute-node';
-import { http } from '../helpers/sandboxClient';
+import { http, jsonUnlessGet } from '../helpers/sandboxClient';
 import { credentialsFor } from '../integration/action/setup';
 import { evidence, keepErrors } from './evidence';
 import { report, seedOf, sized, timer } from './figures';
@@ -49,7 +49,7 @@ const jobBody = (name: string) => ({
 });
 
 export async function control(sandbox: Sandbox, method: string, path: string, body?: unknown): Promise<any> {
-	const res = await http(`${sandbox.controlUrl}${path}`, { method, body });
+	const res = await http(`${sandbox.controlUrl}${path}`, { method, body, headers: jsonUnlessGet(method) });
 	if (res.status >= 400) throw new Error(`control ${method} ${path}: ${res.status} ${res.text}`);
 	return res.body;
 }
@@ -104,7 +104,7 @@ export function defineR3(): void {
 			const createLane = async () => {
 				for (const op of creates) {
 					const name = `R3 create ${op.i}`;
-					await arm(op.faults, '^/api/v1/jobs$', 'POST');
+					await arm(op.faults, '/api/v1/jobs', 'POST');
 					const result = await run({ resource: 'job', operation: 'create', ...jobBody(name), location: jobBody(name).location });
 					await control(sandbox, 'DELETE', '/fail-next'); // a rule the node never reached must not hit the next create
 					tally.creates++;
@@ -122,14 +122,14 @@ export function defineR3(): void {
 				}
 			};
 			await pool(others, 16, async (op, index) => {
-				const base = `^/api/v1/jobs/${op.jobId}`;
+				const base = `/api/v1/jobs/${op.jobId}`;
 				const duration = 30 + (index % 200);
 				const plan: Record<Exclude<Kind, 'create'>, [string, string, INodeParameters]> = {
-					get: [`${base}$`, 'GET', { resource: 'job', operation: 'get', jobId: String(op.jobId) }],
-					getStatus: [`${base}/status$`, 'GET', { resource: 'job', operation: 'getStatus', jobId: String(op.jobId) }],
-					update: [`${base}$`, 'PATCH', { resource: 'job', operation: 'update', jobId: String(op.jobId), updateFields: { duration } }],
+					get: [`${base}`, 'GET', { resource: 'job', operation: 'get', jobId: String(op.jobId) }],
+					getStatus: [`${base}/status`, 'GET', { resource: 'job', operation: 'getStatus', jobId: String(op.jobId) }],
+					update: [`${base}`, 'PATCH', { resource: 'job', operation: 'update', jobId: String(op.jobId), updateFields: { duration } }],
 					// a cancel whose answer is lost is R3c's case; here its faults come before processing
-					cancel: [`${base}/cancel$`, 'GET', { resource: 'job', operation: 'cancel', jobId: String(op.jobId) }],
+					cancel: [`${base}/cancel`, 'GET', { resource: 'job', operation: 'cancel', jobId: String(op.jobId) }],
 				};
 				const kind = op.kind as Exclude<Kind, 'create'>;
 				const faults = kind === 'cancel' ? op.faults.filter((f) => f !== 'lost-answer') : op.faults;
@@ -173,7 +173,7 @@ export function defineR3(): void {
 			const credentials = credentialsFor(sandbox.baseUrl, { partnerKey: sandbox.partner.partnerKey, partnerSecret: sandbox.partner.partnerSecret });
 			const outcomes: string[] = [];
 			for (const jobId of jobIds) {
-				await control(sandbox, 'POST', '/fail-next', { count: 1, drop: true, after: true, path: `^/api/v1/jobs/${jobId}/cancel$` });
+				await control(sandbox, 'POST', '/fail-next', { count: 1, drop: true, after: true, path: `/api/v1/jobs/${jobId}/cancel` });
 				const result = await executeNode({ nodeType: new G2Sentry(), parameters: { resource: 'job', operation: 'cancel', jobId: String(jobId) }, credentials });
 				keepErrors(result);
 				const truth = await control(sandbox, 'GET', `/jobs/${jobId}`);

@@ -65,7 +65,7 @@ it('a wrong partner secret: said as such, and not retried', async () => {
 
 it('a dropped connection on a read is retried; a 404 is explained, not called unreachable', async () => {
 	const jobId = await createJob(env);
-	await env.control('POST', '/fail-next', { drop: true, path: '/status$' });
+	await env.control('POST', '/fail-next', { drop: true, path: '*/status' });
 	const read = await env.run({ resource: 'job', operation: 'getStatus', jobId: String(jobId) }, undefined, oldN8n());
 	expect(read.items[0].json).toEqual({ jobId, status: 'New' });
 	const invalid = await env.run({ resource: 'job', operation: 'get', jobId: '999999' }, undefined, oldN8n());
@@ -74,7 +74,7 @@ it('a dropped connection on a read is retried; a 404 is explained, not called un
 
 it('a Cancel whose answer was lost and whose repeat finds the job already canceled reports success', async () => {
 	const jobId = await createJob(env);
-	await env.control('POST', '/fail-next', { drop: true, after: true, path: '/cancel$' });
+	await env.control('POST', '/fail-next', { drop: true, after: true, path: '*/cancel' });
 	const before = (await calls()).length;
 	const result = await env.run({ resource: 'job', operation: 'cancel', jobId: String(jobId) }, undefined, oldN8n());
 	expect(result.error).toBeUndefined();
@@ -89,7 +89,7 @@ it('a Cancel whose answer was lost and whose repeat finds the job already cancel
 it('a Cancel refused for another reason after a lost answer is still reported as refused', async () => {
 	const jobId = await createJob(env);
 	await env.control('POST', `/jobs/${jobId}/inside-cut-off`);
-	await env.control('POST', '/fail-next', { status: 503, path: '/cancel$' });
+	await env.control('POST', '/fail-next', { status: 503, path: '*/cancel' });
 	const result = await env.run({ resource: 'job', operation: 'cancel', jobId: String(jobId) }, undefined, oldN8n());
 	expect(result.error?.message).toMatch(/^Too late to change job/);
 	expect((await env.control('GET', `/jobs/${jobId}`)).status).toBe('New');

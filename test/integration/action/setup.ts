@@ -11,7 +11,7 @@ import { DEFAULT_PACING } from '../../../nodes/shared/transport/pacing';
 import { pacer } from '../../../nodes/shared/transport';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../sandbox';
 import { executeNode, InMemoryCredentialsHelper, type ExecuteNodeOptions } from '../../helpers/execute-node';
-import { http } from '../../helpers/sandboxClient';
+import { http, jsonUnlessGet } from '../../helpers/sandboxClient';
 
 export { http };
 
@@ -55,7 +55,7 @@ export function useSandbox(options: Partial<SandboxOptions> = {}): Env {
 	env.run = (parameters, items, options = {}) =>
 		executeNode({ nodeType: new G2Sentry(), parameters, items, credentials: env.credentials, ...options });
 	env.control = async (method, path, body) => {
-		const res = await http(`${env.sandbox.controlUrl}${path}`, { method, body });
+		const res = await http(`${env.sandbox.controlUrl}${path}`, { method, body, headers: jsonUnlessGet(method) });
 		if (res.status >= 400) throw new Error(`control ${method} ${path}: ${res.status} ${res.text}`);
 		return res.body;
 	};
