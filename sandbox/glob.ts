@@ -5,7 +5,8 @@
  * pattern × path steps, and its length is capped.
  *
  * `*` matches any run of characters (slashes included), `?` any one character, everything else
- * itself. The whole path must match: `/api/v1/jobs` is that path only, `*​/status` every status read.
+ * itself. The whole path must match: `/api/v1/jobs` is that path only, and a star followed by
+ * `/status` matches every status read.
  */
 export const MAX_PATH_PATTERN = 200;
 

@@ -1,6 +1,7 @@
 import type { INodeProperties, TriggerPanelDefinition } from 'n8n-workflow';
 
 import { CALLBACK_EVENTS } from '../shared/contract';
+import { MAX_CALLBACK_BYTES } from './payload';
 const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }> = [
 	{ name: 'Job Assigned', value: 'JobAssigned', description: 'A Guardian accepted the job' },
 	{ name: 'Job Started', value: 'JobStarted', description: 'The Guardian started the shift' },
@@ -32,7 +33,8 @@ export const triggerPanel: TriggerPanelDefinition = {
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Copy this node\'s <b>Production URL</b> (under "Webhook URLs" above) into the G2 Sentry partner portal as your callback URL, and the portal\'s callback secret into the credential. The portal accepts only HTTPS addresses reachable from the internet, so n8n must run behind one (or a tunnel). The Production URL receives callbacks once the workflow is published; the <b>Test URL</b> only while you test this trigger in the editor ("Execute step").',
+			'Copy this node\'s <b>Production URL</b> (under "Webhook URLs" above) into the G2 Sentry partner portal as your callback URL, and the portal\'s callback secret into the credential. The portal accepts only HTTPS addresses reachable from the internet, so n8n must run behind one (or a tunnel). The Production URL receives callbacks once the workflow is published; the <b>Test URL</b> only while you test this trigger in the editor ("Execute step"). ' +
+			`A callback larger than ${MAX_CALLBACK_BYTES / 1024} KiB is refused (413); n8n itself reads a request body up to its N8N_PAYLOAD_SIZE_MAX (16 MiB by default) before this node can check it.`,
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',

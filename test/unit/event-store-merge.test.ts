@@ -307,7 +307,7 @@ describe('hostile saved data', () => {
 	});
 
 	it('bounds wrong-typed counts and times of 0.1.x data instead of trusting them', () => {
-		const store = loadStore({ v: 1, jobs: { 3: { a: 1e400, w: '5', t: -1, p: ['ok_fingerpri', 'not ok!'] } } });
+		const store = loadStore({ v: 1, jobs: { 3: { a: Infinity, w: '5', t: -1, p: ['ok_fingerpri', 'not ok!'] } } });
 		expect(decodeJob(store.jobs['3'])).toEqual({ a: 0, w: 0, t: 0, p: ['ok_fingerpri'] });
 	});
 });

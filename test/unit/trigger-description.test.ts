@@ -7,6 +7,7 @@ import { G2SentryTrigger } from '../../nodes/G2SentryTrigger/G2SentryTrigger.nod
 import { CALLBACK_EVENTS } from '../../nodes/shared/contract';
 import { DEFAULT_LIMITS, MIN_RETENTION_MS } from '../../nodes/G2SentryTrigger/events';
 import { renderSubtitle } from '../helpers/subtitle';
+import { MAX_CALLBACK_BYTES } from '../../nodes/G2SentryTrigger/payload';
 
 const HOUR_MS = 60 * 60 * 1000;
 const { description, webhookMethods } = new G2SentryTrigger();
@@ -43,6 +44,12 @@ describe('G2 Sentry Trigger description', () => {
 		expect(notice.displayName).toMatch(/Production URL/);
 		expect(notice.displayName).toMatch(/HTTPS/);
 		expect(notice.displayName).toMatch(/Test URL/);
+	});
+
+	it('says how large a callback may be, and that n8n buffers up to N8N_PAYLOAD_SIZE_MAX first', () => {
+		const notice = property('setupNotice').displayName;
+		expect(notice).toContain(`${MAX_CALLBACK_BYTES / 1024} KiB`);
+		expect(notice).toContain('N8N_PAYLOAD_SIZE_MAX');
 	});
 
 	it('subtitles the chosen events by their labels, never the wire names', () => {
