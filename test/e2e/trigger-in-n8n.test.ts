@@ -1,7 +1,8 @@
 /**
  * End to end, trigger side: the example trigger workflows published in a real n8n, the sandbox
  * delivering real signed callbacks to them as jobs move through their lifecycle, plus forged,
- * duplicated and failed-then-retried deliveries. Assertions are on the executions n8n recorded.
+ * duplicated and failed-then-retried deliveries, a hostile saved memory and a previous callback
+ * secret before and after its end. Assertions are on the executions n8n recorded.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { ACCESS_TOKEN_TTL_MS } from '../../nodes/shared/contract';
 import { signCallbackBody, startSandbox, type Sandbox } from '../../sandbox';
 import {
+	credentialRecord,
+	DEFAULT_CREDENTIAL,
 	loadExampleWorkflows,
 	nodeOutput,
 	startN8nWithPackage,
@@ -55,8 +58,40 @@ const withRecord: Workflow = {
 	active: false,
 };
 
+/** A trigger alone on a credential of its own (a rotation of the callback secret under way). */
+function rotationWorkflow(id: string, credentialId: string, webhookId: string): Workflow {
+	return {
+		id,
+		name: `e2e rotation ${id}`,
+		nodes: [
+			{
+				id: `${id}-trigger`,
+				name: ROTATION_TRIGGER,
+				type: TRIGGER_NODE,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId,
+				parameters: { events: [], options: {} },
+				credentials: { g2SentryApi: { id: credentialId, name: credentialId } },
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1' },
+		active: false,
+	};
+}
+const ROTATION_TRIGGER = 'On job event, rotating secret';
+const PREVIOUS_SECRET = 'e2e-previous-callback-secret';
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** previous secret still valid for a week; its deliveries also meet a hostile saved memory */
+const rotationOpen = rotationWorkflow('e2eRotationOpen1', 'g2sRotationOpen1', '6c0f4a1e-2b7d-4e58-9a3c-1d5e7f9b2a40');
+/** previous secret ended yesterday */
+const rotationEnded = rotationWorkflow('e2eRotationEnd01', 'g2sRotationEnd01', '8e2a6c3f-4d9b-4f7a-b1e5-3f7a9c1d4b62');
+
 let sandbox: Sandbox;
 let env: StartedN8n;
+let openUrl: string;
+let endedUrl: string;
 let syncUrl: string;
 let emailUrl: string;
 let recordUrl: string;
@@ -64,8 +99,18 @@ let recordUrl: string;
 beforeAll(async () => {
 	// 100× faster: callback retries come after 10 ms instead of 1 s
 	sandbox = await startSandbox({ port: 0, autoDispatch: false, timeScale: 100 });
-	const workflows = [sync, email, withRecord];
-	env = await startN8nWithPackage({ sandbox, version: N8N_VERSION, workflows, publish: workflows.map((wf) => wf.id) });
+	const workflows = [sync, email, withRecord, rotationOpen, rotationEnded];
+	const rotating = (id: string, validUntil: string) => {
+		const record = credentialRecord({ id, name: id }, sandbox);
+		return { ...record, data: { ...(record.data as object), previousCallbackSecret: PREVIOUS_SECRET, previousCallbackSecretValidUntil: validUntil } };
+	};
+	const moreCredentials = [
+		rotating('g2sRotationOpen1', new Date(Date.now() + 7 * DAY_MS).toISOString()),
+		rotating('g2sRotationEnd01', new Date(Date.now() - DAY_MS).toISOString()),
+	];
+	env = await startN8nWithPackage({ sandbox, version: N8N_VERSION, workflows, publish: workflows.map((wf) => wf.id), credential: DEFAULT_CREDENTIAL, moreCredentials });
+	openUrl = env.triggerUrls[rotationOpen.id];
+	endedUrl = env.triggerUrls[rotationEnded.id];
 	syncUrl = env.triggerUrls[sync.id];
 	emailUrl = env.triggerUrls[email.id];
 	recordUrl = env.triggerUrls[withRecord.id];
@@ -92,6 +137,30 @@ async function delivered(jobId: number, eventType: string, count = 1): Promise<D
 async function move(jobId: number, to: string, eventType: string): Promise<void> {
 	await control.transition(sandbox, jobId, to);
 	await delivered(jobId, eventType);
+}
+
+/** The workflow's static data as n8n saved it (SQLite). */
+function readStaticData(workflowId: string): Record<string, unknown> {
+	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+	const db = new DatabaseSync(env.n8n.databaseFile, { readOnly: true, timeout: 10_000 });
+	try {
+		const row = db.prepare('SELECT staticData FROM workflow_entity WHERE id = ?').get(workflowId) as { staticData: string | null } | undefined;
+		return (row?.staticData ? JSON.parse(row.staticData) : {}) as Record<string, unknown>;
+	} finally {
+		db.close();
+	}
+}
+
+/** Replaces the workflow's saved static data, as a tampered or damaged database would hold it. */
+function writeStaticData(workflowId: string, change: (data: Record<string, unknown>) => Record<string, unknown>): void {
+	const next = JSON.stringify(change(readStaticData(workflowId)));
+	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+	const db = new DatabaseSync(env.n8n.databaseFile, { timeout: 10_000 });
+	try {
+		db.prepare('UPDATE workflow_entity SET staticData = ? WHERE id = ?').run(next, workflowId);
+	} finally {
+		db.close();
+	}
 }
 
 function post(url: string, body: string, headers: Record<string, string>): Promise<Response> {
@@ -302,6 +371,61 @@ describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, (
 			sandbox.configure({ callbackUrl: syncUrl });
 		}
 	}, TEST_TIMEOUT_MS);
+	it('keeps delivering when the saved memory is hostile, and cleans it with the next save', async () => {
+		const trigger = `node:${ROTATION_TRIGGER}`;
+		const jobId = 880001;
+		// what a tampered or corrupted database could hold: keys that are no job ids, a huge value;
+		// beside them one genuine entry (job 880009 has started), which must still be honoured
+		const known = `880009=1.0.1.${Date.now().toString(36)}`;
+		writeStaticData(rotationOpen.id, (data) => ({
+			...data,
+			[trigger]: { ...((data[trigger] as object) ?? {}), deliveries: { v: 3, jobs: `__proto__=1.0.1.a constructor=1.0.1.a toString=x 1=${'9'.repeat(5000)} ${known}`, pruned: 'x' } },
+		}));
+		const knownStart = JSON.stringify({ jobId: 880009, eventType: 'JobStarted', jobName: 'E2E hostile memory', jobStatus: 'InProgress' });
+		const replayed = await post(openUrl, knownStart, { 'x-signature': signCallbackBody(knownStart, sandbox.callbackSecret) });
+		expect(await replayed.json()).toEqual({ status: 'duplicate' });
+		const send = (eventType: string, jobStatus: string) => {
+			const body = JSON.stringify({ jobId, eventType, jobName: 'E2E hostile memory', jobStatus, guardianPhone: '+15550100' });
+			return post(openUrl, body, { 'x-signature': signCallbackBody(body, sandbox.callbackSecret) });
+		};
+		expect((await send('JobAssigned', 'Assigned')).status).toBe(200);
+		const started = await send('JobStarted', 'InProgress');
+		expect(started.status).toBe(200);
+		expect(await started.json()).toEqual({ status: 'accepted' });
+		// the start is remembered again: its retry is a duplicate
+		expect(await (await send('JobStarted', 'InProgress')).json()).toEqual({ status: 'duplicate' });
+		const runs = await waitForExecutions(env.n8n, rotationOpen.id, 2, forJob(jobId, ROTATION_TRIGGER));
+		expect(runs.map((e) => [e.status, event(e, ROTATION_TRIGGER).eventType])).toEqual([
+			['success', 'JobAssigned'],
+			['success', 'JobStarted'],
+		]);
+		const saved = (readStaticData(rotationOpen.id)[trigger] as { deliveries: { jobs: string } }).deliveries;
+		expect(saved.jobs.split(' ').map((entry) => entry.split('=')[0]).sort()).toEqual(['880001', '880009']);
+	}, TEST_TIMEOUT_MS);
+
+	it('accepts the previous callback secret before its end, saying so in the item', async () => {
+		const jobId = 880002;
+		const body = JSON.stringify({ jobId, eventType: 'JobAssigned', jobName: 'E2E previous secret', jobStatus: 'Assigned', guardianPhone: '+15550100' });
+		const reply = await post(openUrl, body, { 'x-signature': signCallbackBody(body, PREVIOUS_SECRET) });
+		expect(reply.status).toBe(200);
+		const [run] = await waitForExecutions(env.n8n, rotationOpen.id, 1, forJob(jobId, ROTATION_TRIGGER));
+		expect(event(run, ROTATION_TRIGGER)).toMatchObject({ jobId, verifiedWith: 'previous', signedWithPreviousSecret: true });
+	}, TEST_TIMEOUT_MS);
+
+	it('refuses the previous callback secret after its end with 401 and starts no execution', async () => {
+		const refusedJobId = 880003;
+		const body = JSON.stringify({ jobId: refusedJobId, eventType: 'JobAssigned', jobName: 'E2E ended secret', jobStatus: 'Assigned', guardianPhone: '+15550100' });
+		const refused = await post(endedUrl, body, { 'x-signature': signCallbackBody(body, PREVIOUS_SECRET) });
+		expect(refused.status).toBe(401);
+		expect(await refused.json()).toEqual({ status: 'rejected', reason: 'previous-secret-ended' });
+		// the same callback signed with the current secret runs: the marker that all has arrived
+		const accepted = await post(endedUrl, body, { 'x-signature': signCallbackBody(body, sandbox.callbackSecret) });
+		expect(accepted.status).toBe(200);
+		const [run] = await waitForExecutions(env.n8n, rotationEnded.id, 1, forJob(refusedJobId, ROTATION_TRIGGER));
+		expect(event(run, ROTATION_TRIGGER)).toMatchObject({ verifiedWith: 'current', signedWithPreviousSecret: false });
+		expect(await settledExecutionsOf(env.n8n, rotationEnded.id)).toHaveLength(1);
+	}, TEST_TIMEOUT_MS);
+
 	// Last: switching the dispatcher on also moves the jobs earlier tests left open.
 	it('follows a job the simulated Guardian runs on its own, callbacks shuffled, stale ones dropped', async () => {
 		sandbox.configure({ autoDispatch: true, timeScale: 1000, chaos: { shuffleDeliveries: true } });
