@@ -28,6 +28,16 @@ const FIELDS_BY_OPERATION: Array<{ resource: string; operation: string; labels: 
 	{ resource: 'guardian', operation: 'getProfile', labels: ['Resource', 'Operation', 'Job ID', 'Guardian ID'] },
 ];
 const nodeNameOf = (op: { resource: string; operation: string }) => `${op.resource} ${op.operation}`;
+/** The subtitle each operation's node shows on the canvas (Title Case). */
+const SUBTITLES: Record<string, string> = {
+	'job create': 'Create Job',
+	'job get': 'Get Job',
+	'job update': 'Update Job',
+	'job cancel': 'Cancel Job',
+	'job getStatus': 'Get Job Status',
+	'job review': 'Review Job',
+	'guardian getProfile': 'Get Guardian Profile',
+};
 
 /** One G2 Sentry node per operation, side by side, as a user would add them. */
 const tour: Workflow = {
@@ -138,8 +148,15 @@ describe('n8n editor in a browser, with the package installed', () => {
 		showing('node-fields', async () => {
 			const shownByOperation: Record<string, string[]> = {};
 			await openWorkflow(tour.id);
+			const subtitles: Record<string, string> = {};
+			for (const op of FIELDS_BY_OPERATION) {
+				subtitles[nodeNameOf(op)] = await textOf(page, `${testId('canvas-node')}[data-node-name="${nodeNameOf(op)}"]`);
+			}
+			for (const [name, subtitle] of Object.entries(SUBTITLES)) expect([name, subtitles[name]]).toEqual([name, expect.stringContaining(subtitle)]);
 			for (const op of FIELDS_BY_OPERATION) {
 				await openNode(nodeNameOf(op));
+				// the notice where a setting can hurt: Retry On Fail would book twice
+				if (op.operation === 'create') await waitForText(page, 'Do not turn on Retry On Fail', testId('ndv'));
 				shownByOperation[nodeNameOf(op)] = await page.$$eval(`${testId('node-parameters')} ${testId('input-label')}`, (labels) =>
 					labels
 						.filter((label) => (label as unknown as { getClientRects(): { length: number } }).getClientRects().length > 0)
@@ -185,7 +202,10 @@ describe('n8n editor in a browser, with the package installed', () => {
 			const ndv = testId('ndv');
 			await waitForText(page, 'Copy this node\'s Production URL', ndv);
 			await clickByText(page, `${ndv} *`, 'When will this node trigger my flow?');
-			await waitForText(page, 'G2 Sentry has to call the Test URL', ndv);
+			await waitForText(page, 'possibleRepeat: true', ndv);
+			await waitForText(page, 'send a signed sample event to the Test URL yourself', ndv);
+			await waitForText(page, 'Never put the Test URL in your live partner profile', ndv);
+			expect(await textOf(page, ndv)).not.toContain('set it as the callback URL');
 			await waitForText(page, 'The workflow is published', ndv);
 			await page.click(`${ndv} [title="Click to display webhook URLs"]`);
 			await page.click(`${ndv} ${testId('radio-button-production')}`);
@@ -235,9 +255,18 @@ describe('n8n editor in a browser, with the package installed', () => {
 			await waitForText(page, job.name);
 			await waitForText(page, 'JobCompleted');
 			const rowsInTable = await demo.session.dataTableRows(demo.table);
+			// what a completed job's row holds: the Guardian's number seen on assignment is kept (the
+			// completion carries none), and the row says that the masked number stopped working
 			expect(rowsInTable.filter((r) => r.jobId === jobId)).toEqual([
-				expect.objectContaining({ jobName: job.name, status: 'Completed', lastEvent: 'JobCompleted' }),
+				expect.objectContaining({
+					jobName: job.name,
+					status: 'Completed',
+					lastEvent: 'JobCompleted',
+					guardianPhone: expect.stringMatching(/^\+\d{6,}$/),
+					phoneStatus: 'stopped working after completion',
+				}),
 			]);
+			await waitForText(page, 'stopped working after completion');
 			await chromium.screenshot('07-data-table-row');
 
 			// the inbox page: the message is listed and, opened, names the Guardian, the place and the time
@@ -250,7 +279,11 @@ describe('n8n editor in a browser, with the package installed', () => {
 			const viewer = '[data-testid="email-viewer"]';
 			await waitForText(page, `${guardian.guardian.firstName} ${guardian.guardian.lastName}`, viewer);
 			await waitForText(page, job.address1, viewer);
-			await waitForText(page, guardian.job.whenDate, viewer);
+			// the start as people read it, in the workflow's time zone (the demo's n8n runs in UTC)
+			const start = new Date(guardian.job.whenDate);
+			const day = start.toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).replace(',', '');
+			await waitForText(page, `${day} at ${start.toISOString().slice(11, 16)} UTC`, viewer);
+			expect(await textOf(page, viewer)).not.toContain(guardian.job.whenDate);
 			await chromium.screenshot('08-inbox-completion-email');
 		}), BROWSER_TEST_TIMEOUT_MS);
 });
