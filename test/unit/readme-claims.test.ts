@@ -5,7 +5,7 @@
  * The signed-sample command and bodies of the README are run against the trigger in
  * test/integration/trigger/readme-samples.test.ts.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
@@ -63,6 +63,43 @@ describe('README is for n8n users', () => {
 	it('says the nodes panel shows one entry', () => {
 		expect(flat(README)).toMatch(/One entry, \*\*G2 Sentry\*\*, appears in the nodes panel/);
 		expect(flat(docs('install'))).not.toMatch(/Two nodes appear/);
+	});
+});
+
+describe("README's troubleshooting table quotes messages the code really produces", () => {
+	const sources = (dir: string): string =>
+		readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+			.filter((file) => file.endsWith('.ts'))
+			.map((file) => read(join(dir, file)))
+			.join('\n');
+	const code = flat(sources('nodes') + sources('credentials'));
+	const table = flat(README.split('## Troubleshooting')[1].split('\n## ')[0]);
+	// the fixed part of each quoted message (the rest is filled in at run time)
+	it.each([
+		'G2 Sentry did not accept the partner key and secret.',
+		'answered, but not like the G2 Sentry Partner API.',
+		'Nothing is answering at ',
+		'Could not find the server ',
+		'cut-off before the scheduled start has passed',
+		'was not found, or it belongs to another partner account',
+		'G2 Sentry is rate-limiting this partner key',
+		'G2 Sentry had a problem on its side (HTTP',
+		'The job may or may not have been created',
+		'The G2 Sentry credential has no callback secret',
+	])('%s', (fixedPart) => {
+		expect(code).toContain(fixedPart);
+		expect(table).toContain(fixedPart.trim());
+	});
+
+	it('quotes the trigger answers as the node sends them', () => {
+		expect(code).toContain("reply(res, 401, { status: 'rejected', reason: check.reason })");
+		expect(code).toContain("reply(res, 400, { status: 'rejected', message: parsed.message })");
+		expect(table).toContain('401 `{"status":"rejected","reason":"mismatch"}`');
+		expect(table).toContain('400 `{"status":"rejected","message":"…"}`');
+		expect(code).toContain("'mismatch'");
+		expect(code).toMatch(/Cannot \$\{action\} \(item \$\{itemIndex\}\): /);
+		expect(table).toContain('`Cannot create the job (item 0): …`');
+		expect(code).toContain("'create the job'");
 	});
 });
 
