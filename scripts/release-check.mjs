@@ -38,7 +38,12 @@ const PUBLISHER_RULES = {
 	'@n8n/community-nodes/require-homepage': 'homepage',
 };
 
-const nonEmpty = (value) => typeof value === 'string' && value.trim().length > 0;
+/**
+ * package.json ships `repository`, `homepage` and `bugs` with this placeholder in their URLs (the
+ * fields exist; the values are the publisher's): a placeholder counts as missing.
+ */
+export const PUBLISHER_PLACEHOLDER = 'PUBLISHER-FILLS-THIS';
+const nonEmpty = (value) => typeof value === 'string' && value.trim().length > 0 && !value.includes(PUBLISHER_PLACEHOLDER);
 
 /** The publisher fields verification looks for, each with whether package.json has it. */
 export function missingPublisherFields(pkg) {

@@ -88,7 +88,7 @@ export class G2SentryTrigger implements INodeType {
 		version: 1,
 		// Event labels, not the wire names ("JobWithdrawed"); none or all four read "all job events".
 		subtitle:
-			'={{ "On " + ([0, 4].includes([].concat($parameter["events"] || []).length) ? "all job events" : [].concat($parameter["events"]).map((e) => ({ JobAssigned: "Job Assigned", JobStarted: "Job Started", JobCompleted: "Job Completed", JobWithdrawed: "Job Withdrawn" })[e] || e).join(", ")) }}',
+			'={{ "On " + ([0, 4].includes([].concat($parameter["events"] || []).length) ? "All Job Events" : [].concat($parameter["events"]).map((e) => ({ JobAssigned: "Job Assigned", JobStarted: "Job Started", JobCompleted: "Job Completed", JobWithdrawed: "Job Withdrawn" })[e] || e).join(", ")) }}',
 		// n8n's nodes panel shows this node and the G2 Sentry node as one entry with this text,
 		// also where actions are picked, so it covers both.
 		description:

@@ -15,18 +15,19 @@ const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }>
 ];
 
 const BUILDING =
-	'<b>While you build the workflow</b>, G2 Sentry has to call the <b>Test URL</b>: set it as the callback URL in the partner portal for the time being, click "Execute step", then let a job change (a Guardian accepts, starts, completes or withdraws; in a sandbox, move the job yourself). The callback starts an execution you see here.';
+	'<b>While you build the workflow</b>, click "Execute step" and send a signed sample event to the <b>Test URL</b> yourself (the README has a copy-paste command and a sample per event), or pin sample data. Never put the Test URL in your live partner profile: its one callback URL serves every job, and live events sent there are lost. If G2 Sentry gave you a separate development profile, that one may point at the Test URL.';
 const LIVE =
 	'every job event sent to the <b>Production URL</b> starts an execution. Those appear in the <a data-key="executions">executions list</a>, not in the editor.';
 
 /**
  * The help under "When will this node trigger my flow?". n8n's generic text says "make an event
- * happen in G2 Sentry"; the portal has one callback URL, so testing means pointing it at the Test URL.
+ * happen in G2 Sentry"; but the partner profile has one callback URL for every job, so pointing it
+ * at the Test URL would divert live callbacks: the safe way is a signed sample sent by the user.
  */
 export const triggerPanel: TriggerPanelDefinition = {
 	executionsHelp: {
-		inactive: `${BUILDING}<br /><br /><b>When it works</b>, put the Production URL back in the portal and publish the workflow: ${LIVE}`,
-		active: `${BUILDING}<br /><br /><b>The workflow is published</b>: ${LIVE} Put the Production URL back in the portal when you are done testing.`,
+		inactive: `${BUILDING}<br /><br /><b>When it works</b>, make sure the portal has the Production URL and publish the workflow: ${LIVE}`,
+		active: `${BUILDING}<br /><br /><b>The workflow is published</b>: ${LIVE}`,
 	},
 };
 
@@ -36,6 +37,13 @@ export const triggerProperties: INodeProperties[] = [
 			'Copy this node\'s <b>Production URL</b> (under "Webhook URLs" above) into the G2 Sentry partner portal as your callback URL, and the portal\'s callback secret into the credential. The portal accepts only HTTPS addresses reachable from the internet, so n8n must run behind one (or a tunnel). The Production URL receives callbacks once the workflow is published; the <b>Test URL</b> only while you test this trigger in the editor ("Execute step"). ' +
 			`A callback larger than ${MAX_CALLBACK_BYTES / 1024} KiB is refused (413); n8n itself reads a request body up to its N8N_PAYLOAD_SIZE_MAX (16 MiB by default) before this node can check it.`,
 		name: 'setupNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName:
+			'Items with <b>possibleRepeat: true</b> are identical to an earlier event of the same job (a second withdrawal, or the same Guardian assigned again) and may be a late retry of it. Where acting twice matters, such as an email to the client, branch on it and check the job with Get Status.',
+		name: 'possibleRepeatNotice',
 		type: 'notice',
 		default: '',
 	},

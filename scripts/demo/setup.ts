@@ -36,6 +36,7 @@ export const JOBS_TABLE = {
 		{ name: 'status', type: 'string' as const },
 		{ name: 'lastEvent', type: 'string' as const },
 		{ name: 'guardianPhone', type: 'string' as const },
+		{ name: 'phoneStatus', type: 'string' as const },
 		{ name: 'receivedAt', type: 'string' as const },
 	],
 };

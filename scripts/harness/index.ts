@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { N8nInstance, type N8nOwner } from './n8n-instance';
 import { buildAndPack, installCommunityPackage } from './package';
-import { formUrl, TRIGGER_NODE, triggerUrl, useCredential, type CredentialRef, type Workflow } from './workflows';
+import { formUrl, TRIGGER_NODE, triggerUrl, useCredential, withWebhookIds, type CredentialRef, type Workflow } from './workflows';
 
 export * from './executions';
 export * from './mailbox';
@@ -101,7 +101,7 @@ export async function startN8nWithPackage(options: StartOptions): Promise<Starte
 		const more = options.moreCredentials ?? [];
 		await n8n.importCredentials([credentialRecord(credential, options.sandbox), ...more]);
 		const keep = new Set(more.map((record) => record.id));
-		const workflows = (options.workflows ?? []).map((wf) => useCredential(wf, credential, keep));
+		const workflows = (options.workflows ?? []).map((wf) => withWebhookIds(useCredential(wf, credential, keep)));
 		if (workflows.length) await n8n.importWorkflows(workflows);
 		for (const id of options.publish ?? []) await n8n.publishWorkflow(id);
 		log('starting n8n');

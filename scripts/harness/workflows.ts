@@ -81,6 +81,20 @@ export function sendingEmailThrough(wf: Workflow, smtp: CredentialRef): Workflow
 	return copy;
 }
 
+/** Node types of the examples that serve webhooks, so that n8n gives each a webhook id. */
+const WEBHOOK_NODE_TYPES: ReadonlySet<string> = new Set([TRIGGER_NODE, FORM_TRIGGER_NODE, 'n8n-nodes-base.form']);
+
+/**
+ * A copy where every webhook node lacking a webhook id gets a new one. The examples ship without
+ * (each installation must get its own); n8n's editor and REST API assign them when a workflow is
+ * saved, but `n8n import:workflow`, which the harness uses, does not.
+ */
+export function withWebhookIds(wf: Workflow): Workflow {
+	const copy = structuredClone(wf);
+	for (const node of copy.nodes) if (!node.webhookId && WEBHOOK_NODE_TYPES.has(node.type)) node.webhookId = crypto.randomUUID();
+	return copy;
+}
+
 /** A copy with a new id (and new webhook ids), so one example can be imported twice. */
 export function withFreshIds(wf: Workflow, id: string): Workflow {
 	const copy = structuredClone(wf);

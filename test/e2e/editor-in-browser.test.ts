@@ -140,6 +140,8 @@ describe('n8n editor in a browser, with the package installed', () => {
 			await openWorkflow(tour.id);
 			for (const op of FIELDS_BY_OPERATION) {
 				await openNode(nodeNameOf(op));
+				// the notice where a setting can hurt: Retry On Fail would book twice
+				if (op.operation === 'create') await waitForText(page, 'Do not turn on Retry On Fail', testId('ndv'));
 				shownByOperation[nodeNameOf(op)] = await page.$$eval(`${testId('node-parameters')} ${testId('input-label')}`, (labels) =>
 					labels
 						.filter((label) => (label as unknown as { getClientRects(): { length: number } }).getClientRects().length > 0)
@@ -185,7 +187,10 @@ describe('n8n editor in a browser, with the package installed', () => {
 			const ndv = testId('ndv');
 			await waitForText(page, 'Copy this node\'s Production URL', ndv);
 			await clickByText(page, `${ndv} *`, 'When will this node trigger my flow?');
-			await waitForText(page, 'G2 Sentry has to call the Test URL', ndv);
+			await waitForText(page, 'possibleRepeat: true', ndv);
+			await waitForText(page, 'send a signed sample event to the Test URL yourself', ndv);
+			await waitForText(page, 'Never put the Test URL in your live partner profile', ndv);
+			expect(await textOf(page, ndv)).not.toContain('set it as the callback URL');
 			await waitForText(page, 'The workflow is published', ndv);
 			await page.click(`${ndv} [title="Click to display webhook URLs"]`);
 			await page.click(`${ndv} ${testId('radio-button-production')}`);
@@ -235,9 +240,18 @@ describe('n8n editor in a browser, with the package installed', () => {
 			await waitForText(page, job.name);
 			await waitForText(page, 'JobCompleted');
 			const rowsInTable = await demo.session.dataTableRows(demo.table);
+			// what a completed job's row holds: the Guardian's number seen on assignment is kept (the
+			// completion carries none), and the row says that the masked number stopped working
 			expect(rowsInTable.filter((r) => r.jobId === jobId)).toEqual([
-				expect.objectContaining({ jobName: job.name, status: 'Completed', lastEvent: 'JobCompleted' }),
+				expect.objectContaining({
+					jobName: job.name,
+					status: 'Completed',
+					lastEvent: 'JobCompleted',
+					guardianPhone: expect.stringMatching(/^\+\d{6,}$/),
+					phoneStatus: 'stopped working after completion',
+				}),
 			]);
+			await waitForText(page, 'stopped working after completion');
 			await chromium.screenshot('07-data-table-row');
 
 			// the inbox page: the message is listed and, opened, names the Guardian, the place and the time
@@ -250,7 +264,11 @@ describe('n8n editor in a browser, with the package installed', () => {
 			const viewer = '[data-testid="email-viewer"]';
 			await waitForText(page, `${guardian.guardian.firstName} ${guardian.guardian.lastName}`, viewer);
 			await waitForText(page, job.address1, viewer);
-			await waitForText(page, guardian.job.whenDate, viewer);
+			// the start as people read it, in the workflow's time zone (the demo's n8n runs in UTC)
+			const start = new Date(guardian.job.whenDate);
+			const day = start.toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).replace(',', '');
+			await waitForText(page, `${day} at ${start.toISOString().slice(11, 16)} UTC`, viewer);
+			expect(await textOf(page, viewer)).not.toContain(guardian.job.whenDate);
 			await chromium.screenshot('08-inbox-completion-email');
 		}), BROWSER_TEST_TIMEOUT_MS);
 });

@@ -239,6 +239,11 @@ describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, (
 		const stored = await control.job(sandbox, jobId);
 		expect(stored.status).toBe('Completed');
 		expect(String(rows[0].guardianPhone)).not.toBe('');
+		// only what an event carries is written: the completion has no phone, so the row keeps the
+		// number seen before, and says that the masked number stopped working
+		expect(rows[0].phoneStatus).toBe('works while the job runs');
+		expect(rows[2]).not.toHaveProperty('guardianPhone');
+		expect(rows[2].phoneStatus).toBe('stopped working after completion');
 		// what the trigger emitted is what the sandbox signed and sent
 		const sent = (await control.deliveries(sandbox, jobId)).map((d) => JSON.parse(d.body) as Record<string, unknown>);
 		for (const [i, e] of runs.entries()) {
@@ -364,6 +369,14 @@ describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, (
 			expect(job.guardian).toMatchObject({ guardianId: stored.guardian?.guardianId, lastName: stored.guardian?.lastName });
 			const mail = nodeOutput(run, 'Compose email')[0].json;
 			expect(mail.to).toBe('client@example.com');
+			// the start as people read it, in the workflow's time zone (UTC here), not an ISO stamp
+			const start = new Date(stored.job.whenDate);
+			const day = start.toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).replace(',', '');
+			const time = start.toISOString().slice(11, 16);
+			expect(mail.when).toBe(`${day} at ${time} UTC`);
+			expect(String(mail.text)).toContain(`scheduled for ${day} at ${time} UTC`);
+			expect(String(mail.text)).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+			expect(nodeOutput(run, 'Has an email address?', 0)).toHaveLength(1);
 			expect(String(mail.subject)).toContain('E2E email on completion');
 			expect(String(mail.text)).toContain(`${stored.guardian?.firstName} ${stored.guardian?.lastName}`);
 			expect(String(mail.text)).toContain(`#${jobId}`);

@@ -62,10 +62,73 @@ describe('G2 Sentry node description', () => {
 		for (const [resource, ops] of Object.entries(operations)) {
 			for (const [operation, module] of Object.entries(ops)) {
 				for (const property of module.description as INodeProperties[]) {
-					expect(property.displayOptions?.show).toEqual({ resource: [resource], operation: [operation] });
+					// '@tool' only splits a parameter into its editor and AI-tool definitions
+					const { '@tool': _tool, ...show } = property.displayOptions?.show ?? {};
+					expect(show).toEqual({ resource: [resource], operation: [operation] });
 					expect(params).toContain(property);
 				}
 			}
+		}
+	});
+});
+
+describe('G2 Sentry node panel guides like n8n nodes do', () => {
+	const shown = (module: { description: INodeProperties[] }, name: string, tool: boolean) =>
+		module.description.filter((p) => p.name === name && p.displayOptions?.show?.['@tool']?.[0] !== !tool);
+
+	it('subtitles in Title Case', () => {
+		for (const [resource, ops] of Object.entries(operations)) {
+			for (const operation of Object.keys(ops)) {
+				const text = renderSubtitle(description.subtitle, { resource, operation });
+				expect(text.split(' ').every((word) => /^[A-Z]/.test(word))).toBe(true);
+			}
+		}
+	});
+
+	it('defaults Job ID to the incoming jobId in every operation, and leaves it to the agent in a tool', () => {
+		for (const [resource, ops] of Object.entries(operations)) {
+			for (const [operation, module] of Object.entries(ops)) {
+				if (operation === 'create') continue;
+				const [editor] = shown(module, 'jobId', false);
+				const [agent] = shown(module, 'jobId', true);
+				expect([resource, operation, editor.default]).toEqual([resource, operation, '={{ $json.jobId }}']);
+				expect(agent.default).toMatch(/^=\{\{ \$fromAI\('jobId', '[^']+', 'number'\) \}\}$/);
+				expect(agent.displayOptions?.show?.['@tool']).toEqual([true]);
+				expect(editor.displayOptions?.show?.['@tool']).toEqual([false]);
+			}
+		}
+	});
+
+	it('in a tool, the rating and the Guardian are the agent\'s, never a preset 5 or the incoming item', () => {
+		const [rate] = shown(operations.job.review, 'rate', true);
+		expect(rate.default).toMatch(/^=\{\{ \$fromAI\('rate', '.*1 \(poor\) to 5 \(excellent\).*', 'number'\) \}\}$/);
+		expect(shown(operations.job.review, 'rate', false)[0].default).toBe(5);
+		const [review] = shown(operations.job.review, 'review', true);
+		expect(review.default).toMatch(/^=\{\{ \$fromAI\('review', '.+', 'string', ''\) \}\}$/);
+		const [guardianId] = shown(operations.guardian.getProfile, 'guardianId', true);
+		expect(guardianId.default).toMatch(/^=\{\{ \$fromAI\('guardianId', '.+', 'number'\) \}\}$/);
+		expect(String(shown(operations.guardian.getProfile, 'guardianId', false)[0].default)).toContain('$json');
+	});
+
+	it('warns on Create against Retry On Fail', () => {
+		const notice = operations.job.create.description.find((p) => p.name === 'retryOnFailNotice')!;
+		expect(notice.type).toBe('notice');
+		expect(notice.displayName).toMatch(/Retry On Fail.+book a Guardian twice/);
+	});
+
+	it('starts GPS empty, not at 0, 0', () => {
+		const location = operations.job.create.description.find((p) => p.name === 'location')!;
+		const gps = (location.options as Array<{ name: string; values: INodeProperties[] }>).find((o) => o.name === 'gps')!;
+		for (const field of gps.values) {
+			expect(field.default).toBe('');
+			expect(field.placeholder).toMatch(/^e\.g\. -?\d+\.\d+$/);
+		}
+	});
+
+	it('lists both nodes in categories from n8n\'s list that fit', () => {
+		for (const file of ['G2Sentry/G2Sentry.node.json', 'G2SentryTrigger/G2SentryTrigger.node.json']) {
+			const codex = JSON.parse(readFileSync(join(__dirname, '../../nodes', file), 'utf8'));
+			expect(codex.categories).toEqual(['Sales', 'Productivity']);
 		}
 	});
 });

@@ -52,23 +52,34 @@ describe('G2 Sentry Trigger description', () => {
 		expect(notice).toContain('N8N_PAYLOAD_SIZE_MAX');
 	});
 
+	it('warns in the panel what possibleRepeat means and what to do', () => {
+		const notice = property('possibleRepeatNotice');
+		expect(notice.type).toBe('notice');
+		expect(notice.displayName).toMatch(/possibleRepeat: true/);
+		expect(notice.displayName).toMatch(/branch on it and check the job with Get Status/);
+	});
+
 	it('subtitles the chosen events by their labels, never the wire names', () => {
 		const labels = Object.fromEntries(
 			(property('events').options as Array<{ name: string; value: string }>).map((o) => [o.value, o.name]),
 		);
 		const on = (events: unknown) => renderSubtitle(description.subtitle, { events });
-		expect(on([])).toBe('On all job events');
-		expect(on([...CALLBACK_EVENTS])).toBe('On all job events');
+		expect(on([])).toBe('On All Job Events');
+		expect(on([...CALLBACK_EVENTS])).toBe('On All Job Events');
 		expect(on(['JobWithdrawed'])).toBe(`On ${labels.JobWithdrawed}`);
 		expect(labels.JobWithdrawed).toBe('Job Withdrawn');
 		expect(on(['JobAssigned', 'JobCompleted'])).toBe(`On ${labels.JobAssigned}, ${labels.JobCompleted}`);
 		for (const event of CALLBACK_EVENTS) expect(on([event])).toBe(`On ${labels[event]}`);
 	});
 
-	it('explains in the trigger panel how a test callback reaches the Test URL, published or not', () => {
+	it('gives the safe way to test in the trigger panel, published or not: a signed sample, never the live profile', () => {
 		const help = (description.triggerPanel as { executionsHelp: { active: string; inactive: string } }).executionsHelp;
 		for (const text of [help.inactive, help.active]) {
-			expect(text).toMatch(/Test URL.+Execute step/);
+			expect(text).toMatch(/Execute step.+send a signed sample event to the <b>Test URL<\/b> yourself/);
+			expect(text).toMatch(/pin sample data/);
+			expect(text).toMatch(/Never put the Test URL in your live partner profile/);
+			expect(text).toMatch(/separate development profile/);
+			expect(text).not.toMatch(/set it as the callback URL|Put the Production URL back/);
 			expect(text).toMatch(/Production URL/);
 			expect(text).toContain('data-key="executions"');
 		}

@@ -1,6 +1,6 @@
 /**
- * The README's curl walk-through, run as written (only the port differs) against a sandbox
- * started with automatic dispatch off, as the README tells the reader to do. It needs curl and
+ * The curl walk-through of docs/development.md, run as written (only the port differs) against a
+ * sandbox started with automatic dispatch off, as the text tells the reader to do. It needs curl and
  * Node only (no jq), and fails, rather than skips, on a machine without curl: a skipped check of
  * the README would read as a passing one.
  */
@@ -11,11 +11,11 @@ import { startSandbox, type Sandbox } from '../../../sandbox';
 import { PartnerSession } from '../../helpers/sandboxClient';
 
 function walkthrough(): string {
-	const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
-	const section = readme.split('<!-- section: sandbox -->')[1].split('<!-- section:')[0];
+	const doc = readFileSync(join(__dirname, '../../../docs/development.md'), 'utf8');
+	const section = doc.split('<!-- section: sandbox -->')[1].split('<!-- section:')[0];
 	const part = section.split("### The vendor's examples against the sandbox")[1];
 	const block = /```bash\n([\s\S]*?)```/.exec(part);
-	if (!block) throw new Error('no bash block in the README walk-through');
+	if (!block) throw new Error('no bash block in the docs/development.md walk-through');
 	return block[1];
 }
 
@@ -38,7 +38,7 @@ function runBash(script: string): Promise<{ status: number | null; stdout: strin
 	return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stdout, stderr })));
 }
 
-describe('README sandbox walk-through (curl)', () => {
+describe('docs/development.md sandbox walk-through (curl)', () => {
 	let sandbox: Sandbox;
 	beforeAll(async () => {
 		sandbox = await startSandbox({ autoDispatch: false });
@@ -49,7 +49,7 @@ describe('README sandbox walk-through (curl)', () => {
 		expect(walkthrough()).not.toMatch(/\bjq\b/);
 	});
 
-	it('answers every step as the README comments say', async () => {
+	it('answers every step as the walk-through comments say', async () => {
 		if (!haveCurl) throw new Error('curl is not installed, and the README walk-through is curl commands: install curl to run this check');
 		const script = walkthrough().replaceAll('http://127.0.0.1:4010', sandbox.origin);
 		expect(script).toContain(sandbox.baseUrl);

@@ -3,19 +3,22 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { g2SentryApiRequest } from '../../../shared/transport';
 import { parseId } from '../../../shared/values';
 import { readId } from '../common';
+import { forEditorAndAgent, JOB_ID_FOR_AGENT } from '../agentDefaults';
 import { jobIdField } from '../job/fields';
 import { guardianIdField } from './fields';
 
 const show = { resource: ['guardian'], operation: ['getProfile'] };
 
 export const description: INodeProperties[] = [
-	{
-		...jobIdField('getProfile', 'ID of the job the Guardian is assigned to'),
-		// straight from a Create/Get/Get Status output or a trigger item
-		default: '={{ $json.jobId }}',
-		displayOptions: { show },
-	},
-	{ ...guardianIdField, displayOptions: { show } },
+	// the editor's defaults read the incoming item, which an agent does not have
+	...forEditorAndAgent(
+		{ ...jobIdField('getProfile', 'ID of the job the Guardian is assigned to'), displayOptions: { show } },
+		JOB_ID_FOR_AGENT,
+	),
+	...forEditorAndAgent(
+		{ ...guardianIdField, displayOptions: { show } },
+		{ key: 'guardianId', description: "The ID of the Guardian assigned to the job: guardian.guardianId in the job's record (Get job)", type: 'number' },
+	),
 ];
 
 /** GET /jobs/{jobId}/guardians/{guardianId}: available once the job is at least Assigned. */

@@ -20,5 +20,5 @@ export const guardian = defineResource({
 		],
 		default: 'getProfile',
 	},
-	subtitles: { getProfile: 'Get Guardian profile' },
+	subtitles: { getProfile: 'Get Guardian Profile' },
 });

@@ -3,12 +3,16 @@ import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodePrope
 import { compact, fetchJobStatus } from '../../../shared/fetchJob';
 import { g2SentryApiRequest, successEnvelope } from '../../../shared/transport';
 import { readId } from '../common';
+import { forEditorAndAgent, JOB_ID_FOR_AGENT } from '../agentDefaults';
 import { jobIdField } from './fields';
 
 export const description: INodeProperties[] = [
-	jobIdField(
-		'cancel',
-		'ID of the job to cancel. Possible until 2 hours before the start; a fee may apply once a Guardian is assigned.',
+	...forEditorAndAgent(
+		jobIdField(
+			'cancel',
+			'ID of the job to cancel. Possible until 2 hours before the start; a fee may apply once a Guardian is assigned.',
+		),
+		JOB_ID_FOR_AGENT,
 	),
 ];
 

@@ -12,6 +12,14 @@ import { clientFields, descriptionField, durationField, locationField, nameField
 const show = { resource: ['job'], operation: ['create'] };
 
 export const description: INodeProperties[] = [
+	{
+		displayName:
+			"Do not turn on <b>Retry On Fail</b> in this node's settings: it runs the whole node again, with all its items, and can book a Guardian twice. When an answer is lost the node never sends a booking again on its own; the error says the job may exist, so look it up (e.g. by Client ID) before running the item again.",
+		name: 'retryOnFailNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show },
+	},
 	{ ...nameField, required: true, displayOptions: { show } },
 	{ ...whenDateField, required: true, displayOptions: { show } },
 	{ ...durationField, required: true, displayOptions: { show } },

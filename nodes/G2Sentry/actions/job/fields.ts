@@ -9,7 +9,8 @@ export const jobIdField = (operation: string, description: string): INodePropert
 	name: 'jobId',
 	type: 'string',
 	required: true,
-	default: '',
+	// every operation the same: straight from a Create/Get/Get Status output or a trigger item
+	default: '={{ $json.jobId }}',
 	placeholder: 'e.g. 9142',
 	description,
 	displayOptions: { show: { resource: ['job'], operation: [operation] } },
@@ -131,19 +132,22 @@ export const locationField: Omit<INodeProperties, 'displayOptions'> = {
 			displayName: 'GPS',
 			name: 'gps',
 			values: [
+				// text, empty by default: a number field would start at 0, 0, a real point at sea
 				{
 					displayName: 'Latitude',
 					name: 'latitude',
-					type: 'number',
-					typeOptions: { minValue: -90, maxValue: 90, numberPrecision: 6 },
-					default: 0,
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. 40.7128',
+					description: 'Decimal degrees, from -90 to 90',
 				},
 				{
 					displayName: 'Longitude',
 					name: 'longitude',
-					type: 'number',
-					typeOptions: { minValue: -180, maxValue: 180, numberPrecision: 6 },
-					default: 0,
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. -74.0060',
+					description: 'Decimal degrees, from -180 to 180',
 				},
 			],
 		},

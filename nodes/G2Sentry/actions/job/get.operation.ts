@@ -2,10 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { fetchJob } from '../../../shared/fetchJob';
 import { readId } from '../common';
+import { forEditorAndAgent, JOB_ID_FOR_AGENT } from '../agentDefaults';
 import { jobIdField } from './fields';
 
 export const description: INodeProperties[] = [
-	jobIdField('get', 'ID of the job to read, as returned by Create'),
+	...forEditorAndAgent(jobIdField('get', 'ID of the job to read, as returned by Create'), JOB_ID_FOR_AGENT),
 ];
 
 /** GET /jobs/{jobId}: the full record, with the assigned Guardian (or null). */

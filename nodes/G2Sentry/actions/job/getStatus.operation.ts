@@ -2,10 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { fetchJobStatus } from '../../../shared/fetchJob';
 import { readId } from '../common';
+import { forEditorAndAgent, JOB_ID_FOR_AGENT } from '../agentDefaults';
 import { jobIdField } from './fields';
 
 export const description: INodeProperties[] = [
-	jobIdField('getStatus', 'ID of the job whose status to read'),
+	...forEditorAndAgent(jobIdField('getStatus', 'ID of the job whose status to read'), JOB_ID_FOR_AGENT),
 ];
 
 /** GET /jobs/{jobId}/status: the cheap polling call. */

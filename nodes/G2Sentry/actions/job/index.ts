@@ -56,11 +56,11 @@ export const job = defineResource({
 		default: 'create',
 	},
 	subtitles: {
-		create: 'Create job',
-		get: 'Get job',
-		getStatus: 'Get job status',
-		update: 'Update job',
-		cancel: 'Cancel job',
-		review: 'Review job',
+		create: 'Create Job',
+		get: 'Get Job',
+		getStatus: 'Get Job Status',
+		update: 'Update Job',
+		cancel: 'Cancel Job',
+		review: 'Review Job',
 	},
 });

@@ -5,14 +5,22 @@ import { g2SentryApiRequest, successEnvelope } from '../../../shared/transport';
 import { checkReview } from '../../validation';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId } from '../common';
+import { forEditorAndAgent, JOB_ID_FOR_AGENT } from '../agentDefaults';
 import { jobIdField, rateField, reviewField } from './fields';
 
 const show = { resource: ['job'], operation: ['review'] };
 
 export const description: INodeProperties[] = [
-	jobIdField('review', 'ID of the job to review. Only possible once the job is Completed.'),
-	{ ...rateField, displayOptions: { show } },
-	{ ...reviewField, displayOptions: { show } },
+	...forEditorAndAgent(jobIdField('review', 'ID of the job to review. Only possible once the job is Completed.'), JOB_ID_FOR_AGENT),
+	// in an agent's hands the rating is the user's, never a preset 5
+	...forEditorAndAgent(
+		{ ...rateField, displayOptions: { show } },
+		{ key: 'rate', description: "The user's rating of the Guardian, a whole number from 1 (poor) to 5 (excellent). Ask the user if they did not give one.", type: 'number' },
+	),
+	...forEditorAndAgent(
+		{ ...reviewField, displayOptions: { show } },
+		{ key: 'review', description: "The user's written feedback on the Guardian, in their words; empty if they gave none", type: 'string', optional: { fallback: '' } },
+	),
 ];
 
 /** POST /jobs/{jobId}/review. A POST: not repeated when its fate is unknown. */

@@ -6,12 +6,13 @@ import { g2SentryApiRequest, successEnvelope } from '../../../shared/transport';
 import { checkJobUpdate } from '../../validation';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId, readLocation } from '../common';
+import { forEditorAndAgent, JOB_ID_FOR_AGENT } from '../agentDefaults';
 import { clientFields, descriptionField, durationField, jobIdField, locationField, nameField, whenDateField } from './fields';
 
 const show = { resource: ['job'], operation: ['update'] };
 
 export const description: INodeProperties[] = [
-	jobIdField('update', 'ID of the job to change. Possible until 2 hours before the start.'),
+	...forEditorAndAgent(jobIdField('update', 'ID of the job to change. Possible until 2 hours before the start.'), JOB_ID_FOR_AGENT),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
