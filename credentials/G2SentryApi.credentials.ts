@@ -16,6 +16,8 @@ import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nod
 import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../nodes/shared/transport/environment';
 import { requestsPerMinute, sharedPacer } from '../nodes/shared/transport/pacing';
 import { sharedCall } from '../nodes/shared/transport/sharedCall';
+import { isJsonType } from '../nodes/shared/transport/answers';
+import { DeadlineError, deadlines, LOGIN_DEADLINE_CODE, untilAborted } from '../nodes/shared/transport/limits';
 
 /**
  * The credential's type name: how nodes, workflows and n8n's database refer to it. Public (saved
@@ -31,8 +33,29 @@ export const CREDENTIAL_TYPE = 'g2SentryApi';
  */
 const SHARE_REFRESH_MS = 2_000;
 
-/** Login and refresh must not hang an execution when the server does not answer. */
-const AUTH_TIMEOUT_MS = 20_000;
+/**
+ * Login and refresh must not hang an execution when the server does not answer: an idle timeout
+ * for n8n's client, and a whole-request deadline (LOGIN_DEADLINE_MS in
+ * ../nodes/shared/transport/limits.ts) that also frees executions waiting for a shared login.
+ */
+const AUTH_IDLE_TIMEOUT_MS = 20_000;
+
+/** Longest token accepted: real ones are a few hundred characters; a web page is not a token. */
+const MAX_TOKEN_LENGTH = 8_192;
+
+/**
+ * One login or refresh call through n8n's plain httpRequest, given up after the login deadline
+ * (n8n aborts it where it honours `abortSignal`; the race stops waiting where it does not).
+ */
+async function withinLoginDeadline(call: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> {
+	const signal = AbortSignal.timeout(deadlines.loginMs);
+	const work = call(signal);
+	try {
+		return await untilAborted(work, signal, () => new DeadlineError(`no answer within ${deadlines.loginMs} ms`, LOGIN_DEADLINE_CODE));
+	} finally {
+		work.catch(() => {}); // an abandoned call may still fail later: nobody is waiting for it
+	}
+}
 
 /**
  * Sends `call` in a slot of the same per-key book as the nodes' requests (G2 Sentry counts logins
@@ -57,12 +80,28 @@ async function paced<T>(credentials: ICredentialDataDecryptedObject, baseUrl: st
 
 const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
 
+/** Text that can be a token: no spaces or markup, not empty, not a page. */
+const tokenLike = (value: unknown): value is string =>
+	typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(value) && !/[<>"]/.test(value);
+
 const hasTokens = (value: unknown): value is RefreshResponse =>
 	value !== null &&
 	typeof value === 'object' &&
-	typeof (value as RefreshResponse).accessToken === 'string' &&
-	(value as RefreshResponse).accessToken !== '' &&
-	typeof (value as RefreshResponse).refreshToken === 'string';
+	tokenLike((value as RefreshResponse).accessToken) &&
+	tokenLike((value as RefreshResponse).refreshToken);
+
+/**
+ * The tokens of a login or refresh answer (n8n's full response), or why it holds none: only a
+ * JSON answer can carry them, so a captive portal's 200 page never becomes a "token".
+ */
+function readTokens(response: unknown): { tokens: RefreshResponse } | { problem: string } {
+	const { headers, body } = (response ?? {}) as { headers?: Record<string, unknown>; body?: unknown };
+	const type = Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === 'content-type')?.[1];
+	const contentType = typeof type === 'string' ? type : '';
+	if (!isJsonType(contentType)) return { problem: `a ${contentType.split(';')[0].trim() || 'body without content type'} answer` };
+	if (!hasTokens(body)) return { problem: 'a JSON answer without tokens' };
+	return { tokens: body };
+}
 
 /** The base URL as an n8n expression, for the credential test (which n8n resolves itself). */
 const BASE_URL_EXPRESSION = `={{ $credentials.environment === 'custom' ? String($credentials.baseUrl).trim().replace(/\\/+$/, '') : $credentials.environment === 'production' ? '${ENVIRONMENTS.production}' : '${ENVIRONMENTS.demo}' }}`;
@@ -207,7 +246,10 @@ export class G2SentryApi implements ICredentialType {
 		// refresh token works once) or login. Whoever joins books its own re-send slot.
 		const bucket = partnerBucketKey(baseUrl, credentials.partnerKey);
 		const once = async <T>(what: string, keepMs: number, call: (following: number) => Promise<T>): Promise<T> => {
-			const shared = sharedCall(`${bucket} ${what}`, keepMs, async () => await call(takeResend()));
+			// a login that hangs is given up: waiters stop, the next caller starts afresh. Twice the
+			// login deadline, since the call may first wait for its slot in the rate limit (paced)
+			const runMs = 2 * deadlines.loginMs;
+			const shared = sharedCall(`${bucket} ${what}`, keepMs, async () => await call(takeResend()), { runMs });
 			if (shared.joined && takeResend() > 0) sharedPacer.reserve(bucket, requestsPerMinute(credentials));
 			return await shared.result;
 		};
@@ -216,17 +258,22 @@ export class G2SentryApi implements ICredentialType {
 			try {
 				const refreshed: unknown = await once(`refresh ${storedRefreshToken}`, SHARE_REFRESH_MS, async (following) =>
 					await paced(credentials, baseUrl, following, async () =>
-						await this.helpers.httpRequest({
-							method: 'GET',
-							url: `${baseUrl}/access/refresh`,
-							headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
-							json: true,
-							timeout: AUTH_TIMEOUT_MS,
-						}),
+						await withinLoginDeadline(async (abortSignal) =>
+							await this.helpers.httpRequest({
+								method: 'GET',
+								url: `${baseUrl}/access/refresh`,
+								headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
+								json: true,
+								returnFullResponse: true,
+								timeout: AUTH_IDLE_TIMEOUT_MS,
+								abortSignal,
+							}),
+						),
 					),
 				);
-				if (hasTokens(refreshed)) {
-					return { accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken };
+				const read = readTokens(refreshed);
+				if ('tokens' in read) {
+					return { accessToken: read.tokens.accessToken, refreshToken: read.tokens.refreshToken };
 				}
 			} catch {
 				// Refresh token expired, revoked or refused: a full login below decides.
@@ -238,21 +285,26 @@ export class G2SentryApi implements ICredentialType {
 			const secretKey = createHash('sha256').update(String(trimmed(credentials.partnerSecret))).digest('base64url');
 			login = await once(`login ${secretKey}`, 0, async (following) =>
 				await paced(credentials, baseUrl, following, async () =>
-					await this.helpers.httpRequest({
-						method: 'POST',
-						url: `${baseUrl}/access/login`,
-						// pasted from the portal, key and secret often carry a stray space or line break
-						body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
-						json: true,
-						timeout: AUTH_TIMEOUT_MS,
-					}),
+					await withinLoginDeadline(async (abortSignal) =>
+						await this.helpers.httpRequest({
+							method: 'POST',
+							url: `${baseUrl}/access/login`,
+							// pasted from the portal, key and secret often carry a stray space or line break
+							body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
+							json: true,
+							returnFullResponse: true,
+							timeout: AUTH_IDLE_TIMEOUT_MS,
+							abortSignal,
+						}),
+					),
 				),
 			);
 		} catch (error) {
 			throw explainLoginFailure(error, baseUrl);
 		}
-		if (!hasTokens(login)) throw notG2Sentry(baseUrl, 'a response without tokens');
-		return { accessToken: login.accessToken, refreshToken: login.refreshToken };
+		const read = readTokens(login);
+		if (!('tokens' in read)) throw notG2Sentry(baseUrl, read.problem, (login as { statusCode?: number } | undefined)?.statusCode);
+		return { accessToken: read.tokens.accessToken, refreshToken: read.tokens.refreshToken };
 	}
 
 	authenticate: IAuthenticateGeneric = {
