@@ -72,6 +72,7 @@ function sizeOf(body: unknown): number {
 /** The answer as an object that holds what `shape` asks, or what is wrong with it. */
 export function inspectAnswer(answer: SuccessAnswer, shape: AnswerShape): { ok: true; value: Answer } | { ok: false; problem: string } {
 	const { contentType, body } = answer;
+	if (body === undefined || (typeof body === 'string' && body.trim() === '')) return { ok: false, problem: 'with an empty body' };
 	if (contentType !== undefined && !isJsonType(contentType)) {
 		return { ok: false, problem: contentType.trim() === '' ? 'without a content type' : 'that is not JSON' };
 	}
@@ -80,7 +81,7 @@ export function inspectAnswer(answer: SuccessAnswer, shape: AnswerShape): { ok: 
 		return { ok: false, problem: `of ${size} characters, larger than the ${ANSWER_MAX_CHARS} kept (cut)` };
 	}
 	if (!isRecord(body)) {
-		return { ok: false, problem: typeof body === 'string' && body.trim() === '' ? 'with an empty body' : 'that is not a JSON object' };
+		return { ok: false, problem: 'that is not a JSON object' };
 	}
 	const missing = Object.entries(shape.required ?? {})
 		.filter(([key, kind]) => !holds[kind](body[key]))

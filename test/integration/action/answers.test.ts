@@ -50,6 +50,16 @@ describe('a web page instead of JSON', () => {
 	});
 });
 
+describe('an unexpected answer that echoes the request', () => {
+	it('quotes its first characters with the token and secrets removed', async () => {
+		fixture.current.answer((request) => ({ contentType: 'text/html', body: `<p>${request.headers.authorization} stub-refresh-token-1-not-real stub-secret-not-real</p>` }));
+		const result = await run({ resource: 'job', operation: 'getStatus', jobId: '12' });
+		const text = `${result.error?.message} ${result.error?.description}`;
+		expect(text).toContain('<p>Bearer [redacted] [redacted] [redacted]</p>');
+		for (const secret of [...fixture.current.issuedTokens, 'stub-secret-not-real']) expect(text).not.toContain(secret);
+	});
+});
+
 describe('JSON of the wrong shape', () => {
 	it.each([
 		['no jobId', '{"status":"New"}'],
