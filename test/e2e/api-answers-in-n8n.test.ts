@@ -6,7 +6,7 @@
  * answers no G2 Sentry gives: a captive portal's 200 page fails the item (never "Canceled"), and
  * an answer trickled past the whole-request deadline ends the item at the deadline.
  */
-import { REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
+import { LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import {
 	ACTION_NODE,
@@ -189,6 +189,28 @@ describe(`Partner API answers inside a real n8n ${N8N_VERSION}`, () => {
 		expect(creates).toHaveLength(1);
 		expect((await control.jobs(sandbox)).filter((j) => j.job.name === name)).toHaveLength(1);
 	}, TEST_TIMEOUT_MS);
+
+	it('fails the item when the login never answers, each attempt given up at the login deadline, then logs in afresh', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E hung login');
+		// the stored tokens stop working: n8n must refresh (refused) and log in, and every login hangs
+		await fetch(`${sandbox.controlUrl}/expire-tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		await fetch(`${sandbox.controlUrl}/fail-next`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ fault: 'hang', count: 8, path: '/access/login$' }),
+		});
+		const mark = (await control.requests(sandbox)).length;
+		const [item] = await run('ver-status', { jobId });
+		await fetch(`${sandbox.controlUrl}/fail-next`, { method: 'DELETE' });
+		expect(item.status).toBeUndefined();
+		expect(item.error).toEqual(expect.stringMatching(new RegExp(`did not complete the login within ${LOGIN_DEADLINE_MS / 1000} s`)));
+		const logins = (await requestsSince(mark)).filter((r) => r.path === '/api/v1/access/login');
+		expect(logins.length).toBeGreaterThan(1); // a failed login is tried again, each one afresh
+		expect(logins.length).toBeLessThanOrEqual(4);
+
+		const [after] = await run('ver-status', { jobId });
+		expect(after).toMatchObject({ jobId, status: 'New' });
+	}, 3 * 60_000);
 
 	// Last: the lowered limit stays until the sandbox closes.
 	it('gets all 15 statuses against a partner limit of 10 per window: 429s waited out, no item failed', async () => {
