@@ -12,12 +12,12 @@ import {
 } from 'n8n-workflow';
 
 import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/shared/transport/authFailure';
-import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nodes/shared/contract';
+import { ENVIRONMENTS, REFRESH_TOKEN_HEADER } from '../nodes/shared/contract';
 import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../nodes/shared/transport/environment';
 import { requestsPerMinute, sharedPacer } from '../nodes/shared/transport/pacing';
 import { sharedCall } from '../nodes/shared/transport/sharedCall';
-import { isJsonType } from '../nodes/shared/transport/answers';
-import { DeadlineError, deadlines, LOGIN_DEADLINE_CODE, untilAborted } from '../nodes/shared/transport/limits';
+import { deadlines } from '../nodes/shared/transport/limits';
+import { readTokens, withinLoginDeadline } from '../nodes/shared/transport/loginAnswer';
 
 /**
  * The credential's type name: how nodes, workflows and n8n's database refer to it. Public (saved
@@ -39,23 +39,6 @@ const SHARE_REFRESH_MS = 2_000;
  * ../nodes/shared/transport/limits.ts) that also frees executions waiting for a shared login.
  */
 const AUTH_IDLE_TIMEOUT_MS = 20_000;
-
-/** Longest token accepted: real ones are a few hundred characters; a web page is not a token. */
-const MAX_TOKEN_LENGTH = 8_192;
-
-/**
- * One login or refresh call through n8n's plain httpRequest, given up after the login deadline
- * (n8n aborts it where it honours `abortSignal`; the race stops waiting where it does not).
- */
-async function withinLoginDeadline(call: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> {
-	const signal = AbortSignal.timeout(deadlines.loginMs);
-	const work = call(signal);
-	try {
-		return await untilAborted(work, signal, () => new DeadlineError(`no answer within ${deadlines.loginMs} ms`, LOGIN_DEADLINE_CODE));
-	} finally {
-		work.catch(() => {}); // an abandoned call may still fail later: nobody is waiting for it
-	}
-}
 
 /**
  * Sends `call` in a slot of the same per-key book as the nodes' requests (G2 Sentry counts logins
@@ -79,29 +62,6 @@ async function paced<T>(credentials: ICredentialDataDecryptedObject, baseUrl: st
 }
 
 const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
-
-/** Text that can be a token: no spaces or markup, not empty, not a page. */
-const tokenLike = (value: unknown): value is string =>
-	typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(value) && !/[<>"]/.test(value);
-
-const hasTokens = (value: unknown): value is RefreshResponse =>
-	value !== null &&
-	typeof value === 'object' &&
-	tokenLike((value as RefreshResponse).accessToken) &&
-	tokenLike((value as RefreshResponse).refreshToken);
-
-/**
- * The tokens of a login or refresh answer (n8n's full response), or why it holds none: only a
- * JSON answer can carry them, so a captive portal's 200 page never becomes a "token".
- */
-function readTokens(response: unknown): { tokens: RefreshResponse } | { problem: string } {
-	const { headers, body } = (response ?? {}) as { headers?: Record<string, unknown>; body?: unknown };
-	const type = Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === 'content-type')?.[1];
-	const contentType = typeof type === 'string' ? type : '';
-	if (!isJsonType(contentType)) return { problem: `a ${contentType.split(';')[0].trim() || 'body without content type'} answer` };
-	if (!hasTokens(body)) return { problem: 'a JSON answer without tokens' };
-	return { tokens: body };
-}
 
 /** The base URL as an n8n expression, for the credential test (which n8n resolves itself). */
 const BASE_URL_EXPRESSION = `={{ $credentials.environment === 'custom' ? String($credentials.baseUrl).trim().replace(/\\/+$/, '') : $credentials.environment === 'production' ? '${ENVIRONMENTS.production}' : '${ENVIRONMENTS.demo}' }}`;

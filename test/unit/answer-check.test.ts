@@ -3,6 +3,7 @@ import { ANSWER_MAX_CHARS, keepingSignal } from '../../nodes/shared/transport/li
 import { keptBody } from '../../nodes/shared/transport/outcome';
 import { ANSWER_LIMITS } from '../../nodes/shared/transport/errors';
 import { sharedCall } from '../../nodes/shared/transport/sharedCall';
+import { readTokens } from '../../nodes/shared/transport/loginAnswer';
 
 const status: AnswerShape = { expected: '{ jobId, status }', required: { jobId: 'id', status: 'text' } };
 const json = 'application/json; charset=utf-8';
@@ -103,5 +104,18 @@ describe('sharedCall with a run limit', () => {
 		const fresh = sharedCall('hang', 0, async () => 'fresh', { runMs: 50, now: () => now });
 		expect(fresh.joined).toBe(false);
 		expect(await fresh.result).toBe('fresh');
+	});
+});
+
+describe('readTokens (login and refresh answers)', () => {
+	const full = (contentType: string, body: unknown) => ({ statusCode: 200, headers: { 'content-type': contentType }, body });
+	it('takes tokens only from a JSON answer that holds two token-like texts', () => {
+		expect(readTokens(full('application/json', { accessToken: 'a.b.c', refreshToken: 'r-1' }))).toEqual({ tokens: { accessToken: 'a.b.c', refreshToken: 'r-1' } });
+		expect(readTokens(full('text/html', '<html>Sign in</html>'))).toEqual({ problem: 'a text/html answer' });
+		expect(readTokens(full('text/html; charset=utf-8', { accessToken: 'a', refreshToken: 'r' }))).toEqual({ problem: 'a text/html answer' });
+		expect(readTokens({ statusCode: 200, headers: {}, body: { accessToken: 'a', refreshToken: 'r' } })).toEqual({ problem: 'a body without content type answer' });
+		for (const body of [{ accessToken: '<html>', refreshToken: 'r' }, { accessToken: 'a b', refreshToken: 'r' }, { accessToken: 'a' }, { accessToken: 'x'.repeat(9_000), refreshToken: 'r' }, 'a.b.c']) {
+			expect(readTokens(full('application/json', body))).toEqual({ problem: 'a JSON answer without tokens' });
+		}
 	});
 });
