@@ -12,10 +12,12 @@ import {
 } from 'n8n-workflow';
 
 import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from '../nodes/shared/transport/authFailure';
-import { ENVIRONMENTS, REFRESH_TOKEN_HEADER, type RefreshResponse } from '../nodes/shared/contract';
+import { ENVIRONMENTS, REFRESH_TOKEN_HEADER } from '../nodes/shared/contract';
 import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../nodes/shared/transport/environment';
 import { requestsPerMinute, sharedPacer } from '../nodes/shared/transport/pacing';
 import { sharedCall } from '../nodes/shared/transport/sharedCall';
+import { deadlines } from '../nodes/shared/transport/limits';
+import { readTokens, withinLoginDeadline } from '../nodes/shared/transport/loginAnswer';
 
 /**
  * The credential's type name: how nodes, workflows and n8n's database refer to it. Public (saved
@@ -31,8 +33,12 @@ export const CREDENTIAL_TYPE = 'g2SentryApi';
  */
 const SHARE_REFRESH_MS = 2_000;
 
-/** Login and refresh must not hang an execution when the server does not answer. */
-const AUTH_TIMEOUT_MS = 20_000;
+/**
+ * Login and refresh must not hang an execution when the server does not answer: an idle timeout
+ * for n8n's client, and a whole-request deadline (LOGIN_DEADLINE_MS in
+ * ../nodes/shared/transport/limits.ts) that also frees executions waiting for a shared login.
+ */
+const AUTH_IDLE_TIMEOUT_MS = 20_000;
 
 /**
  * Sends `call` in a slot of the same per-key book as the nodes' requests (G2 Sentry counts logins
@@ -56,13 +62,6 @@ async function paced<T>(credentials: ICredentialDataDecryptedObject, baseUrl: st
 }
 
 const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
-
-const hasTokens = (value: unknown): value is RefreshResponse =>
-	value !== null &&
-	typeof value === 'object' &&
-	typeof (value as RefreshResponse).accessToken === 'string' &&
-	(value as RefreshResponse).accessToken !== '' &&
-	typeof (value as RefreshResponse).refreshToken === 'string';
 
 /** The base URL as an n8n expression, for the credential test (which n8n resolves itself). */
 const BASE_URL_EXPRESSION = `={{ $credentials.environment === 'custom' ? String($credentials.baseUrl).trim().replace(/\\/+$/, '') : $credentials.environment === 'production' ? '${ENVIRONMENTS.production}' : '${ENVIRONMENTS.demo}' }}`;
@@ -215,7 +214,10 @@ export class G2SentryApi implements ICredentialType {
 		// refresh token works once) or login. Whoever joins books its own re-send slot.
 		const bucket = partnerBucketKey(baseUrl, credentials.partnerKey);
 		const once = async <T>(what: string, keepMs: number, call: (following: number) => Promise<T>): Promise<T> => {
-			const shared = sharedCall(`${bucket} ${what}`, keepMs, async () => await call(takeResend()));
+			// a login that hangs is given up: waiters stop, the next caller starts afresh. Twice the
+			// login deadline, since the call may first wait for its slot in the rate limit (paced)
+			const runMs = 2 * deadlines.loginMs;
+			const shared = sharedCall(`${bucket} ${what}`, keepMs, async () => await call(takeResend()), { runMs });
 			if (shared.joined && takeResend() > 0) sharedPacer.reserve(bucket, requestsPerMinute(credentials));
 			return await shared.result;
 		};
@@ -224,17 +226,22 @@ export class G2SentryApi implements ICredentialType {
 			try {
 				const refreshed: unknown = await once(`refresh ${storedRefreshToken}`, SHARE_REFRESH_MS, async (following) =>
 					await paced(credentials, baseUrl, following, async () =>
-						await this.helpers.httpRequest({
-							method: 'GET',
-							url: `${baseUrl}/access/refresh`,
-							headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
-							json: true,
-							timeout: AUTH_TIMEOUT_MS,
-						}),
+						await withinLoginDeadline(async (abortSignal) =>
+							await this.helpers.httpRequest({
+								method: 'GET',
+								url: `${baseUrl}/access/refresh`,
+								headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
+								json: true,
+								returnFullResponse: true,
+								timeout: AUTH_IDLE_TIMEOUT_MS,
+								abortSignal,
+							}),
+						),
 					),
 				);
-				if (hasTokens(refreshed)) {
-					return { accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken };
+				const read = readTokens(refreshed);
+				if ('tokens' in read) {
+					return { accessToken: read.tokens.accessToken, refreshToken: read.tokens.refreshToken };
 				}
 			} catch {
 				// Refresh token expired, revoked or refused: a full login below decides.
@@ -246,21 +253,26 @@ export class G2SentryApi implements ICredentialType {
 			const secretKey = createHash('sha256').update(String(trimmed(credentials.partnerSecret))).digest('base64url');
 			login = await once(`login ${secretKey}`, 0, async (following) =>
 				await paced(credentials, baseUrl, following, async () =>
-					await this.helpers.httpRequest({
-						method: 'POST',
-						url: `${baseUrl}/access/login`,
-						// pasted from the portal, key and secret often carry a stray space or line break
-						body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
-						json: true,
-						timeout: AUTH_TIMEOUT_MS,
-					}),
+					await withinLoginDeadline(async (abortSignal) =>
+						await this.helpers.httpRequest({
+							method: 'POST',
+							url: `${baseUrl}/access/login`,
+							// pasted from the portal, key and secret often carry a stray space or line break
+							body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
+							json: true,
+							returnFullResponse: true,
+							timeout: AUTH_IDLE_TIMEOUT_MS,
+							abortSignal,
+						}),
+					),
 				),
 			);
 		} catch (error) {
 			throw explainLoginFailure(error, baseUrl);
 		}
-		if (!hasTokens(login)) throw notG2Sentry(baseUrl, 'a response without tokens');
-		return { accessToken: login.accessToken, refreshToken: login.refreshToken };
+		const read = readTokens(login);
+		if (!('tokens' in read)) throw notG2Sentry(baseUrl, read.problem, (login as { statusCode?: number } | undefined)?.statusCode);
+		return { accessToken: read.tokens.accessToken, refreshToken: read.tokens.refreshToken };
 	}
 
 	authenticate: IAuthenticateGeneric = {

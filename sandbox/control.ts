@@ -3,7 +3,7 @@ import { CUT_OFF_MS, ERROR_CODES, JOB_STATUSES, type JobStatus } from '../nodes/
 import { jobRecord } from './apiJobs';
 import type { FailRule, SandboxCore } from './core';
 import { error, json, parseJsonBody, route, validationError, type Reply, type RequestContext, type Route } from './http';
-import { checkConfigPatch, RUN_TIME_OPTIONS, type SandboxConfigPatch, type SandboxOptions } from './options';
+import { API_FAULTS, checkConfigPatch, RUN_TIME_OPTIONS, type ApiFault, type SandboxConfigPatch, type SandboxOptions } from './options';
 import { bodyShape, boolean, checkObject, number, oneOf, optionList, wholeNumber, type Schema } from './schema';
 import type { JobState } from './store';
 import { checkId } from './validation';
@@ -44,6 +44,7 @@ const BODIES = {
 			status: oneOf(429, 500, 502, 503),
 			retryAfterSeconds: wholeNumber(0),
 			drop: boolean,
+			fault: oneOf(...API_FAULTS),
 			delayMs: wholeNumber(0, 120_000),
 			after: boolean,
 			path: { kind: 'pathPattern' },
@@ -145,13 +146,17 @@ export function controlRoutes(core: SandboxCore, describe: (routes: Route[]) => 
 		route('POST', '/fail-next', (ctx) => {
 			const body = readJson(ctx, BODIES.failNext, 'The failure rule is invalid.');
 			if (!body.ok) return body.reply;
-			if (body.value.delayMs && (body.value.status !== undefined || body.value.drop === true)) {
-				const message = 'slows a normal answer down: give it without status or drop';
+			if (body.value.delayMs && (body.value.status !== undefined || body.value.drop === true || body.value.fault !== undefined)) {
+				const message = 'slows a normal answer down: give it without status, drop or fault';
 				return validationError([{ fieldName: 'delayMs', message }], 'The failure rule is invalid.');
+			}
+			if (body.value.fault !== undefined && (body.value.status !== undefined || body.value.drop === true)) {
+				const message = 'replaces the answer: give it without status or drop';
+				return validationError([{ fieldName: 'fault', message }], 'The failure rule is invalid.');
 			}
 			core.failRules.push(failRule(body.value));
 			return json(200, { pending: core.failRules.map(describeRule) });
-		}, `${bodyShape(BODIES.failNext)} fail (429 with Retry-After, 5xx, dropped) or, with delayMs alone, slow down the next matching API requests`),
+		}, `${bodyShape(BODIES.failNext)} fail (429 with Retry-After, 5xx, dropped, or a fault: html page, empty 200, trickled, oversized, no answer) or, with delayMs alone, slow down the next matching API requests`),
 		route('GET', '/fail-next', () => json(200, { pending: core.failRules.map(describeRule) }), 'failure rules still pending'),
 		route('DELETE', '/fail-next', () => {
 			core.failRules = [];
@@ -186,6 +191,7 @@ function failRule(body: Record<string, unknown>): FailRule {
 		status: (body.status as FailRule['status'] | undefined) ?? 500,
 		retryAfterSeconds: (body.retryAfterSeconds as number | undefined) ?? 1,
 		drop: body.drop === true,
+		fault: (body.fault as ApiFault | undefined) ?? null,
 		delayMs: (body.delayMs as number | undefined) ?? 0,
 		after: body.after === true,
 		path,
@@ -196,7 +202,8 @@ function failRule(body: Record<string, unknown>): FailRule {
 function describeRule(rule: FailRule): object {
 	return {
 		remaining: rule.remaining,
-		status: rule.drop || rule.delayMs > 0 ? null : rule.status,
+		status: rule.drop || rule.delayMs > 0 || rule.fault ? null : rule.status,
+		...(rule.fault ? { fault: rule.fault } : {}),
 		...(rule.status === 429 ? { retryAfterSeconds: rule.retryAfterSeconds } : {}),
 		drop: rule.drop,
 		after: rule.after,

@@ -8,7 +8,7 @@ import { Dispatcher } from './dispatcher';
 import { callbackPayload, eventFor } from './events';
 import { findGuardian } from './guardians';
 import { globMatches } from './glob';
-import { resolveOptions, type SandboxConfigPatch, type SandboxOptions, type SandboxPartner, type SandboxStartOptions } from './options';
+import { resolveOptions, type ApiFault, type SandboxConfigPatch, type SandboxOptions, type SandboxPartner, type SandboxStartOptions } from './options';
 import { seededRandom } from './random';
 import { RateLimiter } from './rateLimit';
 import { JobStore } from './store';
@@ -19,8 +19,8 @@ export interface RequestRecord {
 	status: number | null;
 	partnerKey: string | null;
 	time: string;
-	/** set when the answer was injected: 'status' (429/5xx), 'drop' (connection closed) or 'slow' (held back) */
-	injected?: 'status' | 'drop' | 'slow';
+	/** set when the answer was injected: 'status' (429/5xx), 'drop' (connection closed), 'slow' (held back) or a fault */
+	injected?: 'status' | 'drop' | 'slow' | ApiFault;
 }
 
 export interface FailRule {
@@ -29,6 +29,8 @@ export interface FailRule {
 	status: 429 | 500 | 502 | 503;
 	retryAfterSeconds: number;
 	drop: boolean;
+	/** answer as a proxy or broken server would (see API_FAULTS in ./options.ts) */
+	fault: ApiFault | null;
 	/** hold the (normal) answer back this long: a slow server, not a failure; 0 = off */
 	delayMs: number;
 	/** a glob the whole request path must match (sandbox/glob.ts); null = any path */
@@ -38,7 +40,14 @@ export interface FailRule {
 	after: boolean;
 }
 
-export type Injection = { status: number; drop: boolean; after: boolean; retryAfterSeconds?: number; delayMs?: number } | null;
+export type Injection = {
+	status: number;
+	drop: boolean;
+	after: boolean;
+	retryAfterSeconds?: number;
+	delayMs?: number;
+	fault?: ApiFault;
+} | null;
 
 const MAX_REQUEST_RECORDS = 10_000;
 
@@ -139,10 +148,26 @@ export class SandboxCore {
 		if (rule) {
 			rule.remaining--;
 			if (rule.remaining <= 0) this.failRules = this.failRules.filter((r) => r !== rule);
-			return { status: rule.status, drop: rule.drop, after: rule.after, retryAfterSeconds: rule.retryAfterSeconds, delayMs: rule.delayMs };
+			return {
+				status: rule.status,
+				drop: rule.drop,
+				after: rule.after,
+				retryAfterSeconds: rule.retryAfterSeconds,
+				delayMs: rule.delayMs,
+				...(rule.fault ? { fault: rule.fault } : {}),
+			};
 		}
-		const { failureRate, dropConnectionRate } = this.config.chaos;
+		const chaos = this.config.chaos;
+		const { failureRate, dropConnectionRate } = chaos;
+		if (chaos.hangLogin && method === 'POST' && path.endsWith('/access/login')) return { status: 0, drop: false, after: false, fault: 'hang' };
 		if (dropConnectionRate > 0 && this.random() < dropConnectionRate) return { status: 0, drop: true, after: false };
+		for (const [rate, fault] of [
+			[chaos.htmlAnswerRate, 'html'],
+			[chaos.trickleAnswerRate, 'trickle'],
+			[chaos.oversizedAnswerRate, 'oversized'],
+		] as const) {
+			if (rate > 0 && this.random() < rate) return { status: 200, drop: false, after: false, fault };
+		}
 		if (failureRate > 0 && this.random() < failureRate) {
 			const statuses = [500, 502, 503];
 			return { status: statuses[Math.floor(this.random() * statuses.length)], drop: false, after: false };

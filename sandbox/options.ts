@@ -35,6 +35,15 @@ export interface SandboxPartner {
 	callbackSecret?: string;
 }
 
+/**
+ * Answers a proxy, a captive portal or a broken server gives in place of the API's (./server.ts):
+ * `html` a 200 sign-in page, `empty` a 200 without a body, `trickle` the real answer one byte at
+ * a time (chaos.trickleIntervalMs apart), `oversized` the real answer padded past
+ * chaos.oversizedAnswerBytes, `hang` no answer at all (the connection stays open).
+ */
+export const API_FAULTS = ['html', 'empty', 'trickle', 'oversized', 'hang'] as const;
+export type ApiFault = (typeof API_FAULTS)[number];
+
 export interface ChaosOptions {
 	/** probability (0..1, or true = 1) that a delivered callback is sent a second time */
 	duplicateDeliveries: boolean | number;
@@ -46,6 +55,18 @@ export interface ChaosOptions {
 	failureRate: number;
 	/** probability that an API request's connection is dropped without an answer */
 	dropConnectionRate: number;
+	/** probability that an API request is answered 200 text/html (a captive portal) without being processed */
+	htmlAnswerRate: number;
+	/** probability that an API answer is sent one byte every trickleIntervalMs (processed normally) */
+	trickleAnswerRate: number;
+	/** probability that an API answer is padded to more than oversizedAnswerBytes (processed normally) */
+	oversizedAnswerRate: number;
+	/** POST /access/login never answers (the connection stays open until the client gives up) */
+	hangLogin: boolean;
+	/** real milliseconds between the bytes of a trickled answer */
+	trickleIntervalMs: number;
+	/** how large an oversized answer is at least (bytes) */
+	oversizedAnswerBytes: number;
 	/** access tokens live 5 s and refresh tokens 30 s (overrides the configured lifetimes) */
 	shortTokenLifetimes: boolean;
 	/** probability that a simulated Guardian withdraws after accepting (only before the cut-off) */
@@ -139,6 +160,12 @@ export function defaultOptions(): SandboxOptions {
 			shuffleWindowMs: 300,
 			failureRate: 0,
 			dropConnectionRate: 0,
+			htmlAnswerRate: 0,
+			trickleAnswerRate: 0,
+			oversizedAnswerRate: 0,
+			hangLogin: false,
+			trickleIntervalMs: 1_000,
+			oversizedAnswerBytes: 1024 * 1024,
 			shortTokenLifetimes: false,
 			withdrawRate: 0,
 			prettyCallbackBodies: false,
@@ -198,6 +225,12 @@ const CHAOS_OPTIONS: { readonly [K in keyof ChaosOptions]: Rule } = {
 	shuffleWindowMs: number(0),
 	failureRate: probability,
 	dropConnectionRate: probability,
+	htmlAnswerRate: probability,
+	trickleAnswerRate: probability,
+	oversizedAnswerRate: probability,
+	hangLogin: boolean,
+	trickleIntervalMs: wholeNumber(1, 60_000),
+	oversizedAnswerBytes: wholeNumber(1, 64 * 1024 * 1024),
 	shortTokenLifetimes: boolean,
 	withdrawRate: probability,
 	prettyCallbackBodies: boolean,

@@ -97,7 +97,9 @@ async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], r
 		record.injected = 'slow';
 		await new Promise((resolve) => setTimeout(resolve, injection.delayMs));
 	}
-	if (injection && !injection.after && !injection.delayMs) {
+	// trickled and oversized answers carry the real answer: the request is processed first
+	const carriesAnswer = injection?.fault === 'trickle' || injection?.fault === 'oversized';
+	if (injection && !injection.after && !injection.delayMs && !carriesAnswer) {
 		injectFailure(core, res, record, injection);
 		return;
 	}
@@ -106,6 +108,14 @@ async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], r
 		? await dispatch(core, apiRoutes, req, method, pathname.slice(API_PREFIX.length) || '/', url, ctxHolder)
 		: await dispatch(core, [], req, method, pathname, url);
 	record.partnerKey = ctxHolder.ctx?.partnerKey ?? null;
+	if (injection && carriesAnswer) {
+		record.status = reply.status;
+		record.injected = injection.fault;
+		core.config.log?.(`${method} ${pathname} → ${reply.status}, ${injection.fault}`);
+		if (injection.fault === 'trickle') sendTrickled(res, reply, core.config.chaos.trickleIntervalMs);
+		else send(res, padded(reply, core.config.chaos.oversizedAnswerBytes));
+		return;
+	}
 	if (injection && !injection.delayMs) {
 		injectFailure(core, res, record, injection);
 		return;
@@ -151,7 +161,20 @@ function injectFailure(
 	record: RequestRecord,
 	injection: NonNullable<Injection>,
 ): void {
-	core.config.log?.(`${record.method} ${record.path} → injected ${injection.drop ? 'dropped connection' : injection.status}`);
+	core.config.log?.(`${record.method} ${record.path} → injected ${injection.drop ? 'dropped connection' : (injection.fault ?? injection.status)}`);
+	if (injection.fault === 'hang') {
+		// no answer: the connection stays open until the client gives up (or the sandbox closes)
+		record.injected = 'hang';
+		return;
+	}
+	if (injection.fault === 'html' || injection.fault === 'empty') {
+		record.injected = injection.fault;
+		record.status = 200;
+		const body = injection.fault === 'html' ? CAPTIVE_PORTAL_PAGE : '';
+		res.writeHead(200, { ...(body ? { 'Content-Type': 'text/html; charset=utf-8' } : {}), 'Content-Length': Buffer.byteLength(body) });
+		res.end(body);
+		return;
+	}
 	if (injection.drop) {
 		record.injected = 'drop';
 		res.socket?.destroy();
@@ -170,6 +193,38 @@ function injectFailure(
 		503: 'Service unavailable (injected by the sandbox).',
 	};
 	send(res, error(injection.status, injection.status === 500 ? ERROR_CODES.internal : 'SERVICE_UNAVAILABLE', messages[injection.status] ?? 'Injected failure.'));
+}
+
+/** What a captive portal or a proxy's sign-in wall answers in place of the API. */
+export const CAPTIVE_PORTAL_PAGE =
+	'<!doctype html><html><head><title>Sign in to the network</title></head><body><h1>Wi-Fi sign-in required</h1><p>Accept the terms to continue (sandbox captive portal).</p></body></html>';
+
+/** The reply's JSON with a `padding` text making it larger than `bytes` (a list is wrapped). */
+function padded(reply: Reply, bytes: number): Reply {
+	const body = reply.body !== null && typeof reply.body === 'object' && !Array.isArray(reply.body) ? reply.body : { answer: reply.body };
+	return { ...reply, body: { ...body, padding: 'x'.repeat(bytes) } };
+}
+
+/**
+ * The answer with its headers at once and its body one byte every `intervalMs`: a server that
+ * never goes silent long enough for an idle timeout, and never finishes in time.
+ */
+function sendTrickled(res: ServerResponse, reply: Reply, intervalMs: number): void {
+	if (res.destroyed) return;
+	const body = Buffer.from(reply.body === undefined ? '' : JSON.stringify(reply.body));
+	res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length, ...reply.headers });
+	res.flushHeaders();
+	let sent = 0;
+	const timer = setInterval(() => {
+		if (res.destroyed || sent >= body.length) {
+			clearInterval(timer);
+			if (!res.destroyed) res.end();
+			return;
+		}
+		res.write(body.subarray(sent, sent + 1));
+		sent++;
+	}, intervalMs);
+	res.on('close', () => clearInterval(timer));
 }
 
 function send(res: ServerResponse, reply: Reply): void {

@@ -20,7 +20,7 @@ export async function fetchJobStatus(
 		path: `/jobs/${jobId}/status`,
 		subject: { jobId },
 		effect: 'read',
-		answer: { expected: '{ jobId, status }', required: { status: 'text' } },
+		answer: { expected: '{ jobId, status }', required: { jobId: 'id', status: 'text' } },
 		...options,
 	});
 	return { jobId: parseId(answer.jobId) ?? jobId, status: answer.status as string };
@@ -37,7 +37,7 @@ export async function fetchJob(
 		path: `/jobs/${jobId}`,
 		subject: { jobId },
 		effect: 'read',
-		answer: { expected: 'a job record { jobId, status, guardian, job }', required: { status: 'text', job: 'object' } },
+		answer: { expected: 'a job record { jobId, status, guardian, job }', required: { jobId: 'id', status: 'text', job: 'object' } },
 		...options,
 	})) as unknown as JobRecord;
 	return {

@@ -2,8 +2,11 @@
  * End to end, on every n8n version of the matrix: the Partner API's answers as the node sees them
  * through n8n's HTTP helpers. These are the cases that broke on n8n before 2.34 (n8n-workflow
  * dropped the HTTP error's `cause`, so every refusal looked like "could not reach"): a 422 named
- * and sent once, 429s waited out, a refused key/secret said as such, a 401 renewed by n8n.
+ * and sent once, 429s waited out, a refused key/secret said as such, a 401 renewed by n8n. And the
+ * answers no G2 Sentry gives: a captive portal's 200 page fails the item (never "Canceled"), and
+ * an answer trickled past the whole-request deadline ends the item at the deadline.
  */
+import { LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import {
 	ACTION_NODE,
@@ -42,6 +45,16 @@ const workflows = {
 			parameters: { fieldToSplitOut: 'body.jobs', options: {} },
 		},
 		g2({ resource: 'job', operation: 'getStatus', jobId: jobIdParam }),
+	]),
+	create: webhookChain('e2eVerCreate0001', 'ver-create', [
+		g2({
+			resource: 'job',
+			operation: 'create',
+			name: '={{ $json.body.name }}',
+			whenDate: '={{ $json.body.whenDate }}',
+			duration: 120,
+			location: { address: { address1: '1 Test Way', city: 'Albany', state: 'NY', zip: '12207' } },
+		}),
 	]),
 	refused: webhookChain('e2eVerRefused001', 'ver-refused', [
 		g2({ resource: 'job', operation: 'getStatus', jobId: jobIdParam }, wrongSecret),
@@ -142,6 +155,62 @@ describe(`Partner API answers inside a real n8n ${N8N_VERSION}`, () => {
 		expect(sent[sent.length - 1]).toEqual(['GET', `/api/v1/jobs/${jobId}/status`, 200]);
 		expect(sent.length).toBeLessThanOrEqual(4);
 	}, TEST_TIMEOUT_MS);
+
+	it('fails a Cancel answered by a captive portal (200 text/html) instead of reporting "Canceled"', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E cancel behind a portal');
+		await fetch(`${sandbox.controlUrl}/fail-next`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ fault: 'html', count: 4, path: `/jobs/${jobId}/cancel$` }),
+		});
+		const mark = (await control.requests(sandbox)).length;
+		const [item] = await run('ver-cancel', { jobId });
+		expect(item.status).toBeUndefined();
+		expect(item.error).toBe(`G2 Sentry answered something unexpected to GET /jobs/${jobId}/cancel`);
+		const cancels = (await requestsSince(mark)).filter((r) => r.path === `/api/v1/jobs/${jobId}/cancel`);
+		expect(cancels).toHaveLength(4); // a cancel may be repeated; every answer was the portal's page
+		expect((await control.job(sandbox, jobId)).status).toBe('New');
+	}, TEST_TIMEOUT_MS);
+
+	it('ends a Create whose answer trickles in past the whole-request deadline, without sending it twice', async () => {
+		// one byte every 3 s: never silent for n8n's idle timeout, never finished within the deadline
+		sandbox.configure({ chaos: { trickleIntervalMs: 3_000 } });
+		await fetch(`${sandbox.controlUrl}/fail-next`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ fault: 'trickle', path: '*/jobs', method: 'POST' }),
+		});
+		const name = 'E2E trickled create';
+		const mark = (await control.requests(sandbox)).length;
+		const [item] = await run('ver-create', { name, whenDate: new Date(Date.now() + 30 * 3600_000).toISOString() });
+		expect(item.jobId).toBeUndefined();
+		expect(item.error).toEqual(expect.stringMatching(new RegExp(`did not answer within ${REQUEST_DEADLINE_MS / 1000} s$`)));
+		const creates = (await requestsSince(mark)).filter((r) => r.method === 'POST' && r.path === '/api/v1/jobs');
+		expect(creates).toHaveLength(1);
+		expect((await control.jobs(sandbox)).filter((j) => j.job.name === name)).toHaveLength(1);
+	}, TEST_TIMEOUT_MS);
+
+	it('fails the item when the login never answers, each attempt given up at the login deadline, then logs in afresh', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E hung login');
+		// the stored tokens stop working: n8n must refresh (refused) and log in, and every login hangs
+		await fetch(`${sandbox.controlUrl}/expire-tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		await fetch(`${sandbox.controlUrl}/fail-next`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ fault: 'hang', count: 8, path: '*/access/login' }),
+		});
+		const mark = (await control.requests(sandbox)).length;
+		const [item] = await run('ver-status', { jobId });
+		await fetch(`${sandbox.controlUrl}/fail-next`, { method: 'DELETE', headers: { 'content-type': 'application/json' } });
+		expect(item.status).toBeUndefined();
+		expect(item.error).toEqual(expect.stringMatching(new RegExp(`did not complete the login within ${LOGIN_DEADLINE_MS / 1000} s`)));
+		const logins = (await requestsSince(mark)).filter((r) => r.path === '/api/v1/access/login');
+		expect(logins.length).toBeGreaterThan(1); // a failed login is tried again, each one afresh
+		expect(logins.length).toBeLessThanOrEqual(4);
+
+		const [after] = await run('ver-status', { jobId });
+		expect(after).toMatchObject({ jobId, status: 'New' });
+	}, 3 * 60_000);
 
 	// Last: the lowered limit stays until the sandbox closes.
 	it('gets all 15 statuses against a partner limit of 10 per window: 429s waited out, no item failed', async () => {

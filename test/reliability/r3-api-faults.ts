@@ -1,7 +1,9 @@
 /**
  * R3 API faults: generated operations, each with up to two injected faults on its own request
- * path (429, 500, 503, dropped connection, answer lost after the change was made, slow answer),
- * run through n8n-core against the sandbox. Reads must never be lost, a create never duplicated
+ * path (429, 500, 503, dropped connection, answer lost after the change was made, slow answer, a
+ * captive portal's 200 page before or after the change, an empty 200, an answer trickled past
+ * the deadline, an oversized answer) or on its login (one that never answers), run through
+ * n8n-core against the sandbox. Reads must never be lost, a create never duplicated
  * (jobs counted in the sandbox), and every failure that reaches the user must say why.
  */
 import fc from 'fast-check';
@@ -10,6 +12,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { G2Sentry } from '../../nodes/G2Sentry/G2Sentry.node';
 import { DEFAULT_PACING } from '../../nodes/shared/transport/pacing';
 import { pacer } from '../../nodes/shared/transport';
+import { configureDeadlines, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { executeNode } from '../helpers/execute-node';
 import { http, jsonUnlessGet } from '../helpers/sandboxClient';
@@ -18,7 +21,7 @@ import { evidence, keepErrors } from './evidence';
 import { report, seedOf, sized, timer } from './figures';
 import { pool } from './http-send';
 
-const FAULTS = ['429', '500', '503', 'drop', 'lost-answer', 'slow'] as const;
+const FAULTS = ['429', '500', '503', 'drop', 'lost-answer', 'slow', 'html', 'html-after', 'empty', 'trickle', 'oversized', 'hang-login'] as const;
 type Fault = (typeof FAULTS)[number];
 const KINDS = ['create', 'get', 'getStatus', 'update', 'cancel'] as const;
 type Kind = (typeof KINDS)[number];
@@ -30,7 +33,20 @@ const RULES: Record<Fault, object> = {
 	drop: { drop: true },
 	'lost-answer': { drop: true, after: true },
 	slow: { delayMs: 1_500 },
+	html: { fault: 'html' },
+	'html-after': { fault: 'html', after: true },
+	empty: { fault: 'empty' },
+	trickle: { fault: 'trickle' },
+	oversized: { fault: 'oversized' },
+	// armed on the login path; the operation runs with credentials that hold no token yet
+	'hang-login': { fault: 'hang' },
 };
+
+/**
+ * Deadlines shortened so that a trickled answer (one byte every 500 ms) or a hung login costs
+ * seconds, not the defaults' tens of seconds; still well above a slow (1.5 s) answer.
+ */
+const R3_DEADLINES = { requestMs: 4_000, loginMs: 1_500 };
 
 const operation = fc.record({
 	kind: fc.constantFrom<Kind>(...KINDS),
@@ -72,8 +88,13 @@ export function defineR3(): void {
 			evidence.sandboxes.push(sandbox);
 			// the figure is about faults, not pacing: the node's budget is lifted like the server's
 			pacer.configure({ requests: 1_000_000, windowMs: 60_000 });
+			configureDeadlines(R3_DEADLINES);
+			sandbox.configure({ chaos: { trickleIntervalMs: 500 } });
 		});
-		afterAll(() => pacer.configure(DEFAULT_PACING));
+		afterAll(() => {
+			pacer.configure(DEFAULT_PACING);
+			configureDeadlines({ requestMs: REQUEST_DEADLINE_MS, loginMs: LOGIN_DEADLINE_MS });
+		});
 
 		it('no lost read, no duplicate create, every surfaced failure says why', async () => {
 			const elapsed = timer();
@@ -81,8 +102,9 @@ export function defineR3(): void {
 			const ops = fc.sample(operation, { seed: seedOf('R3'), numRuns });
 			const jobIds = await createJobs(sandbox, ops.filter((o) => o.kind !== 'create').length, 'R3 pool');
 			const credentials = credentialsFor(sandbox.baseUrl, { partnerKey: sandbox.partner.partnerKey, partnerSecret: sandbox.partner.partnerSecret });
-			const run = async (parameters: INodeParameters) => {
-				const result = await executeNode({ nodeType: new G2Sentry(), parameters, credentials });
+			const loggedOut = () => credentialsFor(sandbox.baseUrl, { partnerKey: sandbox.partner.partnerKey, partnerSecret: sandbox.partner.partnerSecret });
+			const run = async (parameters: INodeParameters, faults: Fault[] = []) => {
+				const result = await executeNode({ nodeType: new G2Sentry(), parameters, credentials: faults.includes('hang-login') ? loggedOut() : credentials });
 				keepErrors(result);
 				return result;
 			};
@@ -94,7 +116,10 @@ export function defineR3(): void {
 			};
 			const arm = async (faults: Fault[], path: string, method: string) => {
 				tally.faults += faults.length;
-				for (const fault of faults) await control(sandbox, 'POST', '/fail-next', { count: 1, path, method, ...RULES[fault] });
+				for (const fault of faults) {
+					const where = fault === 'hang-login' ? { path: '/api/v1/access/login', method: 'POST' } : { path, method };
+					await control(sandbox, 'POST', '/fail-next', { count: 1, ...where, ...RULES[fault] });
+				}
 			};
 
 			// everything but creates has a job (and so a request path) of its own and runs 16 at a
@@ -105,7 +130,7 @@ export function defineR3(): void {
 				for (const op of creates) {
 					const name = `R3 create ${op.i}`;
 					await arm(op.faults, '/api/v1/jobs', 'POST');
-					const result = await run({ resource: 'job', operation: 'create', ...jobBody(name), location: jobBody(name).location });
+					const result = await run({ resource: 'job', operation: 'create', ...jobBody(name), location: jobBody(name).location }, op.faults);
 					await control(sandbox, 'DELETE', '/fail-next'); // a rule the node never reached must not hit the next create
 					tally.creates++;
 					const stored = ((await control(sandbox, 'GET', '/jobs')) as Array<{ jobId: number; job: { name: string } }>).filter((j) => j.job.name === name);
@@ -114,7 +139,7 @@ export function defineR3(): void {
 						tally.createsRefused++;
 						explain(`${name} [${op.faults}]`, result.error as never);
 						// only a fault that may have reached G2 Sentry can explain a refused create
-						if (!op.faults.some((f) => f !== '429' && f !== 'slow')) problems.push(`${name} [${op.faults}] failed: ${result.error.message}`);
+						if (!op.faults.some((f) => f !== '429' && f !== 'slow' && f !== 'hang-login')) problems.push(`${name} [${op.faults}] failed: ${result.error.message}`);
 					} else {
 						tally.createsOk++;
 						if (stored.length !== 1 || stored[0].jobId !== result.items[0].json.jobId) problems.push(`${name} [${op.faults}]: answered ${result.items[0].json.jobId}, stored ${stored.map((j) => j.jobId)}`);
@@ -132,10 +157,12 @@ export function defineR3(): void {
 					cancel: [`${base}/cancel`, 'GET', { resource: 'job', operation: 'cancel', jobId: String(op.jobId) }],
 				};
 				const kind = op.kind as Exclude<Kind, 'create'>;
-				const faults = kind === 'cancel' ? op.faults.filter((f) => f !== 'lost-answer') : op.faults;
+				// a hung login is the create lane's case: creates run one at a time, while these share
+				// one login path (a rule armed for one would hang another's login)
+				const faults = op.faults.filter((f) => f !== 'hang-login' && (kind !== 'cancel' || f !== 'lost-answer'));
 				const [path, method, parameters] = plan[kind];
 				await arm(faults, path, method);
-				const result = await run(parameters);
+				const result = await run(parameters, faults);
 				const truth = await control(sandbox, 'GET', `/jobs/${op.jobId}`);
 				const what = `${kind} ${op.jobId} [${faults}]`;
 				if (kind === 'get' || kind === 'getStatus') {
@@ -152,13 +179,18 @@ export function defineR3(): void {
 			await createLane();
 			const requests = (await control(sandbox, 'GET', '/requests')) as Array<{ injected?: string }>;
 			const injected = requests.filter((r) => r.injected).length;
+			const kinds = Object.entries(
+				requests.reduce<Record<string, number>>((counts, r) => (r.injected ? { ...counts, [r.injected]: (counts[r.injected] ?? 0) + 1 } : counts), {}),
+			)
+				.map(([kind, n]) => `${kind}×${n}`)
+				.join(', ');
 			const pass =
 				ops.length >= numRuns && tally.lostReads === 0 && tally.wrongReads === 0 && tally.failedWrites === 0 && tally.duplicateCreates === 0 && tally.unexplained === 0 && problems.length === 0;
 			report({
 				id: 'R3',
 				title: 'API faults',
-				target: `≥${numRuns} operations with injected 429/500/503/drops/lost answers/slow answers: 0 lost reads, 0 duplicate creates, every surfaced failure says why`,
-				result: `${ops.length} operations, ${tally.faults} faults armed (${injected} injected): ${tally.reads} reads (${tally.lostReads} lost, ${tally.wrongReads} wrong), ${tally.writes} updates/cancels (${tally.failedWrites} failed), ${tally.creates} creates (${tally.createsOk} ok, ${tally.createsRefused} refused with a reason, ${tally.duplicateCreates} duplicated), ${tally.unexplained} failures without a reason`,
+				target: `≥${numRuns} operations with injected 429/500/503/drops/lost answers/slow answers/portal pages/empty 200s/trickled and oversized answers/hung logins: 0 lost reads, 0 duplicate creates, every surfaced failure says why`,
+				result: `${ops.length} operations, ${tally.faults} faults armed (${injected} injected: ${kinds}): ${tally.reads} reads (${tally.lostReads} lost, ${tally.wrongReads} wrong), ${tally.writes} updates/cancels (${tally.failedWrites} failed), ${tally.creates} creates (${tally.createsOk} ok, ${tally.createsRefused} refused with a reason, ${tally.duplicateCreates} duplicated), ${tally.unexplained} failures without a reason`,
 				pass,
 				size: `${ops.length} operations`,
 				durationMs: elapsed(),

@@ -152,7 +152,8 @@ describe('readThrown (errors as n8n throws them from httpRequestWithAuthenticati
 
 describe('readAnswer (answers n8n returns as a value with returnFullResponse + ignoreHttpStatusErrors)', () => {
 	it('takes a 2xx as success and reads status, body and Retry-After (any header case) of the rest', () => {
-		expect(readAnswer({ statusCode: 201, headers: {}, body: { jobId: 4 } }, 0)).toEqual({ ok: true, status: 201, body: { jobId: 4 } });
+		expect(readAnswer({ statusCode: 201, headers: {}, body: { jobId: 4 } }, 0)).toEqual({ ok: true, status: 201, body: { jobId: 4 }, contentType: '' });
+		expect(readAnswer({ statusCode: 200, headers: { 'Content-Type': 'text/html' }, body: '<p>' }, 0)).toMatchObject({ ok: true, contentType: 'text/html' });
 		const limited = readAnswer({ statusCode: 429, headers: { 'Retry-After': '3' }, body: { code: 'RATE_LIMIT_EXCEEDED' } }, 0);
 		expect(limited).toMatchObject({ ok: false, failure: { kind: 'http', status: 429, retryAfterMs: 3000 }, body: { code: 'RATE_LIMIT_EXCEEDED' } });
 		expect(readAnswer({ statusCode: 422, body: { code: 'CUT_OFF_EXCEEDED' } }, 0)).toMatchObject({

@@ -60,7 +60,9 @@ describe('credential logins and refreshes share the nodes\' budget', () => {
 		helpers: {
 			httpRequest: async (options: IHttpRequestOptions) => {
 				calls.push({ url: String(options.url), at: Date.now() });
-				return { accessToken: 'new-access', refreshToken: 'new-refresh' };
+				// the credential asks for the full response, to read the content type (returnFullResponse)
+				expect(options.returnFullResponse).toBe(true);
+				return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: { accessToken: 'new-access', refreshToken: 'new-refresh' } };
 			},
 		},
 	} as unknown as IHttpRequestHelper;

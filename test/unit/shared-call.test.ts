@@ -24,11 +24,11 @@ describe('sharedCall', () => {
 		let now = 0;
 		let calls = 0;
 		const call = jest.fn(async () => `call ${++calls}`);
-		await sharedCall('k2', 2_000, call, () => now).result;
+		await sharedCall('k2', 2_000, call, { now: () => now }).result;
 		now = 1_999;
-		expect(await sharedCall('k2', 2_000, call, () => now).result).toBe('call 1');
+		expect(await sharedCall('k2', 2_000, call, { now: () => now }).result).toBe('call 1');
 		now = 2_000;
-		expect(await sharedCall('k2', 2_000, call, () => now).result).toBe('call 2');
+		expect(await sharedCall('k2', 2_000, call, { now: () => now }).result).toBe('call 2');
 		expect(call).toHaveBeenCalledTimes(2);
 	});
 

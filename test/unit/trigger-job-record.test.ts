@@ -58,7 +58,7 @@ it('gives up at the deadline with jobError, stops retrying and clears its timers
 it('returns the record, shaped as Job → Get outputs it, when it comes in time, and leaves no deadline timer running', async () => {
 	const before = timers();
 	const record = { jobId: 7, status: 'Assigned', guardian: null, job: { name: 'Gallery night', duration: 120 } };
-	const { context } = contextAnswering(async () => ({ statusCode: 200, headers: {}, body: record }));
+	const { context } = contextAnswering(async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: record }));
 	expect(await fetchJobRecord(context, 7, 60_000)).toEqual({
 		job: { jobId: 7, status: 'Assigned', name: 'Gallery night', duration: 120, guardian: null },
 	});

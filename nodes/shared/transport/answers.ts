@@ -1,15 +1,17 @@
 /**
- * Reading G2 Sentry's success answers. A 2xx whose body is not what the contract promises (a web
- * page from a proxy or a wrong Base URL, an empty body, a list) must fail the item with a clear
- * message — not turn into an item that silently lacks its job id or status.
+ * Reading G2 Sentry's success answers. A 2xx that is not the JSON the contract promises (a web
+ * page from a captive portal, a proxy or a wrong Base URL, an empty body, a list, an answer far
+ * larger than any the contract has) must fail the item with a clear message — never turn into a
+ * success or an item that silently lacks its job id or status.
  *
- * The transport runs the check when the operation says what answer it expects (RequestIntent's
- * `answer`), so the message can name the request and, for a create, say the job may exist.
+ * Every request names the answer it expects (RequestIntent's `answer`): the transport checks it
+ * here (pure) and, when it does not hold, says so with the status, the content type and the first
+ * characters of what came (./index.ts redacts them).
  */
-import { NodeOperationError, type INode } from 'n8n-workflow';
-
-import type { Effect } from './errors';
-import { parseId, shown } from '../values';
+import { ERROR_CODES } from '../contract';
+import { parseId } from '../values';
+import { ANSWER_MAX_CHARS } from './limits';
+import { clip, type Effect, type FailureDescription } from './errors';
 
 export type Answer = Record<string, unknown>;
 
@@ -29,42 +31,116 @@ export interface AnswerShape {
 	/** how the expected answer looks, for the message, e.g. `{ jobId, status }` */
 	expected: string;
 	required?: Record<string, Kind>;
+	/** a vendor error code in `code` is no success (the `{ code, message }` envelope) */
+	refuseErrorCodes?: boolean;
 }
 
 /**
- * The answer as an object whose required keys hold what they should; otherwise a
- * NodeOperationError naming the request, what was missing and what came instead.
+ * The `{ code: "SUCCESS", message }` envelope of an update, cancel or review. Any code that is
+ * not one of the vendor's error codes counts as success; a body without both is not an answer
+ * the change was made.
  */
-export function checkAnswer(
-	node: INode,
-	answer: unknown,
-	request: { method: string; path: string; effect: Effect; itemIndex?: number },
-	shape: AnswerShape,
-): Answer {
-	const missing = isRecord(answer)
-		? Object.entries(shape.required ?? {})
-				.filter(([key, kind]) => !holds[kind](answer[key]))
-				.map(([key]) => key)
-		: [];
-	if (isRecord(answer) && missing.length === 0) return answer;
-	const problem = isRecord(answer) ? `without a valid ${missing.join(' and ')}` : 'that is not a JSON object';
-	throw new NodeOperationError(node, `G2 Sentry answered ${request.method} ${request.path} with something ${problem}`, {
-		itemIndex: request.itemIndex,
+export const SUCCESS_ENVELOPE: AnswerShape = {
+	expected: '{ "code": "SUCCESS", "message": … }',
+	required: { code: 'text', message: 'text' },
+	refuseErrorCodes: true,
+};
+
+/** What a 2xx carried, as n8n handed it over. */
+export interface SuccessAnswer {
+	status: number;
+	/** undefined when n8n gave the body alone (no headers to read) */
+	contentType?: string;
+	body: unknown;
+}
+
+const ERROR_CODE_SET: ReadonlySet<string> = new Set(Object.values(ERROR_CODES));
+
+/** JSON, or a vendor type ending in +json; parameters (charset) ignored. */
+export const isJsonType = (contentType: string) => /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(contentType.trim());
+
+/** The answer's size in characters of text (its JSON, when n8n parsed it). */
+function sizeOf(body: unknown): number {
+	if (typeof body === 'string') return body.length;
+	try {
+		return JSON.stringify(body)?.length ?? 0;
+	} catch {
+		return Number.POSITIVE_INFINITY;
+	}
+}
+
+/** The answer as an object that holds what `shape` asks, or what is wrong with it. */
+export function inspectAnswer(answer: SuccessAnswer, shape: AnswerShape): { ok: true; value: Answer } | { ok: false; problem: string } {
+	const { contentType, body } = answer;
+	if (body === undefined || (typeof body === 'string' && body.trim() === '')) return { ok: false, problem: 'with an empty body' };
+	if (contentType !== undefined && !isJsonType(contentType)) {
+		return { ok: false, problem: contentType.trim() === '' ? 'without a content type' : 'that is not JSON' };
+	}
+	const size = sizeOf(body);
+	if (size > ANSWER_MAX_CHARS) {
+		return { ok: false, problem: `of ${size} characters, larger than the ${ANSWER_MAX_CHARS} kept (cut)` };
+	}
+	if (!isRecord(body)) {
+		return { ok: false, problem: 'that is not a JSON object' };
+	}
+	const missing = Object.entries(shape.required ?? {})
+		.filter(([key, kind]) => !holds[kind](body[key]))
+		.map(([key]) => key);
+	if (missing.length > 0) return { ok: false, problem: `without a valid ${missing.join(' and ')}` };
+	if (shape.refuseErrorCodes && ERROR_CODE_SET.has(body.code as string)) {
+		return { ok: false, problem: `with the error code ${String(body.code)}` };
+	}
+	return { ok: true, value: body };
+}
+
+/** How many characters of an unexpected answer the message quotes. */
+export const QUOTED_CHARS = 200;
+
+/** The first characters of a body, as text. */
+export function firstChars(body: unknown, max = QUOTED_CHARS): string {
+	if (body === undefined || body === null || body === '') return '(nothing)';
+	let text: string;
+	if (typeof body === 'string') text = body;
+	else {
+		try {
+			text = JSON.stringify(body) ?? String(body);
+		} catch {
+			text = Object.prototype.toString.call(body);
+		}
+	}
+	return JSON.stringify(clip(text, max));
+}
+
+/** "G2 Sentry answered something unexpected", with what came and what the user should check. */
+export function describeUnexpected(
+	answer: SuccessAnswer,
+	problem: string,
+	request: { method: string; path: string; effect: Effect; expected: string; attempts: number },
+): FailureDescription {
+	const type = answer.contentType === undefined ? 'content type not known' : answer.contentType.trim() || 'no content type';
+	const mayHaveHappened =
+		request.effect === 'create'
+			? 'The job may have been created all the same: check your jobs (e.g. by Client ID) before running this item again.'
+			: request.effect === 'change'
+				? 'The change may or may not have been made: check the job before running this item again.'
+				: undefined;
+	return {
+		message: `G2 Sentry answered something unexpected to ${request.method} ${request.path}`,
 		description: [
-			`Expected ${shape.expected}; got ${shown(answer)}.`,
-			request.effect === 'create'
-				? 'The job may have been created all the same: check your jobs (e.g. by Client ID) before running this item again.'
-				: undefined,
-			"Check that the credential's environment (or custom Base URL) points at the G2 Sentry Partner API itself.",
+			`HTTP ${answer.status} (${type}) ${problem}, after ${request.attempts} attempt(s). Expected ${request.expected}; the answer began ${firstChars(answer.body)}.`,
+			mayHaveHappened,
+			"Check that the credential's environment (or custom Base URL) points at the G2 Sentry Partner API itself, not at a proxy or sign-in page.",
 		]
 			.filter(Boolean)
 			.join(' '),
-	});
+		httpCode: String(answer.status),
+		code: 'UNEXPECTED_ANSWER',
+	};
 }
 
-/** `{ code, message }` of an update/cancel/review: the change was accepted whatever the body says. */
+/** `{ code, message }` of an update/cancel/review, already checked against SUCCESS_ENVELOPE. */
 export function successEnvelope(answer: unknown): { code?: string; message?: string } {
 	if (!isRecord(answer)) return {};
-	const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+	const text = (value: unknown) => (typeof value === 'string' ? clip(value, 300) : undefined);
 	return { code: text(answer.code), message: text(answer.message) };
 }

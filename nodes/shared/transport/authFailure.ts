@@ -18,6 +18,7 @@
 
 import { causeChain } from './causeChain';
 import { urlPart } from './environment';
+import { deadlines, LOGIN_DEADLINE_CODE } from './limits';
 
 export type AuthFailureReason = 'rejected' | 'notG2Sentry' | 'unreachable' | 'serverError' | 'rateLimited' | 'badConfig';
 
@@ -94,6 +95,12 @@ export function explainLoginFailure(error: unknown, baseUrl: string): G2SentryAu
 				description: `${where} failed before any answer came back (${code ?? 'no error code'}).`,
 				networkCode: code,
 			});
+		if (code === LOGIN_DEADLINE_CODE || code === 'ERR_CANCELED') {
+			// only the login deadline aborts a login (./limits.ts): the server took too long
+			return unreachable(
+				`G2 Sentry at ${origin} did not complete the login within ${Math.round(deadlines.loginMs / 100) / 10} s. Try again later; if it persists, check that n8n can reach that server.`,
+			);
+		}
 		if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
 			return unreachable(
 				`Could not find the server ${urlPart(baseUrl, 'host')}. Check the environment and, for a custom environment, the Base URL for typos.`,

@@ -40,6 +40,18 @@ export function resolveBaseUrl(settings: EnvironmentSettings): string {
 	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
 		throw new BaseUrlError(`The Base URL must start with https:// (or http:// for a local sandbox).`);
 	}
+	if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
+		// the partner key and secret, and every token, would cross the network in clear
+		throw new BaseUrlError(
+			`The Base URL must use https:// for ${parsed.hostname}: plain http:// is accepted only for this machine (localhost, 127.x.x.x, [::1]), where a local sandbox runs.`,
+		);
+	}
+	if (parsed.search !== '' || parsed.hash !== '' || /[?#]/.test(raw)) {
+		// a ?query or #fragment would end up inside every request path
+		throw new BaseUrlError(
+			'The Base URL must not contain a ?query or #fragment. Enter only the address, ending in /api/v1.',
+		);
+	}
 	if (parsed.username !== '' || parsed.password !== '') {
 		// the HTTP client would send them as Basic auth in place of the Bearer token, and every
 		// error message naming the URL would show them
@@ -48,6 +60,13 @@ export function resolveBaseUrl(settings: EnvironmentSettings): string {
 		);
 	}
 	return raw.replace(/\/+$/, '');
+}
+
+/** localhost, 127.0.0.0/8 or [::1]: where plain HTTP never leaves the machine. */
+export function isLoopback(hostname: string): boolean {
+	const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+	if (host === 'localhost' || host === '::1') return true;
+	return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** Origin + partner key: the unit G2 Sentry's rate limit counts against. */

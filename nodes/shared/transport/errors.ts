@@ -10,6 +10,7 @@ import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { CUT_OFF_MS, ERROR_CODES, RATE_LIMIT_TEXT, type FieldError } from '../contract';
 import { urlPart } from './environment';
+import { deadlines, REQUEST_DEADLINE_CODE } from './limits';
 import { redactDeep } from './redact';
 import type { Decision, Failure } from './retryPolicy';
 
@@ -96,6 +97,14 @@ export function describeFailure(
 					? ' The connection broke after the job request was sent, so the job may or may not have been created. It was NOT sent again, to avoid booking twice: check your jobs (e.g. by Client ID) before running this item again.'
 					: ' The connection broke after the request was sent, so it may or may not have taken effect; it was not sent again.'
 				: '';
+		if (failure.code === REQUEST_DEADLINE_CODE) {
+			const seconds = Math.round(deadlines.requestMs / 100) / 10;
+			return {
+				message: `G2 Sentry at ${urlPart(req.baseUrl, 'origin')} did not answer within ${seconds} s`,
+				description: `Each attempt (connection, any login, the headers and the whole answer) may take ${seconds} s; the last of ${attempts} attempt(s) took longer and was given up (network deadline).${unknownFate} Check that the server is reachable from n8n and not overloaded.`,
+				code: failure.code,
+			};
+		}
 		return {
 			message: `Could not reach G2 Sentry at ${urlPart(req.baseUrl, 'origin')}`,
 			description: `The network request failed (${failure.code ?? 'connection error'}) after ${attempts} attempt(s).${unknownFate} Check the credential's environment / Base URL and that the server is reachable from n8n.`,
@@ -103,6 +112,9 @@ export function describeFailure(
 		};
 	}
 
+	if (failure.kind === 'unexpected') {
+		return { message: 'G2 Sentry answered something unexpected', description: `HTTP ${failure.status}.`, httpCode: String(failure.status) };
+	}
 	const { status } = failure;
 	const envelope = readEnvelope(body);
 	const vendor = envelope.message ? `G2 Sentry says: "${envelope.message}"` : `HTTP ${status}`;

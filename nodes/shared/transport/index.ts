@@ -12,7 +12,9 @@
  * body and Retry-After) → a 401 is sent once more the throwing way, so that n8n refreshes the
  * token (preAuthentication) and re-sends → other failures go to the retry policy in
  * ./retryPolicy.ts → a NodeApiError that says what happened in the user's terms (./errors.ts),
- * with the item index set. A 2xx is checked against the expected answer (./answers.ts).
+ * with the item index set. A 2xx is checked against the expected answer (./answers.ts); one
+ * that is not it counts as an answer lost. Each attempt has a whole-request deadline
+ * (./limits.ts), which n8n's own timeout is not: it only limits silence between bytes.
  */
 import {
 	NodeOperationError,
@@ -30,19 +32,25 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
-import { checkAnswer, isRecord, type Answer, type AnswerShape } from './answers';
+import { describeUnexpected, inspectAnswer, type Answer, type AnswerShape, type SuccessAnswer } from './answers';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type Effect, type FailureDescription, type RequestInfo, type Subject } from './errors';
+import {
+	anySignal,
+	deadlines,
+	keepingSignal,
+	REQUEST_DEADLINE_CODE,
+	REQUEST_IDLE_TIMEOUT_MS,
+	untilAborted,
+} from './limits';
 import { isFullResponse, readAnswer, readThrown, type Failed, type Outcome } from './outcome';
 import { requestsPerMinute, sharedPacer } from './pacing';
 import { secretsOf } from './redact';
 import { decideRetry, isNotSent } from './retryPolicy';
 
 export type { Effect, Subject } from './errors';
-export { successEnvelope } from './answers';
-
-/** How long one request may take before it counts as a network failure. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+export { SUCCESS_ENVELOPE, successEnvelope } from './answers';
+export { ANSWER_MAX_CHARS, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS, REQUEST_IDLE_TIMEOUT_MS } from './limits';
 
 /**
  * One pacer per n8n process, shared with the credential's logins and refreshes (see ./pacing):
@@ -68,10 +76,10 @@ export interface RequestIntent {
 	 */
 	effect: Effect;
 	/**
-	 * the answer a 2xx must be; checked before it is returned. Without it (changes answered with
-	 * `{ code, message }`), any 2xx is success and a body that is not a JSON object reads as `{}`.
+	 * the answer a 2xx must be (JSON, this shape; SUCCESS_ENVELOPE for a change): checked before
+	 * it is returned, so that no other 2xx becomes a success.
 	 */
-	answer?: AnswerShape;
+	answer: AnswerShape;
 }
 
 export interface G2SentryRequestOptions extends RequestIntent {
@@ -111,7 +119,7 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 	const context = this as unknown as ApiContext;
 	const { method, path, body, qs, itemIndex, subject, effect } = options;
 	const idempotent = repeatable(options);
-	const signal = eitherSignal(options.abortSignal, context.getExecutionCancelSignal?.());
+	const signal = anySignal(options.abortSignal, context.getExecutionCancelSignal?.());
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE, itemIndex);
 
 	let baseUrl: string;
@@ -125,12 +133,11 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 		method,
 		url: `${baseUrl}${path}`,
 		json: true,
-		timeout: REQUEST_TIMEOUT_MS,
+		timeout: REQUEST_IDLE_TIMEOUT_MS,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		...(body !== undefined ? { body } : {}),
 		...(qs !== undefined ? { qs } : {}),
-		...(signal !== undefined ? { abortSignal: signal } : {}),
 	};
 	const info: RequestInfo = { baseUrl, subject, effect };
 	const counts = { rateLimited: 0, transient: 0 };
@@ -156,9 +163,18 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 			// n8n renews the token only when the request throws a 401: send it once more that way
 			outcome = await pacedAttempt({ ...request, ignoreHttpStatusErrors: false });
 		}
+		/** a 2xx that is not the promised answer: handled like an answer lost (./retryPolicy.ts, rule 5) */
+		let unexpected: { answer: SuccessAnswer; problem: string } | undefined;
 		if (outcome.ok) {
-			if (options.answer) return checkAnswer(context.getNode(), outcome.body, { method, path, effect, itemIndex }, options.answer);
-			return isRecord(outcome.body) ? outcome.body : {};
+			const checked = inspectAnswer(outcome, options.answer);
+			if (checked.ok) return checked.value;
+			unexpected = { answer: outcome, problem: checked.problem };
+			outcome = {
+				ok: false,
+				failure: { kind: 'unexpected', status: outcome.status },
+				body: undefined,
+				raw: { httpCode: String(outcome.status), contentType: outcome.contentType ?? null, problem: checked.problem },
+			};
 		}
 		const failed = outcome;
 
@@ -189,62 +205,51 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 			}
 			continue;
 		}
-		const described = failed.authMessage ?? describeFailure(failed.failure, failed.body, info, decision, attempt);
+		const described =
+			failed.authMessage ??
+			(unexpected
+				? describeUnexpected(unexpected.answer, unexpected.problem, { method, path, effect, expected: options.answer.expected, attempts: attempt })
+				: describeFailure(failed.failure, failed.body, info, decision, attempt));
 		throw await fail(described);
 	}
 }
 
-/** One send through n8n, read into an Outcome; a cancel (signal) ends the call at once. */
+/** One send through n8n within the deadline, read into an Outcome; a cancel (signal) ends it at once. */
 async function attemptOnce(
 	context: ApiContext,
 	request: IHttpRequestOptions,
 	signal: AbortSignal | undefined,
 	itemIndex: number | undefined,
 ): Promise<Outcome> {
+	const deadline = AbortSignal.timeout(deadlines.requestMs);
 	try {
-		const value = await send(context, request, signal, itemIndex);
+		const value = await send(context, request, anySignal(signal, deadline)!, itemIndex);
 		// n8n answers with the full response when asked; a bare body would mean a 2xx
 		return isFullResponse(value) ? readAnswer(value, Date.now()) : { ok: true, status: 200, body: value };
 	} catch (error) {
 		if (signal?.aborted) throw cancelled(context, itemIndex);
+		if (deadline.aborted) {
+			// given up: whether the request reached G2 Sentry is not known (./retryPolicy.ts, rule 5)
+			return { ok: false, failure: { kind: 'network', code: REQUEST_DEADLINE_CODE }, body: undefined, raw: { code: REQUEST_DEADLINE_CODE } };
+		}
 		return readThrown(error, Date.now()) satisfies Failed;
 	}
 }
 
 /**
  * n8n puts the execution's cancel signal into the request options itself where the context has
- * one (executions), replacing the node's; elsewhere (a webhook) the node's signal aborts the
- * request. Versions that ignore `abortSignal` still send it to the end: the race stops waiting
- * for it either way.
+ * one (executions), replacing the node's: `keepingSignal` makes that assignment add to the
+ * node's signal (cancel or deadline) instead, so that the deadline also aborts the request in
+ * flight and stops reading its body. Versions that ignore `abortSignal` still send it to the
+ * end: the race stops waiting for it either way.
  */
-async function send(context: ApiContext, request: IHttpRequestOptions, signal: AbortSignal | undefined, itemIndex?: number) {
-	const call = context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, { ...request });
-	if (!signal) return await call;
+async function send(context: ApiContext, request: IHttpRequestOptions, stop: AbortSignal, itemIndex?: number) {
+	const call = context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, keepingSignal(request, stop));
 	try {
-		return await untilAborted(call, signal, () => cancelled(context, itemIndex));
+		return await untilAborted(call, stop, () => cancelled(context, itemIndex));
 	} finally {
 		call.catch(() => {}); // an abandoned request may still fail later: nobody is waiting for it
 	}
-}
-
-/** `work`, or the rejection `stop()` makes as soon as `signal` aborts (at once if it already has). */
-async function untilAborted<T>(work: Promise<T>, signal: AbortSignal, stop: () => Error): Promise<T> {
-	if (signal.aborted) throw stop();
-	let onAbort = () => {};
-	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(stop());
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		return await Promise.race([work, aborted]);
-	} finally {
-		signal.removeEventListener('abort', onAbort);
-	}
-}
-
-function eitherSignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-	if (!a || !b) return a ?? b;
-	return AbortSignal.any([a, b]);
 }
 
 const cancelled = (context: ApiContext, itemIndex?: number) =>

@@ -26,7 +26,7 @@ export interface FullResponse {
 	body?: unknown;
 }
 
-export type Outcome = { ok: true; status: number; body: unknown } | Failed;
+export type Outcome = { ok: true; status: number; body: unknown; contentType?: string } | Failed;
 
 export interface Failed {
 	ok: false;
@@ -46,7 +46,10 @@ export const isFullResponse = (value: unknown): value is FullResponse =>
 /** An answer that came back as a value: 2xx is success, anything else a failure to decide on. */
 export function readAnswer(response: FullResponse, now: number): Outcome {
 	const { statusCode: status, headers = {}, body } = response;
-	if (status >= 200 && status < 300) return { ok: true, status, body };
+	if (status >= 200 && status < 300) {
+		const type = headerOf(headers, 'content-type');
+		return { ok: true, status, body, contentType: Array.isArray(type) ? String(type[0]) : typeof type === 'string' ? type : '' };
+	}
 	return httpFailure(status, headerOf(headers, 'retry-after'), body, now);
 }
 
@@ -82,12 +85,23 @@ function httpFailure(status: number, retryAfter: unknown, body: unknown, now: nu
 		ok: false,
 		failure: { kind: 'http', status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
 		body,
-		// a web page from a proxy is kept in part: n8n stores the raw answer with the execution
-		raw: {
-			httpCode: String(status),
-			body: (typeof body === 'string' ? clip(body, ANSWER_LIMITS.rawBody) : (body ?? null)) as JsonObject,
-		},
+		// a web page from a proxy, or a huge JSON error, is kept in part: n8n stores the raw answer
+		// with the execution
+		raw: { httpCode: String(status), body: keptBody(body) },
 	};
+}
+
+/** The body as the error keeps it: whole when small, else the start of its text (said so). */
+export function keptBody(body: unknown): JsonObject {
+	if (typeof body === 'string') return clip(body, ANSWER_LIMITS.rawBody) as unknown as JsonObject;
+	if (body === undefined || body === null) return null as unknown as JsonObject;
+	let text: string;
+	try {
+		text = JSON.stringify(body) ?? '';
+	} catch {
+		return '(unreadable body)' as unknown as JsonObject;
+	}
+	return (text.length <= ANSWER_LIMITS.rawBody ? body : clip(text, ANSWER_LIMITS.rawBody)) as JsonObject;
 }
 
 function headerOf(headers: unknown, name: string): unknown {

@@ -18,7 +18,10 @@
  *    (POST) whose fate is unknown is never sent twice: the error says the job may exist.
  * 4. Network failures where the request provably never left (connection refused, DNS failure,
  *    host unreachable, connect timeout) are retried like rule 3 for every call, creates included.
- * 5. Everything else (400, 403, 404, 422, other 4xx) is final: the API has decided.
+ * 5. A 2xx that is not the answer the contract promises (a web page, an empty body, an answer
+ *    over the size kept: see ./answers.ts), and an attempt past its whole-request deadline
+ *    (./limits.ts), are answers lost like rule 3: tried again only for idempotent calls.
+ * 6. Everything else (400, 403, 404, 422, other 4xx) is final: the API has decided.
  */
 
 import { RATE_LIMIT } from '../contract';
@@ -41,7 +44,9 @@ export const NOT_SENT_CODES: ReadonlySet<string> = new Set([
 
 export type Failure =
 	| { kind: 'http'; status: number; retryAfterMs?: number }
-	| { kind: 'network'; code?: string };
+	| { kind: 'network'; code?: string }
+	/** a 2xx that is not the answer the contract promises (./answers.ts) */
+	| { kind: 'unexpected'; status: number };
 
 export type Decision =
 	| { retry: true; delayMs: number; reason: 'rateLimited' | 'transient' | 'notSent' }
@@ -68,7 +73,7 @@ export function decideRetry(failure: Failure, counts: RetryCounts, idempotent: b
 		if (delayMs > maxWaitMs) return { retry: false, reason: 'retryAfterTooLong' };
 		return { retry: true, delayMs, reason: 'rateLimited' };
 	}
-	const transient = failure.kind === 'network' || failure.status >= 500;
+	const transient = failure.kind !== 'http' || failure.status >= 500;
 	if (!transient) return { retry: false, reason: 'final' };
 	const { maxRetries, backoffMs } = RETRY_POLICY.transient;
 	const safe = idempotent || isNotSent(failure);

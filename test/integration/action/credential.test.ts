@@ -80,7 +80,7 @@ describe('credential test (as the n8n "Test" button runs it)', () => {
 	});
 
 	it('says the server cannot be found for an unknown host name', async () => {
-		const result = await testCredential(type, data({ baseUrl: 'http://g2sentry-host-that-does-not-exist.invalid/api/v1' }));
+		const result = await testCredential(type, data({ baseUrl: 'https://g2sentry-host-that-does-not-exist.invalid/api/v1' }));
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/Could not (find the server g2sentry-host-that-does-not-exist\.invalid|connect to G2 Sentry)/);
 	});
@@ -91,6 +91,17 @@ describe('credential test (as the n8n "Test" button runs it)', () => {
 	])('names an empty key or secret without trying to log in (%p)', async (overrides, message) => {
 		const result = await testCredential(type, data(overrides));
 		expect(result).toMatchObject({ status: 'Error', message });
+		expect(await env.requests()).toEqual([]);
+	});
+
+	it.each([
+		['plain http:// to a host that is not this machine', 'http://partner-api.g2sentry.invalid/api/v1', /must use https:\/\/ for partner-api\.g2sentry\.invalid: plain http:\/\/ is accepted only for this machine/],
+		['a ?query', `${'{sandbox}'}?key=1`, /must not contain a \?query or #fragment/],
+		['a #fragment', `${'{sandbox}'}#top`, /must not contain a \?query or #fragment/],
+	])('refuses a Base URL with %s, before anything is sent', async (_, baseUrl, message) => {
+		const result = await testCredential(type, data({ baseUrl: baseUrl.replace('{sandbox}', env.sandbox.baseUrl) }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(message);
 		expect(await env.requests()).toEqual([]);
 	});
 

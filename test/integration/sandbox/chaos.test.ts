@@ -1,6 +1,6 @@
 import { startSandbox } from '../../../sandbox';
 import { useSandboxWithReceiver } from '../../helpers/sandboxFixture';
-import { control, http, PartnerSession, waitFor } from '../../helpers/sandboxClient';
+import { control, http, PartnerSession, validJob, waitFor } from '../../helpers/sandboxClient';
 
 describe('sandbox chaos knobs', () => {
 	const f = useSandboxWithReceiver();
@@ -86,4 +86,57 @@ describe('sandbox chaos knobs', () => {
 		expect((await short.api('GET', '/jobs/1')).status).toBe(401);
 		expect((await http(`${f.sandbox.baseUrl}/access/refresh`, { headers: { refreshToken: short.refreshToken } })).status).toBe(200);
 	}, 15_000);
+
+	it('answers 200 text/html without processing at htmlAnswerRate 1', async () => {
+		f.sandbox.configure({ chaos: { htmlAnswerRate: 1 } });
+		const res = await f.session.api('POST', '/jobs', validJob());
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+		expect(res.text).toMatch(/^<!doctype html>/);
+		f.sandbox.configure({ chaos: { htmlAnswerRate: 0 } });
+		expect((await control(f.sandbox, 'GET', '/jobs')).body).toEqual([]);
+		expect((await control(f.sandbox, 'GET', '/requests')).body.some((r: { injected?: string }) => r.injected === 'html')).toBe(true);
+	});
+
+	it('pads processed answers past oversizedAnswerBytes at oversizedAnswerRate 1', async () => {
+		f.sandbox.configure({ chaos: { oversizedAnswerRate: 1, oversizedAnswerBytes: 300_000 } });
+		const res = await f.session.api('POST', '/jobs', validJob());
+		f.sandbox.configure({ chaos: { oversizedAnswerRate: 0 } });
+		expect(res.status).toBe(201);
+		expect(res.text.length).toBeGreaterThan(300_000);
+		expect(res.body.jobId).toEqual(expect.any(Number));
+		expect((await control(f.sandbox, 'GET', '/jobs')).body).toHaveLength(1);
+	});
+
+	it('fail-next faults: an empty 200, a trickled answer, no answer at all', async () => {
+		const jobId = await f.session.createJob();
+		await control(f.sandbox, 'POST', '/fail-next', { fault: 'empty', path: '*/status' });
+		const empty = await f.session.api('GET', `/jobs/${jobId}/status`);
+		expect([empty.status, empty.text]).toEqual([200, '']);
+
+		f.sandbox.configure({ chaos: { trickleIntervalMs: 2 } });
+		await control(f.sandbox, 'POST', '/fail-next', { fault: 'trickle', path: '*/status' });
+		const trickled = await f.session.api('GET', `/jobs/${jobId}/status`);
+		expect(trickled.body).toEqual({ jobId, status: 'New' });
+
+		await control(f.sandbox, 'POST', '/fail-next', { fault: 'hang', path: '*/status' });
+		const hung = f.session.api('GET', `/jobs/${jobId}/status`);
+		await waitFor(async () => (await control(f.sandbox, 'GET', '/requests')).body.some((r: { injected?: string }) => r.injected === 'hang'), 3000, 'the hung request');
+		const outcome = await Promise.race([hung.then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(() => r('still waiting'), 300))]);
+		expect(outcome).toBe('still waiting');
+		const injected = (await control(f.sandbox, 'GET', '/requests')).body.map((r: { injected?: string }) => r.injected).filter(Boolean);
+		expect(injected).toEqual(['empty', 'trickle', 'hang']);
+		hung.catch(() => {}); // ended when the sandbox closes
+	});
+
+	it('never answers a login with hangLogin, and refuses a fault combined with a status', async () => {
+		f.sandbox.configure({ chaos: { hangLogin: true } });
+		const login = http(`${f.sandbox.baseUrl}/access/login`, { method: 'POST', body: f.sandbox.partner });
+		login.catch(() => {});
+		const outcome = await Promise.race([login.then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(() => r('still waiting'), 500))]);
+		expect(outcome).toBe('still waiting');
+		const bad = await control(f.sandbox, 'POST', '/fail-next', { fault: 'html', status: 500 });
+		expect(bad.status).toBe(400);
+		expect(bad.body.errors[0].fieldName).toBe('fault');
+	});
 });

@@ -30,7 +30,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		path: `/jobs/${jobId}/guardians/${guardianId}`,
 		subject: { jobId, guardianId },
 		effect: 'read',
-		answer: { expected: 'a Guardian profile { guardianId, firstName, lastName, bio, avatarUrl }' },
+		answer: { expected: 'a Guardian profile { guardianId, firstName, lastName, bio, avatarUrl }', required: { guardianId: 'id' } },
 		itemIndex,
 	});
 	return {

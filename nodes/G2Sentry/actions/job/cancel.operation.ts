@@ -1,7 +1,7 @@
 import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { compact, fetchJobStatus } from '../../../shared/fetchJob';
-import { g2SentryApiRequest, successEnvelope } from '../../../shared/transport';
+import { g2SentryApiRequest, SUCCESS_ENVELOPE, successEnvelope } from '../../../shared/transport';
 import { readId } from '../common';
 import { forEditorAndAgent, JOB_ID_FOR_AGENT } from '../agentDefaults';
 import { jobIdField } from './fields';
@@ -20,7 +20,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const jobId = readId.call(this, 'jobId', itemIndex, 'cancel the job');
 	const answer = await g2SentryApiRequest
-		.call(this, { method: 'GET', path: `/jobs/${jobId}/cancel`, subject: { jobId }, effect: 'change', itemIndex })
+		.call(this, { method: 'GET', path: `/jobs/${jobId}/cancel`, subject: { jobId }, effect: 'change', answer: SUCCESS_ENVELOPE, itemIndex })
 		.catch(async (error: unknown) => {
 			if (await canceledByLostAttempt.call(this, error, jobId, itemIndex)) return undefined;
 			return await Promise.reject(error);
@@ -32,7 +32,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			message: `Job ${jobId} canceled. The answer to the first request was lost; the repeated request found the job already canceled.`,
 		};
 	}
-	// a 2xx means the job is canceled, whatever the body looks like
+	// the { code, message } envelope (checked by the transport) says the job is canceled
 	return compact({ jobId, status: 'Canceled', ...successEnvelope(answer) });
 }
 

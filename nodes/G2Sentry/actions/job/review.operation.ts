@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ReviewRequest } from '../../../shared/contract';
-import { g2SentryApiRequest, successEnvelope } from '../../../shared/transport';
+import { g2SentryApiRequest, SUCCESS_ENVELOPE, successEnvelope } from '../../../shared/transport';
 import { checkReview } from '../../validation';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId } from '../common';
@@ -38,6 +38,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		body: body as IDataObject,
 		subject: { jobId },
 		effect: 'change',
+		answer: SUCCESS_ENVELOPE,
 		itemIndex,
 	});
 	return compact({ jobId, ...body, ...successEnvelope(answer) } as IDataObject);

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { JobUpdate } from '../../../shared/contract';
 import { toUtcIso } from '../../dates';
-import { g2SentryApiRequest, successEnvelope } from '../../../shared/transport';
+import { g2SentryApiRequest, SUCCESS_ENVELOPE, successEnvelope } from '../../../shared/transport';
 import { checkJobUpdate } from '../../validation';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId, readLocation } from '../common';
@@ -57,6 +57,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		body: update as IDataObject,
 		subject: { jobId },
 		effect: 'change',
+		answer: SUCCESS_ENVELOPE,
 		itemIndex,
 	});
 	return compact({ jobId, updated: Object.keys(update), ...successEnvelope(answer) } as IDataObject);
