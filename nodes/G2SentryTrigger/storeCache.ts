@@ -23,6 +23,17 @@ import { randomBytes } from 'node:crypto';
 
 import { loadStore, mergeStores, type EventStore } from './events';
 
+/** The key of the node's static data that holds the memory. */
+export const STORE_KEY = 'deliveries';
+
+/**
+ * The in-process store of one trigger node in one mode. Catch-up (trigger mode) uses the
+ * production webhook's key: both must decide against the same copy.
+ */
+export function storeCacheKey(workflowId: string | undefined, nodeId: string, mode: string): string {
+	return `${workflowId ?? ''}:${nodeId}:${mode}`;
+}
+
 /** A few stores of up to a few hundred KB each; the least recently used goes first. */
 const MAX_CACHED = 50;
 const latest = new Map<string, EventStore>();

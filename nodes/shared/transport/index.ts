@@ -26,6 +26,7 @@ import {
 	type ILoadOptionsFunctions,
 	type INode,
 	type IPollFunctions,
+	type ITriggerFunctions,
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
@@ -56,6 +57,7 @@ export type G2SentryContext =
 	| IHookFunctions
 	| ILoadOptionsFunctions
 	| IPollFunctions
+	| ITriggerFunctions
 	| IWebhookFunctions;
 
 /** What a request means, as the operation sending it knows. */
