@@ -235,7 +235,16 @@ export class G2SentryTrigger implements INodeType {
 			};
 			return { manualTriggerFunction };
 		}
-		const { options, wanted } = readSettings(this);
+		let settings: ReturnType<typeof readSettings>;
+		try {
+			settings = readSettings(this);
+		} catch (error) {
+			// the webhook refuses every callback with the same message (500, so G2 Sentry retries);
+			// failing here would also stop the workflow from being published
+			this.logger.warn(`G2 Sentry catch-up is off until the node's settings are fixed: ${(error as Error).message}`);
+			return {};
+		}
+		const { options, wanted } = settings;
 		if (options.catchUp === false) return {};
 		const minutes = options.catchUpIntervalMinutes;
 		const intervalMs = (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0 ? minutes : DEFAULT_CATCH_UP_INTERVAL_MINUTES) * 60_000;

@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 
 import { catchUpSpacingMs } from '../../../nodes/G2SentryTrigger/catchUp';
 import { control, waitFor } from '../../helpers/sandboxClient';
+import { logs } from '../../helpers/webhook-context';
 import { SANDBOX_CALLBACK_SECRET, useSandboxTrigger, type SandboxTrigger } from './sandbox-trigger';
 
 const wire = useSandboxTrigger();
@@ -97,6 +98,27 @@ describe('catch-up after the callbacks did not arrive', () => {
 		const memory = env.trigger.savedStaticData()['node:G2 Sentry Trigger'] as { deliveries: { jobs: string } };
 		expect(memory.deliveries.jobs).toMatch(new RegExp(`${jobId}=1\\.0\\.3\\.`));
 	}, 120_000);
+
+	it('lets the workflow be published when the Events setting is broken, with catch-up off and a warning', async () => {
+		await setUp({ events: 'JobCompleted' });
+		deactivate = await env.trigger.activate();
+		expect(logs.some((entry) => entry.level === 'warn' && entry.message.includes('catch-up is off'))).toBe(true);
+	});
+
+	it('does nothing at activation when catch-up is switched off', async () => {
+		env = await wire({}, { parameters: { options: { catchUp: false } } });
+		const jobId = await env.session.createJob({ name: 'Off' });
+		await env.move(jobId, 'Assigned');
+		await waitFor(() => env.trigger.items().length === 1, 10_000, 'the assignment');
+		env.sandbox.configure({ callbackUrl: null });
+		await env.move(jobId, 'InProgress');
+		const before = (await apiCalls()).length;
+		deactivate = await env.trigger.activate();
+		// a pass would ask at once; give it the time one request takes against the local sandbox
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		expect((await apiCalls()).length).toBe(before);
+		expect(recovered()).toHaveLength(0);
+	});
 
 	it('keeps catch-up to a quarter of the requests per minute', () => {
 		expect(catchUpSpacingMs(60)).toBe(4_000);
