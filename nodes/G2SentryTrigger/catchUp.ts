@@ -12,8 +12,7 @@
 import type { IDataObject, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 
 import { fetchJob, fetchJobStatus } from '../shared/fetchJob';
-import { pause } from '../shared/transport';
-import { requestsPerMinute } from '../shared/transport/pacing';
+import { pause, requestsPerMinute } from '../shared/transport';
 import { RATE_LIMIT } from '../shared/contract';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { recordEvent, rememberedJobStatus, saveStore, unfinishedJobs, type StoreLimits } from './events';
@@ -47,6 +46,8 @@ export function catchUpSpacingMs(perMinute: number): number {
 
 /** Jobs checked least recently first (never checked first), so a long list is worked through in turns. */
 const lastChecked = new Map<string, number>();
+/** Far above what one process checks (5,000 jobs a node); past it the turns simply start again. */
+const MAX_CHECKED_ENTRIES = 50_000;
 
 /** One pass over the remembered unfinished jobs, at most `maxJobs` of them. */
 export async function catchUpPass(context: ITriggerFunctions, settings: CatchUpSettings, maxJobs: number): Promise<PassReport> {
@@ -55,6 +56,7 @@ export async function catchUpPass(context: ITriggerFunctions, settings: CatchUpS
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const spacing = catchUpSpacingMs(Math.min(RATE_LIMIT.requests, requestsPerMinute(credentials) ?? RATE_LIMIT.requests));
 	const checkedKey = (jobId: number) => `${settings.storeKey}:${jobId}`;
+	if (lastChecked.size > MAX_CHECKED_ENTRIES) lastChecked.clear();
 	const jobs = unfinishedJobs(currentStore(settings.storeKey, staticData[STORE_KEY]))
 		.map((job, order) => ({ job, order, at: lastChecked.get(checkedKey(job.jobId)) ?? 0 }))
 		.sort((x, y) => x.at - y.at || x.order - y.order)

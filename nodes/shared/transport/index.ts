@@ -41,6 +41,7 @@ import { decideRetry, isNotSent } from './retryPolicy';
 
 export type { Effect, Subject } from './errors';
 export { successEnvelope } from './answers';
+export { requestsPerMinute } from './pacing';
 
 /** How long one request may take before it counts as a network failure. */
 export const REQUEST_TIMEOUT_MS = 30_000;
