@@ -28,6 +28,7 @@ describe('signature', () => {
 			stale: false,
 			possibleRepeat: false,
 			signedWithPreviousSecret: false,
+			recovered: false,
 		});
 		const receivedAt = Date.parse(item.receivedAt as string);
 		expect(receivedAt).toBeGreaterThanOrEqual(before - 1);
