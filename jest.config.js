@@ -13,7 +13,7 @@ const { testedN8nVersions, N8N_VERSION } = require('./scripts/n8n-runtime');
  * the AI Agent tool, queue mode and the benchmarks' smoke runs. The other versions of the matrix
  * run the suites whose behaviour depends on how that n8n hands answers, errors, webhooks and
  * static data to a node (trigger, actions, API answers, harness). */
-const CURRENT_VERSION_ONLY = ['editor-in-browser', 'ai-agent-tool', 'queue-mode', 'bench-smoke', 'bench-queue-smoke'].map(
+const CURRENT_VERSION_ONLY = ['editor-in-browser', 'ai-agent-tool', 'queue-mode', 'catch-up-queue-mode', 'bench-smoke', 'bench-queue-smoke'].map(
 	(name) => `/test/e2e/${name}\\.test\\.ts$`,
 );
 

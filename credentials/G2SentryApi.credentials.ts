@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 
 import {
 	sleep,
-	type IAuthenticateGeneric,
 	type ICredentialDataDecryptedObject,
 	type ICredentialTestRequest,
 	type ICredentialType,
 	type IHttpRequestHelper,
+	type IHttpRequestOptions,
 	type Icon,
 	type INodeProperties,
 } from 'n8n-workflow';
@@ -275,14 +275,16 @@ export class G2SentryApi implements ICredentialType {
 		return { accessToken: read.tokens.accessToken, refreshToken: read.tokens.refreshToken };
 	}
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Bearer {{$credentials.accessToken}}',
-			},
-		},
-	};
+	/**
+	 * The Bearer header, built in code rather than as an n8n expression: n8n 2.x evaluates
+	 * expressions in an isolate that only executions, webhook requests and activation hold, and the
+	 * trigger's catch-up (nodes/G2SentryTrigger/catchUp.ts) calls G2 Sentry after activation, where
+	 * an expression fails ("No bridge acquired for this context").
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
+		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${token}` } };
+	}
 
 	/**
 	 * n8n logs in (preAuthentication) before this request; the request then checks key + secret

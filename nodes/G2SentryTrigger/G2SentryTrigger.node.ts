@@ -6,6 +6,8 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	type ITriggerFunctions,
+	type ITriggerResponse,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
@@ -14,18 +16,24 @@ import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { CALLBACK_EVENTS } from '../shared/contract';
 import { previousSecretAccepted, readCallbackSecrets, usableSecrets, type CallbackSecrets } from './callbackSecrets';
 import { triggerPanel, triggerProperties } from './description';
+import { catchUpLoop, DEFAULT_CATCH_UP_INTERVAL_MINUTES } from './catchUp';
 import { effectiveLimits, recordEvent, saveStore, type EventStore } from './events';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { refusalToLog, toLog } from './refusalLog';
 import { verifySignature } from './signature';
-import { currentStore } from './storeCache';
+import { currentStore, STORE_KEY, storeCacheKey } from './storeCache';
+import { holdTestEvent, takeTestEvent } from './testEvent';
 
-/** Keys of the node's static data. */
-const STORE_KEY = 'deliveries';
+/** Key of the node's static data holding the URL it serves (the memory: STORE_KEY). */
 const URL_KEY = 'callbackUrl';
 
+/** Stores this process decided a callback against: catch-up's memory there is complete. */
+const callbacksHandled = new Set<string>();
+
 interface TriggerOptions {
+	catchUp?: boolean;
+	catchUpIntervalMinutes?: number;
 	dropStale?: boolean;
 	emitUnknownEvents?: boolean;
 	includeJob?: boolean;
@@ -67,7 +75,7 @@ function warnLimited(context: IWebhookFunctions, topic: string, everyMs: number,
  * The node's settings for one delivery. An Events value that is not a list (an expression gone
  * wrong) is refused by name; n8n answers 500, so G2 Sentry retries while it is put right.
  */
-function readSettings(context: IWebhookFunctions): { options: TriggerOptions; wanted: readonly string[] } {
+function readSettings(context: IWebhookFunctions | ITriggerFunctions): { options: TriggerOptions; wanted: readonly string[] } {
 	const options = (context.getNodeParameter('options', {}) ?? {}) as TriggerOptions;
 	const selected = context.getNodeParameter('events', []) as unknown;
 	if (selected === null || selected === undefined || selected === '') return { options, wanted: CALLBACK_EVENTS };
@@ -77,6 +85,11 @@ function readSettings(context: IWebhookFunctions): { options: TriggerOptions; wa
 		});
 	}
 	return { options, wanted: selected.length === 0 ? CALLBACK_EVENTS : selected };
+}
+
+/** Which test event belongs to which test run: the workflow and the node. */
+function testEventKey(context: IWebhookFunctions | ITriggerFunctions): string {
+	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
 }
 
 export class G2SentryTrigger implements INodeType {
@@ -193,7 +206,7 @@ export class G2SentryTrigger implements INodeType {
 			options.retentionHours === undefined ? {} : { maxAgeMs: options.retentionHours * 60 * 60 * 1000 },
 		);
 		const staticData = this.getWorkflowStaticData('node');
-		const cacheKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`;
+		const cacheKey = storeCacheKey(this.getWorkflow().id, this.getNode().id, this.getMode());
 		const unreadable = { count: 0 };
 		let store: EventStore;
 		try {
@@ -204,6 +217,7 @@ export class G2SentryTrigger implements INodeType {
 			unreadable.count += 1;
 			store = currentStore(cacheKey, undefined, receivedAt.getTime());
 		}
+		callbacksHandled.add(cacheKey);
 		const verdict = recordEvent(store, event, receivedAt.getTime(), limits);
 		// Assigning the key marks static data as changed for n8n to save.
 		staticData[STORE_KEY] = saveStore(store) as unknown as IDataObject;
@@ -232,11 +246,61 @@ export class G2SentryTrigger implements INodeType {
 				possibleRepeat: verdict.possibleRepeat === true,
 				signedWithPreviousSecret: viaPrevious,
 				verifiedWith: viaPrevious ? 'previous' : 'current',
+				recovered: false,
 			},
 		};
 		// Acknowledge before anything slow: the vendor retries on slowness.
 		res.status(200).json({ status: 'accepted' });
 		if (options.includeJob === true) Object.assign(item.json, await fetchJobRecord(this, event.jobId));
+		// a test run takes its output from trigger() (see testEvent)
+		if (this.getMode() === 'manual') holdTestEvent(testEventKey(this), [[item]]);
 		return { noWebhookResponse: true, workflowData: [[item]] };
+	}
+
+	/**
+	 * Catch-up after an outage (./catchUp.ts): n8n calls this when the workflow is published or
+	 * n8n starts, beside registering the webhook. In the editor's test mode it only hands on the
+	 * test event webhook() received (./testEvent.ts).
+	 */
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		if (this.getMode() === 'manual') {
+			const key = testEventKey(this);
+			const manualTriggerFunction = async () => {
+				const items = takeTestEvent(key);
+				if (items === undefined) {
+					throw new NodeOperationError(this.getNode(), 'The test event did not reach this run', {
+						description:
+							'This n8n ran the test execution in another process than the one that received the callback (for example on a queue-mode worker). Publish the workflow and look at its executions instead.',
+					});
+				}
+				this.emit(items);
+			};
+			return { manualTriggerFunction };
+		}
+		let settings: ReturnType<typeof readSettings>;
+		try {
+			settings = readSettings(this);
+		} catch (error) {
+			// the webhook refuses every callback with the same message (500, so G2 Sentry retries);
+			// failing here would also stop the workflow from being published
+			this.logger.warn(`G2 Sentry catch-up is off until the node's settings are fixed: ${(error as Error).message}`);
+			return {};
+		}
+		const { options, wanted } = settings;
+		if (options.catchUp === false) return {};
+		const minutes = options.catchUpIntervalMinutes;
+		const intervalMs = (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0 ? minutes : DEFAULT_CATCH_UP_INTERVAL_MINUTES) * 60_000;
+		const limits = effectiveLimits(
+			options.retentionHours === undefined ? {} : { maxAgeMs: options.retentionHours * 60 * 60 * 1000 },
+		);
+		const storeKey = storeCacheKey(this.getWorkflow().id, this.getNode().id, 'webhook');
+		const stop = new AbortController();
+		// runs beside the webhook until the workflow is deactivated; never throws (see catchUpLoop)
+		void catchUpLoop(this, { storeKey, wanted, limits, signal: stop.signal }, intervalMs, () => !callbacksHandled.has(storeKey));
+		return {
+			closeFunction: async () => {
+				stop.abort();
+			},
+		};
 	}
 }

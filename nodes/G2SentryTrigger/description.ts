@@ -64,6 +64,22 @@ export const triggerProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Catch Up Missed Events',
+				name: 'catchUp',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to ask G2 Sentry, when the workflow is published or n8n starts and then every Catch-Up Interval, for the status of the jobs this trigger has heard of that are not completed or canceled, and to emit the events it missed (marked "recovered": true) once. Uses at most a quarter of the partner key\'s requests per minute. Jobs it never heard of cannot be caught up.',
+			},
+			{
+				displayName: 'Catch-Up Interval (Minutes)',
+				name: 'catchUpIntervalMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 10,
+				description: 'How often to catch up while the workflow is published. 0 catches up only when it is published or n8n starts.',
+			},
+			{
 				displayName: 'Drop Stale Events',
 				name: 'dropStale',
 				type: 'boolean',

@@ -30,6 +30,7 @@ import { createHash } from 'node:crypto';
 
 import { CALLBACK_EVENTS, type CallbackEvent } from '../shared/contract';
 import { decodeJob, encodeJob, jobAdded, jobCount, jobsRemoved, lastHeard, MAX_FINGERPRINTS, MAX_OTHER_KEYS, type EventStore, type JobMemory } from './eventStore';
+import { FINAL_STATUSES, rememberedStatus } from './missedEvents';
 
 export { createStore, loadStore, mergeStores, saveStore, type EventStore, type JobMemory, type SavedStore } from './eventStore';
 
@@ -178,6 +179,32 @@ function decide(m: JobMemory, event: IncomingEvent, countsExact: boolean): Verdi
 			return { duplicate: false, stale: false };
 		}
 	}
+}
+
+/** A job the memory holds whose last known status is not final (what catch-up asks about). */
+export interface UnfinishedJob {
+	jobId: number;
+	remembered: ReturnType<typeof rememberedStatus>;
+	lastHeard: number;
+}
+
+/** The jobs whose memory is not Completed or Canceled, most recently heard of first. */
+export function unfinishedJobs(store: EventStore): UnfinishedJob[] {
+	const jobs: UnfinishedJob[] = [];
+	for (const [key, text] of Object.entries(store.jobs)) {
+		const jobId = Number(key);
+		if (!Number.isSafeInteger(jobId) || jobId <= 0) continue;
+		const memory = decodeJob(text);
+		const remembered = rememberedStatus(memory);
+		if (!FINAL_STATUSES.includes(remembered)) jobs.push({ jobId, remembered, lastHeard: memory.t });
+	}
+	return jobs.sort((x, y) => y.lastHeard - x.lastHeard);
+}
+
+/** What the memory says about one job now, or undefined when it does not hold the job. */
+export function rememberedJobStatus(store: EventStore, jobId: number): ReturnType<typeof rememberedStatus> | undefined {
+	const text = store.jobs[String(jobId)];
+	return text === undefined ? undefined : rememberedStatus(decodeJob(text));
 }
 
 /** Drops jobs not heard of within `maxAgeMs`, then the least recently heard of beyond `maxJobs`. */

@@ -28,6 +28,17 @@ import { loadStore, mergeStores, SHARED_DOUBT_MS, type EventStore } from './even
 /** How long a copy saved before this process served the workflow keeps the memory in doubt. */
 export const PREDECESSOR_DOUBT_MS = 10 * 60 * 1000;
 
+/** The key of the node's static data that holds the memory. */
+export const STORE_KEY = 'deliveries';
+
+/**
+ * The in-process store of one trigger node in one mode. Catch-up (trigger mode) uses the
+ * production webhook's key: both must decide against the same copy.
+ */
+export function storeCacheKey(workflowId: string | undefined, nodeId: string, mode: string): string {
+	return `${workflowId ?? ''}:${nodeId}:${mode}`;
+}
+
 /** A few stores of up to a few hundred KB each; the least recently used goes first. */
 const MAX_CACHED = 50;
 const latest = new Map<string, EventStore>();

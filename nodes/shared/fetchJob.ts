@@ -13,7 +13,7 @@ import { parseId } from './values';
 export async function fetchJobStatus(
 	this: G2SentryContext,
 	jobId: number,
-	options: { itemIndex?: number } = {},
+	options: { itemIndex?: number; abortSignal?: AbortSignal } = {},
 ): Promise<{ jobId: number; status: string }> {
 	const answer = await g2SentryApiRequest.call(this, {
 		method: 'GET',

@@ -121,3 +121,16 @@ export function readWorkflows(databaseFile: string): StoredWorkflow[] {
 		db.close();
 	}
 }
+
+/** The static data n8n saved for a workflow (what its trigger nodes remember), parsed. */
+export function readStaticData(databaseFile: string, workflowId: string): Record<string, unknown> {
+	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+	const db = new DatabaseSync(databaseFile, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
+	try {
+		const row = db.prepare('SELECT staticData FROM workflow_entity WHERE id = ?').get(workflowId) as { staticData: string | null } | undefined;
+		const value = row?.staticData;
+		return typeof value === 'string' && value !== '' ? (JSON.parse(value) as Record<string, unknown>) : {};
+	} finally {
+		db.close();
+	}
+}

@@ -304,6 +304,16 @@ export class N8nInstance {
 		untrackGroup(pid);
 	}
 
+	/** Kills n8n at once (SIGKILL to its process group, as a crash or an OOM kill would) and waits for it to exit. */
+	async kill(): Promise<void> {
+		const child = this.child;
+		this.child = undefined;
+		if (!child?.pid || !this.exited) return;
+		signalGroup(child.pid, 'SIGKILL');
+		await this.exited;
+		untrackGroup(child.pid);
+	}
+
 	/** PID of the running `n8n start` process (for memory readings), undefined when stopped. */
 	get pid(): number | undefined {
 		return this.child?.pid;

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
-import { HookContext, WebhookContext } from 'n8n-core';
+import { HookContext, TriggerContext, WebhookContext } from 'n8n-core';
 import {
 	Workflow,
 	type IDataObject,
@@ -88,6 +88,12 @@ export interface TriggerServer {
 	/** the credential as stored now (with the tokens preAuthentication returned) */
 	storedCredential(): IDataObject | null;
 	runHook(method: 'checkExists' | 'create' | 'delete'): Promise<boolean>;
+	/**
+	 * Publishes the workflow as n8n's ActiveWorkflowManager does: one workflow object for the
+	 * activation, trigger() run in mode 'trigger'; each emit() saves that object's static data and
+	 * starts a run (pushed to `runs`). Returns the deactivation (the node's closeFunction).
+	 */
+	activate(): Promise<() => Promise<void>>;
 	/** as if n8n restarted: only the saved static data survives */
 	restart(): void;
 	/** as if the user edited the node's parameters and saved (static data and memory stay) */
@@ -243,6 +249,16 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 			const result = await trigger.webhookMethods.default[method].call(context);
 			saveStaticData(workflow);
 			return result;
+		},
+		async activate() {
+			const workflow = loadWorkflow();
+			const emit = (data: INodeExecutionData[][]) => {
+				saveStaticData(workflow);
+				runs.push(data);
+			};
+			const context = new TriggerContext(workflow, workflow.getNode(node.name)!, additionalDataFor(), 'trigger', 'activate', emit);
+			const response = await trigger.trigger.call(context);
+			return async () => await response.closeFunction?.();
 		},
 		async post(body, headers = {}) {
 			const response = await fetch(url, {

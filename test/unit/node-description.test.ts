@@ -160,11 +160,12 @@ describe('G2 Sentry API credential', () => {
 		expect(byName.baseUrl.displayOptions).toEqual({ show: { environment: ['custom'] } });
 	});
 
-	it('authenticates with a Bearer header built from the stored access token', () => {
-		expect(credential.authenticate).toEqual({
-			type: 'generic',
-			properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } },
-		});
+	it('authenticates with a Bearer header built from the stored access token, without an expression', async () => {
+		expect(typeof credential.authenticate).toBe('function');
+		const authenticate = credential.authenticate as (c: object, r: object) => Promise<{ headers?: Record<string, string>; url: string }>;
+		const signed = await authenticate({ accessToken: 'tok-1' }, { url: 'https://x.test/jobs', headers: { accept: 'application/json' } });
+		expect(signed).toEqual({ url: 'https://x.test/jobs', headers: { accept: 'application/json', Authorization: 'Bearer tok-1' } });
+		expect((await authenticate({}, { url: 'https://x.test/jobs' })).headers).toEqual({ Authorization: 'Bearer ' });
 	});
 });
 

@@ -28,6 +28,7 @@ import {
 	type ILoadOptionsFunctions,
 	type INode,
 	type IPollFunctions,
+	type ITriggerFunctions,
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
@@ -51,6 +52,7 @@ import { decideRetry, isNotSent } from './retryPolicy';
 export type { Effect, Subject } from './errors';
 export { SUCCESS_ENVELOPE, successEnvelope } from './answers';
 export { ANSWER_MAX_CHARS, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS, REQUEST_IDLE_TIMEOUT_MS } from './limits';
+export { requestsPerMinute } from './pacing';
 
 /**
  * One pacer per n8n process, shared with the credential's logins and refreshes (see ./pacing):
@@ -64,6 +66,7 @@ export type G2SentryContext =
 	| IHookFunctions
 	| ILoadOptionsFunctions
 	| IPollFunctions
+	| ITriggerFunctions
 	| IWebhookFunctions;
 
 /** What a request means, as the operation sending it knows. */

@@ -29,6 +29,7 @@ describe('signature', () => {
 			possibleRepeat: false,
 			signedWithPreviousSecret: false,
 			verifiedWith: 'current',
+			recovered: false,
 		});
 		const receivedAt = Date.parse(item.receivedAt as string);
 		expect(receivedAt).toBeGreaterThanOrEqual(before - 1);
