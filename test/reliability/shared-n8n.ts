@@ -92,3 +92,9 @@ export async function disposeSharedN8n(): Promise<void> {
 	const env = await shared.catch(() => undefined);
 	await env?.n8n.dispose();
 }
+
+/** The packed package of the shared n8n when it was started (or is starting), for figures that start n8n of their own. */
+export async function sharedTarball(): Promise<string | undefined> {
+	if (!shared) return undefined;
+	return (await shared.catch(() => undefined))?.tarball;
+}
