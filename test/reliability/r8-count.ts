@@ -37,7 +37,7 @@ export interface Counted {
 	/** executions that held the event but never ran (crashed, new, running…) */
 	notRun: Array<{ execution: number; status: string }>;
 	/** why a lost event was lost, as far as the records tell */
-	lostHow?: 'start-up page' | 'crashed execution' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
+	lostHow?: 'start-up page' | 'crashed execution' | 'execution never finished' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
 }
 
 type Items = Array<{ json: Record<string, unknown> } | null> | null | undefined;
@@ -115,7 +115,9 @@ export function classify(events: SentEvent[], runs: Run[], gate: GateRecord[]): 
 }
 
 function lostHow(event: SentEvent, notRun: Counted['notRun'], gate: GateRecord[]): Counted['lostHow'] {
-	if (notRun.length > 0) return 'crashed execution';
+	if (notRun.some((r) => r.status === 'crashed')) return 'crashed execution';
+	// left new or running after the wait (e.g. created, then never queued or picked up)
+	if (notRun.length > 0) return 'execution never finished';
 	const answers = gate.filter((g) => g.body === event.body).map((g) => g.answer);
 	if (answers.some((a) => a.startsWith('200') && STARTING_UP.test(a))) return 'start-up page';
 	if (event.attempts.some((a) => a.outcome === 'delivered')) return 'acknowledged, never run';

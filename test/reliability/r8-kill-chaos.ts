@@ -92,7 +92,7 @@ async function settled(topology: Topology, boundMs: number): Promise<Run[]> {
 async function measure(label: string, figureId: string, start: (sandbox: Sandbox) => Promise<Topology>): Promise<void> {
 	const elapsed = timer();
 	const seed = seedOf(figureId);
-	const jobCount = sized(120, 12);
+	const jobCount = sized(120, 40);
 	const killCount = sized(3, 1);
 	const sandbox = await startSandbox({ port: 0, autoDispatch: false, callbackSecret: CURRENT, rateLimitPerMinute: 1_000_000 });
 	evidence.sandboxes.push(sandbox);
