@@ -149,3 +149,14 @@ export function timelines(counted: Counted[], gate: GateRecord[], crashes: Crash
 	});
 	return `crashes: ${kills || 'none'}\n${blocks.join('\n')}`;
 }
+
+/** For each event lost although n8n acknowledged it: seconds from its last 2xx to the kill that followed. */
+export function ackedBeforeKill(counted: Counted[], gate: GateRecord[], crashes: Crash[]): number[] {
+	return counted.flatMap((c) => {
+		if (c.fate !== 'lost') return [];
+		const acks = gate.filter((g) => g.body === c.event.body && g.answeredAt && /^2\d\d /.test(g.answer)).map((g) => g.answeredAt as number);
+		const ack = acks.length ? Math.max(...acks) : undefined;
+		const kill = ack === undefined ? undefined : crashes.map((k) => k.killedAt).find((t) => t >= ack);
+		return ack !== undefined && kill !== undefined ? [(kill - ack) / 1000] : [];
+	});
+}

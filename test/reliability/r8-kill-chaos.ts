@@ -14,10 +14,10 @@ import type { Sandbox } from '../../sandbox';
 import { startSandbox } from '../../sandbox';
 import { http } from '../helpers/sandboxClient';
 import { evidence } from './evidence';
-import { report, seedOf, sized, timer } from './figures';
+import { percentile, report, seedOf, sized, timer } from './figures';
 import { CURRENT } from './forgery-cases';
 import { control } from './r3-api-faults';
-import { classify, sentEvents, timelines, type Counted, type Crash, type Fate, type Run } from './r8-count';
+import { ackedBeforeKill, classify, sentEvents, timelines, type Counted, type Crash, type Fate, type Run } from './r8-count';
 import { startGate } from './r8-gate';
 import { queueWebhookProcess, singleProcess, type Topology } from './r8-topologies';
 
@@ -130,13 +130,15 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 		const startupAcks = gate.log.filter((g) => /^200 .*starting up/i.test(g.answer)).length;
 		const pass = counted.length === order.length && fates.lost === 0 && fates['repeat-unmarked'] === 0;
 		const when = (t: number) => `${((t - t0) / 1000).toFixed(1)} s`;
+		const gaps = ackedBeforeKill(counted, gate.log, crashes);
+		const gapText = gaps.length ? `; the lost ones that n8n acknowledged were acknowledged ${percentile(gaps, 50).toFixed(1)} s (median), up to ${Math.max(...gaps).toFixed(1)} s, before the kill` : '';
 		report({
 			id: figureId,
 			title: `kill chaos, ${label}`,
 			target: `${order.length} events (${jobs.length} jobs × 3) at ${EVENTS_PER_SECOND}/s, ${IN_FLIGHT} in flight, retries ${TIME_SCALE}× compressed, ${killCount} SIGKILL(s) at random moments, restarted at once: 0 lost, 0 run twice unmarked`,
 			result:
 				`n8n ${topology.version}, ${topology.label}: ${counted.length} distinct events sent; ${fates.once} run once, ${fates['repeat-marked']} run again marked possibleRepeat, ${fates['repeat-unmarked']} run again unmarked, ` +
-				`${fates.recovered} recovered by catch-up, ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}); ` +
+				`${fates.recovered} recovered by catch-up, ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})${gapText}; ` +
 				`kills at ${crashes.map((c) => `${when(c.killedAt)} (webhook back ${c.servedAt ? when(c.servedAt) : '-'})`).join(', ')}, flood sent in ${(floodDoneMs / 1000).toFixed(1)} s; ` +
 				`${attempts.length} delivery attempts (${attempts.filter((a) => a.outcome === 'given-up').length} given up), ${gate.log.length} requests at the gate (${startupAcks} answered 200 by n8n's start-up page, peak ${gate.peakInFlight} in flight); ` +
 				`executions: ${Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}`,

@@ -2,7 +2,7 @@
  * R8's counting (test/reliability/r8-count.ts): each event the sandbox sent gets exactly one fate,
  * and an execution n8n marked crashed never counts as a run.
  */
-import { classify, sentEvents, triggerItems, type Run } from '../reliability/r8-count';
+import { ackedBeforeKill, classify, sentEvents, triggerItems, type Run } from '../reliability/r8-count';
 import type { GateRecord } from '../reliability/r8-gate';
 
 const body = (jobId: number, eventType: string, jobStatus: string) => JSON.stringify({ jobId, eventType, jobName: `job ${jobId}`, jobStatus });
@@ -78,5 +78,14 @@ describe('R8 counting', () => {
 		expect(triggerItems(queued, 'T')).toEqual([{ jobId: 1 }]);
 		expect(triggerItems(ran, 'T')).toEqual([{ jobId: 2 }]);
 		expect(triggerItems(null, 'T')).toEqual([]);
+	});
+
+	it('measures how long before the next kill a lost event was acknowledged', () => {
+		const lost = classify(events.slice(0, 2), [], [
+			{ at: 1_000, body: body(10, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}', answeredAt: 1_500 },
+			{ at: 1_000, body: body(10, 'JobStarted', 'InProgress'), answer: 'no answer (ECONNREFUSED)', answeredAt: 1_200 },
+		]);
+		const gate = [{ at: 1_000, body: body(10, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}', answeredAt: 1_500 }];
+		expect(ackedBeforeKill(lost, gate, [{ killedAt: 500 }, { killedAt: 4_000 }])).toEqual([2.5]);
 	});
 });
