@@ -127,6 +127,8 @@ function lostHow(event: SentEvent, notRun: Counted['notRun'], gate: GateRecord[]
 
 export interface Crash {
 	killedAt: number;
+	/** killed before the previous start had served the trigger again (a crash during start-up) */
+	duringStart?: boolean;
 	/** n8n answered its readiness probe again */
 	readyAt?: number;
 	/** the trigger's production URL was served again */
@@ -136,7 +138,7 @@ export interface Crash {
 /** Per event: what the sandbox sent, what n8n answered (through the gate), the crashes, the executions. */
 export function timelines(counted: Counted[], gate: GateRecord[], crashes: Crash[], start: number, limit = 8): string {
 	const at = (t: number | string) => `+${((new Date(t).getTime() - start) / 1000).toFixed(2)} s`;
-	const kills = crashes.map((c) => `killed ${at(c.killedAt)}, ready ${c.readyAt ? at(c.readyAt) : '-'}, webhook served ${c.servedAt ? at(c.servedAt) : '-'}`).join('; ');
+	const kills = crashes.map((c) => `killed ${at(c.killedAt)}${c.duringStart ? ' (while starting)' : ''}, ready ${c.readyAt ? at(c.readyAt) : '-'}, webhook served ${c.servedAt ? at(c.servedAt) : '-'}`).join('; ');
 	const blocks = counted.slice(0, limit).map(({ event, fate, ran, notRun, lostHow: how }) => {
 		const lines = [
 			`job ${event.jobId} ${event.eventType}/${event.jobStatus} (delivery ${event.deliveryId}): ${fate}${how ? ` (${how})` : ''}`,

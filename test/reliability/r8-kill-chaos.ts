@@ -102,16 +102,28 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 		const jobs = await bookJobs(sandbox, jobCount);
 		const order = STEPS.flatMap((to, step) => fc.sample(fc.shuffledSubarray(jobs, { minLength: jobs.length, maxLength: jobs.length }), { seed: seed ^ step, numRuns: 1 })[0].map((jobId) => ({ jobId, to })));
 		const floodMs = (order.length * 1_000) / EVENTS_PER_SECOND;
-		const killAt = fc.sample(fc.integer({ min: Math.round(floodMs * 0.05), max: Math.round(floodMs * 0.95) }), { seed: seed ^ 0x5eed, numRuns: killCount }).sort((a, b) => a - b);
+		// one kill in each of killCount equal slices of the flood, whatever n8n is doing then
+		const slice = floodMs / killCount;
+		const killAt = fc.sample(fc.double({ min: 0.05, max: 0.95, noNaN: true }), { seed: seed ^ 0x5eed, numRuns: killCount }).map((x, i) => Math.round((i + x) * slice));
 		sandbox.configure({ callbackUrl: gate.url, timeScale: TIME_SCALE, deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
 		const t0 = Date.now();
 		const crashes: Crash[] = [];
-		// one crash at a time: a kill planned while n8n is still coming back waits until it is back
+		// killed at its moment even while a start is under way (a crash during start-up and
+		// recovery), started again at once; the flood goes on meanwhile
+		let up: Promise<unknown> = Promise.resolve();
 		const killer = (async () => {
 			for (const at of killAt) {
 				await sleepUntil(t0 + at);
-				crashes.push(await topology.crash());
+				const crash: Crash = { killedAt: Date.now() };
+				crash.duringStart = crashes.length > 0 && crashes[crashes.length - 1].servedAt === undefined;
+				crashes.push(crash);
+				await topology.kill();
+				// a start this kill interrupted fails (or finds the next process): only the last one counts
+				const generation = crashes.length;
+				up = topology.start().then((moments) => generation === crashes.length && Object.assign(crash, moments));
+				up.catch(() => undefined);
 			}
+			await up;
 		})();
 		killer.catch(() => undefined); // awaited (and thrown) after the flood
 		for (const [i, step] of order.entries()) {
@@ -139,7 +151,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 			result:
 				`n8n ${topology.version}, ${topology.label}: ${counted.length} distinct events sent; ${fates.once} run once, ${fates['repeat-marked']} run again marked possibleRepeat, ${fates['repeat-unmarked']} run again unmarked, ` +
 				`${fates.recovered} recovered by catch-up, ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})${gapText}; ` +
-				`kills at ${crashes.map((c) => `${when(c.killedAt)} (webhook back ${c.servedAt ? when(c.servedAt) : '-'})`).join(', ')}, flood sent in ${(floodDoneMs / 1000).toFixed(1)} s; ` +
+				`kills at ${crashes.map((c) => `${when(c.killedAt)}${c.duringStart ? ' while starting' : ''} (webhook back ${c.servedAt ? when(c.servedAt) : '-'})`).join(', ')}, flood sent in ${(floodDoneMs / 1000).toFixed(1)} s; ` +
 				`${attempts.length} delivery attempts (${attempts.filter((a) => a.outcome === 'given-up').length} given up), ${gate.log.length} requests at the gate (${startupAcks} answered 200 by n8n's start-up page, peak ${gate.peakInFlight} in flight); ` +
 				`executions: ${Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}`,
 			pass,

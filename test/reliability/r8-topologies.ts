@@ -24,8 +24,10 @@ export interface Topology {
 	label: string;
 	version: string;
 	callbackUrl(): string;
-	/** SIGKILL, start again at once, and wait until the trigger's URL is served */
-	crash(): Promise<Crash>;
+	/** SIGKILL now, whatever n8n is doing (starting up included) */
+	kill(): Promise<void>;
+	/** start again; resolves with the moments n8n was ready and the trigger's URL served */
+	start(): Promise<Pick<Crash, 'readyAt' | 'servedAt'>>;
 	runs(): Promise<Run[]>;
 	dispose(): Promise<void>;
 }
@@ -56,14 +58,11 @@ export async function disposeR8Pack(): Promise<void> {
 	if (packed) fs.rmSync(path.dirname(packed), { recursive: true, force: true });
 }
 
-async function crashOf(instance: N8nInstance, url: string): Promise<Crash> {
-	const crash: Crash = { killedAt: Date.now() };
-	await instance.kill();
+async function startOf(instance: N8nInstance, url: string): Promise<Pick<Crash, 'readyAt' | 'servedAt'>> {
 	await instance.start(START_TIMEOUT_MS);
-	crash.readyAt = Date.now();
+	const readyAt = Date.now();
 	await instance.waitForWebhook(url, START_TIMEOUT_MS);
-	crash.servedAt = Date.now();
-	return crash;
+	return { readyAt, servedAt: Date.now() };
 }
 
 export async function singleProcess(sandbox: Sandbox): Promise<Topology> {
@@ -74,7 +73,8 @@ export async function singleProcess(sandbox: Sandbox): Promise<Topology> {
 		label: 'single process (SQLite)',
 		version: n8n.version,
 		callbackUrl: () => url,
-		crash: () => crashOf(n8n, url),
+		kill: () => n8n.kill(),
+		start: () => startOf(n8n, url),
 		runs: async () => sqliteRuns(n8n.databaseFile, n8n.runtimeDir, wf.id, TRIGGER_NAME),
 		dispose: () => n8n.dispose(),
 	};
@@ -92,7 +92,8 @@ export async function queueWebhookProcess(sandbox: Sandbox): Promise<Topology> {
 			label: 'queue mode, webhook process killed (Postgres, 1 worker)',
 			version: webhook.version,
 			callbackUrl: () => url,
-			crash: () => crashOf(webhook, url),
+			kill: () => webhook.kill(),
+			start: () => startOf(webhook, url),
 			runs: async () => (await cluster.executions(wf.id)).map((e) => ({ id: e.id, status: e.status, items: triggerItems(e.data, TRIGGER_NAME) })),
 			dispose: () => cluster.dispose(),
 		};
