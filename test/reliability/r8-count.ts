@@ -2,13 +2,17 @@
  * R8's bookkeeping: what n8n ran (its executions and the trigger's items in them), and the fate of
  * every distinct event the sandbox sent: run once, run again marked `possibleRepeat`, run again
  * unmarked, recovered by catch-up (an item with `recovered: true`), or lost. An execution n8n
- * marked `crashed` (or left `new`/`running`) did not run: its items are shown, never counted.
+ * marked `crashed` (or left `new`/`running`, or one without the trigger's recorded output) did
+ * not run: its items are shown, never counted.
  */
 import path from 'node:path';
 
 import type { GateRecord } from './r8-gate';
 
-/** Execution statuses in which the workflow ran with the trigger's items (error: a later node failed). */
+/**
+ * Execution statuses in which the workflow ran, when the trigger's output was recorded (error: a
+ * later node failed, or n8n gave up on the run after the trigger had passed its items on).
+ */
 const RAN = new Set(['success', 'error']);
 
 export interface Run {
@@ -16,6 +20,8 @@ export interface Run {
 	status: string;
 	/** the trigger's items: its recorded output, or (an execution that never ran) the items n8n queued for it */
 	items: Array<Record<string, unknown>>;
+	/** the items are the trigger's recorded output (not only what n8n queued for it) */
+	recorded: boolean;
 }
 
 export interface SentEvent {
@@ -37,7 +43,7 @@ export interface Counted {
 	/** executions that held the event but never ran (crashed, new, running…) */
 	notRun: Array<{ execution: number; status: string }>;
 	/** why a lost event was lost, as far as the records tell */
-	lostHow?: 'start-up page' | 'crashed execution' | 'execution never finished' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
+	lostHow?: 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
 }
 
 type Items = Array<{ json: Record<string, unknown> } | null> | null | undefined;
@@ -49,11 +55,11 @@ interface ExecutionData {
 const jsonOf = (outputs: Items[] | undefined) => (outputs ?? []).flatMap((items) => (items ?? []).flatMap((i) => (i?.json ? [i.json] : [])));
 
 /** The trigger's items in one execution's data (parsed), wherever n8n left them. */
-export function triggerItems(data: unknown, node: string): Array<Record<string, unknown>> {
+export function triggerItems(data: unknown, node: string): Pick<Run, 'items' | 'recorded'> {
 	const d = (data ?? {}) as ExecutionData;
 	const output = d.resultData?.runData?.[node]?.[0]?.data?.main;
-	if (output) return jsonOf(output);
-	return jsonOf(d.executionData?.nodeExecutionStack?.find((s) => s.node?.name === node)?.data?.main);
+	if (output) return { items: jsonOf(output), recorded: true };
+	return { items: jsonOf(d.executionData?.nodeExecutionStack?.find((s) => s.node?.name === node)?.data?.main), recorded: false };
 }
 
 /** Executions of one workflow in an n8n on SQLite, read with Node's sqlite and the flatted n8n ships. */
@@ -65,7 +71,7 @@ export function sqliteRuns(databaseFile: string, runtimeDir: string, workflowId:
 		const rows = db
 			.prepare('SELECT e.id AS id, e.status AS status, d.data AS data FROM execution_entity e LEFT JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? ORDER BY e.id')
 			.all(workflowId) as unknown as Array<{ id: number; status: string; data: string | null }>;
-		return rows.map((r) => ({ id: Number(r.id), status: r.status, items: r.data ? triggerItems(flatted.parse(r.data), node) : [] }));
+		return rows.map((r) => ({ id: Number(r.id), status: r.status, ...triggerItems(r.data ? flatted.parse(r.data) : null, node) }));
 	} finally {
 		db.close();
 	}
@@ -96,7 +102,7 @@ export function classify(events: SentEvent[], runs: Run[], gate: GateRecord[]): 
 		const notRun: Counted['notRun'] = [];
 		for (const run of runs) {
 			for (const item of run.items.filter((j) => sameEvent(event, j))) {
-				if (RAN.has(run.status)) ran.push({ execution: run.id, possibleRepeat: item.possibleRepeat === true, recovered: item.recovered === true });
+				if (RAN.has(run.status) && run.recorded) ran.push({ execution: run.id, possibleRepeat: item.possibleRepeat === true, recovered: item.recovered === true });
 				else notRun.push({ execution: run.id, status: run.status });
 			}
 		}
@@ -116,8 +122,8 @@ export function classify(events: SentEvent[], runs: Run[], gate: GateRecord[]): 
 
 function lostHow(event: SentEvent, notRun: Counted['notRun'], gate: GateRecord[]): Counted['lostHow'] {
 	if (notRun.some((r) => r.status === 'crashed')) return 'crashed execution';
-	// left new or running after the wait (e.g. created, then never queued or picked up)
-	if (notRun.length > 0) return 'execution never finished';
+	// left new or running after the wait (created, never queued or picked up), or failed before the trigger's output was recorded
+	if (notRun.length > 0) return 'execution never run';
 	const answers = gate.filter((g) => g.body === event.body).map((g) => g.answer);
 	if (answers.some((a) => a.startsWith('200') && STARTING_UP.test(a))) return 'start-up page';
 	if (event.attempts.some((a) => a.outcome === 'delivered')) return 'acknowledged, never run';
@@ -126,9 +132,9 @@ function lostHow(event: SentEvent, notRun: Counted['notRun'], gate: GateRecord[]
 }
 
 export interface Crash {
+	/** when the kill was due (a kill due while n8n was still coming back waits for it) */
+	plannedAt: number;
 	killedAt: number;
-	/** killed before the previous start had served the trigger again (a crash during start-up) */
-	duringStart?: boolean;
 	/** n8n answered its readiness probe again */
 	readyAt?: number;
 	/** the trigger's production URL was served again */
@@ -138,7 +144,7 @@ export interface Crash {
 /** Per event: what the sandbox sent, what n8n answered (through the gate), the crashes, the executions. */
 export function timelines(counted: Counted[], gate: GateRecord[], crashes: Crash[], start: number, limit = 8): string {
 	const at = (t: number | string) => `+${((new Date(t).getTime() - start) / 1000).toFixed(2)} s`;
-	const kills = crashes.map((c) => `killed ${at(c.killedAt)}${c.duringStart ? ' (while starting)' : ''}, ready ${c.readyAt ? at(c.readyAt) : '-'}, webhook served ${c.servedAt ? at(c.servedAt) : '-'}`).join('; ');
+	const kills = crashes.map((c) => `killed ${at(c.killedAt)} (due ${at(c.plannedAt)}), ready ${c.readyAt ? at(c.readyAt) : '-'}, webhook served ${c.servedAt ? at(c.servedAt) : '-'}`).join('; ');
 	const blocks = counted.slice(0, limit).map(({ event, fate, ran, notRun, lostHow: how }) => {
 		const lines = [
 			`job ${event.jobId} ${event.eventType}/${event.jobStatus} (delivery ${event.deliveryId}): ${fate}${how ? ` (${how})` : ''}`,

@@ -32,6 +32,9 @@ const TIME_SCALE = 60;
 /** How long the sandbox waits for n8n's answer to one attempt before it counts as failed. */
 const DELIVERY_TIMEOUT_MS = 10_000;
 const STEPS = ['Assigned', 'InProgress', 'Completed'] as const;
+/** How long n8n runs after coming back before a kill that was due while it was down. */
+const MIN_UP_MS = 500;
+const MAX_UP_MS = 5_000;
 
 interface Attempt {
 	deliveryId: number;
@@ -102,28 +105,27 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 		const jobs = await bookJobs(sandbox, jobCount);
 		const order = STEPS.flatMap((to, step) => fc.sample(fc.shuffledSubarray(jobs, { minLength: jobs.length, maxLength: jobs.length }), { seed: seed ^ step, numRuns: 1 })[0].map((jobId) => ({ jobId, to })));
 		const floodMs = (order.length * 1_000) / EVENTS_PER_SECOND;
-		// one kill in each of killCount equal slices of the flood, whatever n8n is doing then
+		// one kill planned in each of killCount equal slices of the flood
 		const slice = floodMs / killCount;
 		const killAt = fc.sample(fc.double({ min: 0.05, max: 0.95, noNaN: true }), { seed: seed ^ 0x5eed, numRuns: killCount }).map((x, i) => Math.round((i + x) * slice));
+		const upFor = fc.sample(fc.integer({ min: MIN_UP_MS, max: MAX_UP_MS }), { seed: seed ^ 0x0b, numRuns: killCount });
 		sandbox.configure({ callbackUrl: gate.url, timeScale: TIME_SCALE, deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
 		const t0 = Date.now();
 		const crashes: Crash[] = [];
-		// killed at its moment even while a start is under way (a crash during start-up and
-		// recovery), started again at once; the flood goes on meanwhile
-		let up: Promise<unknown> = Promise.resolve();
+		// a kill planned while n8n is still coming back waits until the trigger is served again and
+		// then a seeded moment more: every kill hits a running n8n, often one still in its start-up
+		// recovery (its webhooks go live before that is done). Killing a start that has not opened
+		// its port yet would only make one long outage, past the compressed retry schedule.
 		const killer = (async () => {
-			for (const at of killAt) {
+			for (const [i, at] of killAt.entries()) {
 				await sleepUntil(t0 + at);
-				const crash: Crash = { killedAt: Date.now() };
-				crash.duringStart = crashes.length > 0 && crashes[crashes.length - 1].servedAt === undefined;
+				const previous = crashes.at(-1);
+				if (previous?.servedAt) await sleepUntil(previous.servedAt + upFor[i]);
+				const crash: Crash = { plannedAt: t0 + at, killedAt: Date.now() };
 				crashes.push(crash);
 				await topology.kill();
-				// a start this kill interrupted fails (or finds the next process): only the last one counts
-				const generation = crashes.length;
-				up = topology.start().then((moments) => generation === crashes.length && Object.assign(crash, moments));
-				up.catch(() => undefined);
+				Object.assign(crash, await topology.start());
 			}
-			await up;
 		})();
 		killer.catch(() => undefined); // awaited (and thrown) after the flood
 		for (const [i, step] of order.entries()) {
@@ -151,7 +153,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 			result:
 				`n8n ${topology.version}, ${topology.label}: ${counted.length} distinct events sent; ${fates.once} run once, ${fates['repeat-marked']} run again marked possibleRepeat, ${fates['repeat-unmarked']} run again unmarked, ` +
 				`${fates.recovered} recovered by catch-up, ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})${gapText}; ` +
-				`kills at ${crashes.map((c) => `${when(c.killedAt)}${c.duringStart ? ' while starting' : ''} (webhook back ${c.servedAt ? when(c.servedAt) : '-'})`).join(', ')}, flood sent in ${(floodDoneMs / 1000).toFixed(1)} s; ` +
+				`kills at ${crashes.map((c) => `${when(c.killedAt)}${c.killedAt - c.plannedAt > 1_000 ? ` (due ${when(c.plannedAt)})` : ''}, webhook back ${c.servedAt ? when(c.servedAt) : '-'}`).join('; ')}, flood sent in ${(floodDoneMs / 1000).toFixed(1)} s; ` +
 				`${attempts.length} delivery attempts (${attempts.filter((a) => a.outcome === 'given-up').length} given up), ${gate.log.length} requests at the gate (${startupAcks} answered 200 by n8n's start-up page, peak ${gate.peakInFlight} in flight); ` +
 				`executions: ${Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}`,
 			pass,

@@ -94,7 +94,7 @@ export async function queueWebhookProcess(sandbox: Sandbox): Promise<Topology> {
 			callbackUrl: () => url,
 			kill: () => webhook.kill(),
 			start: () => startOf(webhook, url),
-			runs: async () => (await cluster.executions(wf.id)).map((e) => ({ id: e.id, status: e.status, items: triggerItems(e.data, TRIGGER_NAME) })),
+			runs: async () => (await cluster.executions(wf.id)).map((e) => ({ id: e.id, status: e.status, ...triggerItems(e.data, TRIGGER_NAME) })),
 			dispose: () => cluster.dispose(),
 		};
 	} catch (error) {

@@ -37,15 +37,17 @@ describe('R8 counting', () => {
 
 	it('gives each event one fate: once, repeated (marked or not), recovered, lost, and says how it was lost', () => {
 		const runs: Run[] = [
-			{ id: 1, status: 'success', items: [item(10, 'JobAssigned', 'Assigned')] },
-			{ id: 2, status: 'success', items: [item(10, 'JobStarted', 'InProgress')] },
-			{ id: 3, status: 'success', items: [item(10, 'JobStarted', 'InProgress', { possibleRepeat: true })] },
-			{ id: 4, status: 'success', items: [item(10, 'JobCompleted', 'Completed')] },
-			{ id: 5, status: 'success', items: [item(10, 'JobCompleted', 'Completed')] },
-			{ id: 6, status: 'crashed', items: [item(11, 'JobAssigned', 'Assigned')] },
-			{ id: 7, status: 'success', items: [item(11, 'JobCompleted', 'Completed', { recovered: true })] },
+			{ id: 1, status: 'success', recorded: true, items: [item(10, 'JobAssigned', 'Assigned')] },
+			{ id: 2, status: 'success', recorded: true, items: [item(10, 'JobStarted', 'InProgress')] },
+			{ id: 3, status: 'success', recorded: true, items: [item(10, 'JobStarted', 'InProgress', { possibleRepeat: true })] },
+			{ id: 4, status: 'success', recorded: true, items: [item(10, 'JobCompleted', 'Completed')] },
+			{ id: 5, status: 'success', recorded: true, items: [item(10, 'JobCompleted', 'Completed')] },
+			{ id: 6, status: 'crashed', recorded: true, items: [item(11, 'JobAssigned', 'Assigned')] },
+			{ id: 7, status: 'success', recorded: true, items: [item(11, 'JobCompleted', 'Completed', { recovered: true })] },
+			// n8n gave up on it before the trigger's output was recorded: not a run
+			{ id: 9, status: 'error', recorded: false, items: [item(11, 'JobAssigned', 'Assigned')] },
 			// the same job and event type in another status is another event
-			{ id: 8, status: 'success', items: [item(11, 'JobStarted', 'Assigned')] },
+			{ id: 8, status: 'success', recorded: true, items: [item(11, 'JobStarted', 'Assigned')] },
 		];
 		const gate: GateRecord[] = [{ at: 0, body: body(11, 'JobStarted', 'InProgress'), answer: '200 n8n is starting up. Please wait' }];
 		const fates = Object.fromEntries(classify(events, runs, gate).map((c) => [c.event.deliveryId, c.lostHow ? `${c.fate}: ${c.lostHow}` : c.fate]));
@@ -62,10 +64,10 @@ describe('R8 counting', () => {
 
 	it('takes a delivered run as the real one and a recovered copy beside it as a repeat', () => {
 		const runs: Run[] = [
-			{ id: 1, status: 'success', items: [item(10, 'JobAssigned', 'Assigned', { recovered: true, possibleRepeat: true })] },
-			{ id: 2, status: 'success', items: [item(10, 'JobAssigned', 'Assigned')] },
-			{ id: 3, status: 'success', items: [item(10, 'JobStarted', 'InProgress', { recovered: true })] },
-			{ id: 4, status: 'error', items: [item(10, 'JobStarted', 'InProgress')] },
+			{ id: 1, status: 'success', recorded: true, items: [item(10, 'JobAssigned', 'Assigned', { recovered: true, possibleRepeat: true })] },
+			{ id: 2, status: 'success', recorded: true, items: [item(10, 'JobAssigned', 'Assigned')] },
+			{ id: 3, status: 'success', recorded: true, items: [item(10, 'JobStarted', 'InProgress', { recovered: true })] },
+			{ id: 4, status: 'error', recorded: true, items: [item(10, 'JobStarted', 'InProgress')] },
 		];
 		const [assigned, started] = classify(events.slice(0, 2), runs, []);
 		expect(assigned.fate).toBe('repeat-marked');
@@ -75,9 +77,9 @@ describe('R8 counting', () => {
 	it('finds the items of an execution that never ran in what n8n queued for it', () => {
 		const queued = { executionData: { nodeExecutionStack: [{ node: { name: 'T' }, data: { main: [[{ json: { jobId: 1 } }]] } }] }, resultData: { runData: {} } };
 		const ran = { resultData: { runData: { T: [{ data: { main: [[{ json: { jobId: 2 } }], null] } }] } } };
-		expect(triggerItems(queued, 'T')).toEqual([{ jobId: 1 }]);
-		expect(triggerItems(ran, 'T')).toEqual([{ jobId: 2 }]);
-		expect(triggerItems(null, 'T')).toEqual([]);
+		expect(triggerItems(queued, 'T')).toEqual({ items: [{ jobId: 1 }], recorded: false });
+		expect(triggerItems(ran, 'T')).toEqual({ items: [{ jobId: 2 }], recorded: true });
+		expect(triggerItems(null, 'T')).toEqual({ items: [], recorded: false });
 	});
 
 	it('measures how long before the next kill a lost event was acknowledged', () => {
@@ -86,6 +88,6 @@ describe('R8 counting', () => {
 			{ at: 1_000, body: body(10, 'JobStarted', 'InProgress'), answer: 'no answer (ECONNREFUSED)', answeredAt: 1_200 },
 		]);
 		const gate = [{ at: 1_000, body: body(10, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}', answeredAt: 1_500 }];
-		expect(ackedBeforeKill(lost, gate, [{ killedAt: 500 }, { killedAt: 4_000 }])).toEqual([2.5]);
+		expect(ackedBeforeKill(lost, gate, [{ plannedAt: 500, killedAt: 500 }, { plannedAt: 4_000, killedAt: 4_000 }])).toEqual([2.5]);
 	});
 });
