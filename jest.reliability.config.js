@@ -1,4 +1,4 @@
-/** `npm run test:reliability`: the figures R1..R7 (test/reliability), one file, in band, sharing one
+/** `npm run test:reliability`: the figures R1..R8 (test/reliability), one file, in band, sharing one
  * real n8n. G2S_RELIABILITY_SCALE sizes the run (1 = full size), G2S_SEED replays one. */
 module.exports = {
 	testEnvironment: 'node',

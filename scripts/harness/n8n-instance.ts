@@ -304,7 +304,10 @@ export class N8nInstance {
 		untrackGroup(pid);
 	}
 
-	/** Kills n8n at once (SIGKILL to its process group, as a crash or an OOM kill would) and waits for it to exit. */
+	/**
+	 * A crash: SIGKILL to n8n and its task runner at once, nothing flushed, no shutdown hooks.
+	 * Folder, ports and database stay, so start() (or restart()) brings the same n8n back.
+	 */
 	async kill(): Promise<void> {
 		const child = this.child;
 		this.child = undefined;
@@ -312,6 +315,12 @@ export class N8nInstance {
 		signalGroup(child.pid, 'SIGKILL');
 		await this.exited;
 		untrackGroup(child.pid);
+	}
+
+	/** kill() and start again at once, on the same ports (for chaos figures). */
+	async restart(timeoutMs?: number): Promise<void> {
+		await this.kill();
+		await this.start(timeoutMs);
 	}
 
 	/** PID of the running `n8n start` process (for memory readings), undefined when stopped. */

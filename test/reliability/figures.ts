@@ -1,5 +1,5 @@
 /**
- * The reliability figures R1..R7: size (G2S_RELIABILITY_SCALE), the fast-check seed (G2S_SEED
+ * The reliability figures R1..R8: size (G2S_RELIABILITY_SCALE), the fast-check seed (G2S_SEED
  * replays a run), and the table printed at the end with each figure, its target and its result.
  * A figure whose target is missed fails its test; the table is also written to
  * .test-results/reliability-figures.json for the README.

@@ -38,6 +38,21 @@ const triggerWorkflow = (id: string, name: string): Workflow => ({
  * by difference): every extra published workflow costs an n8n CLI start, a minute on a busy machine.
  */
 const trigger = triggerWorkflow('relTriggerWf0001', 'reliability trigger (R1b, R2, R7)');
+/**
+ * n8n's own Webhook node beside the trigger (a second start node of the same workflow: no extra
+ * publish), answering at once with nothing to evaluate: R7's reference for what n8n itself costs.
+ */
+export const PLAIN_WEBHOOK_NAME = 'Plain Webhook';
+export const PLAIN_WEBHOOK_PATH = 'rel-plain-webhook';
+trigger.nodes.push({
+	id: 'relTriggerWf0001-plain',
+	name: PLAIN_WEBHOOK_NAME,
+	type: 'n8n-nodes-base.webhook',
+	typeVersion: 2,
+	position: [0, 300],
+	webhookId: crypto.randomUUID(),
+	parameters: { httpMethod: 'POST', path: PLAIN_WEBHOOK_PATH, responseMode: 'onReceived', options: {} },
+});
 export const WORKFLOWS = {
 	forgery: trigger,
 	chaos: trigger,
@@ -57,7 +72,7 @@ export const WORKFLOWS = {
 
 export interface SharedN8n extends StartedN8n {
 	sandbox: Sandbox;
-	urls: Record<keyof typeof WORKFLOWS, string>;
+	urls: Record<keyof typeof WORKFLOWS | 'plain', string>;
 }
 
 let shared: Promise<SharedN8n> | undefined;
@@ -81,6 +96,7 @@ export function sharedN8n(): Promise<SharedN8n> {
 				chaos: started.triggerUrls[WORKFLOWS.chaos.id],
 				load: started.triggerUrls[WORKFLOWS.load.id],
 				action: `${started.n8n.baseUrl}/webhook/${actionPath}`,
+				plain: `${started.n8n.baseUrl}/webhook/${PLAIN_WEBHOOK_PATH}`,
 			},
 		};
 	})();
@@ -91,4 +107,10 @@ export async function disposeSharedN8n(): Promise<void> {
 	if (!shared) return;
 	const env = await shared.catch(() => undefined);
 	await env?.n8n.dispose();
+}
+
+/** The packed package of the shared n8n when it was started (or is starting), for figures that start n8n of their own. */
+export async function sharedTarball(): Promise<string | undefined> {
+	if (!shared) return undefined;
+	return (await shared.catch(() => undefined))?.tarball;
 }

@@ -1,0 +1,170 @@
+/**
+ * R8's bookkeeping: what n8n ran (its executions and the trigger's items in them), and the fate of
+ * every distinct event the sandbox sent: run once, run again marked `possibleRepeat`, run again
+ * unmarked, recovered by catch-up (an item with `recovered: true`), or lost. An execution n8n
+ * marked `crashed` (or left `new`/`running`, or one without the trigger's recorded output) did
+ * not run: its items are shown, never counted.
+ */
+import path from 'node:path';
+
+import type { GateRecord } from './r8-gate';
+
+/**
+ * Execution statuses in which the workflow ran, when the trigger's output was recorded (error: a
+ * later node failed, or n8n gave up on the run after the trigger had passed its items on).
+ */
+const RAN = new Set(['success', 'error']);
+
+export interface Run {
+	id: number;
+	status: string;
+	/** the trigger's items: its recorded output, or (an execution that never ran) the items n8n queued for it */
+	items: Array<Record<string, unknown>>;
+	/** the items are the trigger's recorded output (not only what n8n queued for it) */
+	recorded: boolean;
+}
+
+export interface SentEvent {
+	deliveryId: number;
+	jobId: number;
+	eventType: string;
+	jobStatus: string;
+	body: string;
+	attempts: Array<{ attempt: number; duplicate: boolean; status: number | null; outcome: string; error?: string; startedAt: string }>;
+}
+
+export type Fate = 'once' | 'repeat-marked' | 'repeat-unmarked' | 'recovered' | 'lost';
+
+export interface Counted {
+	event: SentEvent;
+	fate: Fate;
+	/** runs of this event in executions that ran */
+	ran: Array<{ execution: number; possibleRepeat: boolean; recovered: boolean }>;
+	/** executions that held the event but never ran (crashed, new, running…) */
+	notRun: Array<{ execution: number; status: string }>;
+	/** why a lost event was lost, as far as the records tell */
+	lostHow?: 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
+}
+
+type Items = Array<{ json: Record<string, unknown> } | null> | null | undefined;
+interface ExecutionData {
+	resultData?: { runData?: Record<string, Array<{ data?: { main?: Items[] } }>> };
+	executionData?: { nodeExecutionStack?: Array<{ node?: { name?: string }; data?: { main?: Items[] } }> };
+}
+
+const jsonOf = (outputs: Items[] | undefined) => (outputs ?? []).flatMap((items) => (items ?? []).flatMap((i) => (i?.json ? [i.json] : [])));
+
+/** The trigger's items in one execution's data (parsed), wherever n8n left them. */
+export function triggerItems(data: unknown, node: string): Pick<Run, 'items' | 'recorded'> {
+	const d = (data ?? {}) as ExecutionData;
+	const output = d.resultData?.runData?.[node]?.[0]?.data?.main;
+	if (output) return { items: jsonOf(output), recorded: true };
+	return { items: jsonOf(d.executionData?.nodeExecutionStack?.find((s) => s.node?.name === node)?.data?.main), recorded: false };
+}
+
+/** Executions of one workflow in an n8n on SQLite, read with Node's sqlite and the flatted n8n ships. */
+export function sqliteRuns(databaseFile: string, runtimeDir: string, workflowId: string, node: string): Run[] {
+	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+	const flatted = require(path.join(runtimeDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
+	const db = new DatabaseSync(databaseFile, { readOnly: true, timeout: 10_000 });
+	try {
+		const rows = db
+			.prepare('SELECT e.id AS id, e.status AS status, d.data AS data FROM execution_entity e LEFT JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? ORDER BY e.id')
+			.all(workflowId) as unknown as Array<{ id: number; status: string; data: string | null }>;
+		return rows.map((r) => ({ id: Number(r.id), status: r.status, ...triggerItems(r.data ? flatted.parse(r.data) : null, node) }));
+	} finally {
+		db.close();
+	}
+}
+
+/** Distinct events (one per deliveryId) with every attempt the sandbox made. */
+export function sentEvents(attempts: Array<SentEvent['attempts'][number] & { deliveryId: number; jobId: number; body: string }>): SentEvent[] {
+	const byId = new Map<number, SentEvent>();
+	for (const a of attempts) {
+		let event = byId.get(a.deliveryId);
+		if (!event) {
+			const body = JSON.parse(a.body) as { eventType: string; jobStatus: string };
+			event = { deliveryId: a.deliveryId, jobId: a.jobId, eventType: body.eventType, jobStatus: body.jobStatus, body: a.body, attempts: [] };
+			byId.set(a.deliveryId, event);
+		}
+		event.attempts.push({ attempt: a.attempt, duplicate: a.duplicate, status: a.status, outcome: a.outcome, error: a.error, startedAt: a.startedAt });
+	}
+	return [...byId.values()];
+}
+
+const STARTING_UP = /starting up/i;
+const sameEvent = (e: SentEvent, j: Record<string, unknown>) => j.jobId === e.jobId && j.eventType === e.eventType && j.jobStatus === e.jobStatus;
+
+/** The fate of each event: its first run is the real one, any further run a repeat. */
+export function classify(events: SentEvent[], runs: Run[], gate: GateRecord[]): Counted[] {
+	return events.map((event) => {
+		const ran: Counted['ran'] = [];
+		const notRun: Counted['notRun'] = [];
+		for (const run of runs) {
+			for (const item of run.items.filter((j) => sameEvent(event, j))) {
+				if (RAN.has(run.status) && run.recorded) ran.push({ execution: run.id, possibleRepeat: item.possibleRepeat === true, recovered: item.recovered === true });
+				else notRun.push({ execution: run.id, status: run.status });
+			}
+		}
+		// the real run: a delivered one before a recovered one, an unmarked one before a marked one
+		const rank = (r: Counted['ran'][number]) => (r.recovered ? 2 : 0) + (r.possibleRepeat ? 1 : 0);
+		const [first, ...repeats] = [...ran].sort((a, b) => rank(a) - rank(b));
+		let fate: Fate;
+		if (!first) fate = 'lost';
+		else if (repeats.some((r) => !r.possibleRepeat)) fate = 'repeat-unmarked';
+		else if (repeats.length > 0) fate = 'repeat-marked';
+		else fate = first.recovered ? 'recovered' : 'once';
+		const counted: Counted = { event, fate, ran, notRun };
+		if (fate === 'lost') counted.lostHow = lostHow(event, notRun, gate);
+		return counted;
+	});
+}
+
+function lostHow(event: SentEvent, notRun: Counted['notRun'], gate: GateRecord[]): Counted['lostHow'] {
+	if (notRun.some((r) => r.status === 'crashed')) return 'crashed execution';
+	// left new or running after the wait (created, never queued or picked up), or failed before the trigger's output was recorded
+	if (notRun.length > 0) return 'execution never run';
+	const answers = gate.filter((g) => g.body === event.body).map((g) => g.answer);
+	if (answers.some((a) => a.startsWith('200') && STARTING_UP.test(a))) return 'start-up page';
+	if (event.attempts.some((a) => a.outcome === 'delivered')) return 'acknowledged, never run';
+	if (event.attempts.some((a) => a.outcome === 'given-up')) return 'given up';
+	return 'never acknowledged';
+}
+
+export interface Crash {
+	/** when the kill was due (a kill due while n8n was still coming back waits for it) */
+	plannedAt: number;
+	killedAt: number;
+	/** n8n answered its readiness probe again */
+	readyAt?: number;
+	/** the trigger's production URL was served again */
+	servedAt?: number;
+}
+
+/** Per event: what the sandbox sent, what n8n answered (through the gate), the crashes, the executions. */
+export function timelines(counted: Counted[], gate: GateRecord[], crashes: Crash[], start: number, limit = 8): string {
+	const at = (t: number | string) => `+${((new Date(t).getTime() - start) / 1000).toFixed(2)} s`;
+	const kills = crashes.map((c) => `killed ${at(c.killedAt)} (due ${at(c.plannedAt)}), ready ${c.readyAt ? at(c.readyAt) : '-'}, webhook served ${c.servedAt ? at(c.servedAt) : '-'}`).join('; ');
+	const blocks = counted.slice(0, limit).map(({ event, fate, ran, notRun, lostHow: how }) => {
+		const lines = [
+			`job ${event.jobId} ${event.eventType}/${event.jobStatus} (delivery ${event.deliveryId}): ${fate}${how ? ` (${how})` : ''}`,
+			...event.attempts.map((a) => `  sandbox ${at(a.startedAt)} attempt ${a.attempt}${a.duplicate ? ' (duplicate)' : ''}: ${a.status ?? a.error ?? '-'} → ${a.outcome}`),
+			...gate.filter((g) => g.body === event.body).map((g) => `  n8n     ${at(g.at)} answered ${g.answeredAt ? at(g.answeredAt) : '-'}: ${g.answer}`),
+			...ran.map((r) => `  ran in execution ${r.execution}${r.possibleRepeat ? ' possibleRepeat' : ''}${r.recovered ? ' recovered' : ''}`),
+			...notRun.map((r) => `  held by execution ${r.execution}, status ${r.status} (not run)`),
+		];
+		return lines.join('\n');
+	});
+	return `crashes: ${kills || 'none'}\n${blocks.join('\n')}`;
+}
+
+/** For each event lost although n8n acknowledged it: seconds from its last 2xx to the kill that followed. */
+export function ackedBeforeKill(counted: Counted[], gate: GateRecord[], crashes: Crash[]): number[] {
+	return counted.flatMap((c) => {
+		if (c.fate !== 'lost') return [];
+		const acks = gate.filter((g) => g.body === c.event.body && g.answeredAt && /^2\d\d /.test(g.answer)).map((g) => g.answeredAt as number);
+		const ack = acks.length ? Math.max(...acks) : undefined;
+		const kill = ack === undefined ? undefined : crashes.map((k) => k.killedAt).find((t) => t >= ack);
+		return ack !== undefined && kill !== undefined ? [(kill - ack) / 1000] : [];
+	});
+}

@@ -1,0 +1,93 @@
+/**
+ * R8's counting (test/reliability/r8-count.ts): each event the sandbox sent gets exactly one fate,
+ * and an execution n8n marked crashed never counts as a run.
+ */
+import { ackedBeforeKill, classify, sentEvents, triggerItems, type Run } from '../reliability/r8-count';
+import type { GateRecord } from '../reliability/r8-gate';
+
+const body = (jobId: number, eventType: string, jobStatus: string) => JSON.stringify({ jobId, eventType, jobName: `job ${jobId}`, jobStatus });
+const attempt = (deliveryId: number, jobId: number, eventType: string, jobStatus: string, outcome = 'delivered', status: number | null = 200) => ({
+	deliveryId,
+	jobId,
+	body: body(jobId, eventType, jobStatus),
+	attempt: 1,
+	duplicate: false,
+	status,
+	outcome,
+	startedAt: new Date(0).toISOString(),
+});
+const item = (jobId: number, eventType: string, jobStatus: string, extra: Record<string, unknown> = {}) => ({ jobId, eventType, jobStatus, possibleRepeat: false, ...extra });
+
+describe('R8 counting', () => {
+	const events = sentEvents([
+		attempt(1, 10, 'JobAssigned', 'Assigned'),
+		attempt(2, 10, 'JobStarted', 'InProgress'),
+		attempt(3, 10, 'JobCompleted', 'Completed'),
+		attempt(4, 11, 'JobAssigned', 'Assigned'),
+		attempt(5, 11, 'JobStarted', 'InProgress'),
+		attempt(6, 11, 'JobCompleted', 'Completed'),
+		attempt(7, 12, 'JobAssigned', 'Assigned', 'failed', null),
+		attempt(7, 12, 'JobAssigned', 'Assigned', 'given-up', null),
+	]);
+
+	it('groups attempts by delivery: one event per deliveryId, every attempt kept', () => {
+		expect(events).toHaveLength(7);
+		expect(events.find((e) => e.deliveryId === 7)?.attempts.map((a) => a.outcome)).toEqual(['failed', 'given-up']);
+	});
+
+	it('gives each event one fate: once, repeated (marked or not), recovered, lost, and says how it was lost', () => {
+		const runs: Run[] = [
+			{ id: 1, status: 'success', recorded: true, items: [item(10, 'JobAssigned', 'Assigned')] },
+			{ id: 2, status: 'success', recorded: true, items: [item(10, 'JobStarted', 'InProgress')] },
+			{ id: 3, status: 'success', recorded: true, items: [item(10, 'JobStarted', 'InProgress', { possibleRepeat: true })] },
+			{ id: 4, status: 'success', recorded: true, items: [item(10, 'JobCompleted', 'Completed')] },
+			{ id: 5, status: 'success', recorded: true, items: [item(10, 'JobCompleted', 'Completed')] },
+			{ id: 6, status: 'crashed', recorded: true, items: [item(11, 'JobAssigned', 'Assigned')] },
+			{ id: 7, status: 'success', recorded: true, items: [item(11, 'JobCompleted', 'Completed', { recovered: true })] },
+			// n8n gave up on it before the trigger's output was recorded: not a run
+			{ id: 9, status: 'error', recorded: false, items: [item(11, 'JobAssigned', 'Assigned')] },
+			// the same job and event type in another status is another event
+			{ id: 8, status: 'success', recorded: true, items: [item(11, 'JobStarted', 'Assigned')] },
+		];
+		const gate: GateRecord[] = [{ at: 0, body: body(11, 'JobStarted', 'InProgress'), answer: '200 n8n is starting up. Please wait' }];
+		const fates = Object.fromEntries(classify(events, runs, gate).map((c) => [c.event.deliveryId, c.lostHow ? `${c.fate}: ${c.lostHow}` : c.fate]));
+		expect(fates).toEqual({
+			1: 'once',
+			2: 'repeat-marked',
+			3: 'repeat-unmarked',
+			4: 'lost: crashed execution',
+			5: 'lost: start-up page',
+			6: 'recovered',
+			7: 'lost: given up',
+		});
+	});
+
+	it('takes a delivered run as the real one and a recovered copy beside it as a repeat', () => {
+		const runs: Run[] = [
+			{ id: 1, status: 'success', recorded: true, items: [item(10, 'JobAssigned', 'Assigned', { recovered: true, possibleRepeat: true })] },
+			{ id: 2, status: 'success', recorded: true, items: [item(10, 'JobAssigned', 'Assigned')] },
+			{ id: 3, status: 'success', recorded: true, items: [item(10, 'JobStarted', 'InProgress', { recovered: true })] },
+			{ id: 4, status: 'error', recorded: true, items: [item(10, 'JobStarted', 'InProgress')] },
+		];
+		const [assigned, started] = classify(events.slice(0, 2), runs, []);
+		expect(assigned.fate).toBe('repeat-marked');
+		expect(started.fate).toBe('repeat-unmarked');
+	});
+
+	it('finds the items of an execution that never ran in what n8n queued for it', () => {
+		const queued = { executionData: { nodeExecutionStack: [{ node: { name: 'T' }, data: { main: [[{ json: { jobId: 1 } }]] } }] }, resultData: { runData: {} } };
+		const ran = { resultData: { runData: { T: [{ data: { main: [[{ json: { jobId: 2 } }], null] } }] } } };
+		expect(triggerItems(queued, 'T')).toEqual({ items: [{ jobId: 1 }], recorded: false });
+		expect(triggerItems(ran, 'T')).toEqual({ items: [{ jobId: 2 }], recorded: true });
+		expect(triggerItems(null, 'T')).toEqual({ items: [], recorded: false });
+	});
+
+	it('measures how long before the next kill a lost event was acknowledged', () => {
+		const lost = classify(events.slice(0, 2), [], [
+			{ at: 1_000, body: body(10, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}', answeredAt: 1_500 },
+			{ at: 1_000, body: body(10, 'JobStarted', 'InProgress'), answer: 'no answer (ECONNREFUSED)', answeredAt: 1_200 },
+		]);
+		const gate = [{ at: 1_000, body: body(10, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}', answeredAt: 1_500 }];
+		expect(ackedBeforeKill(lost, gate, [{ plannedAt: 500, killedAt: 500 }, { plannedAt: 4_000, killedAt: 4_000 }])).toEqual([2.5]);
+	});
+});
