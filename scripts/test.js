@@ -5,6 +5,8 @@
 //                            every n8n version CI proves and the reliability figures at CI size
 //                            (G2S_RELIABILITY_SCALE=0.1 unless set). Last line: "N passed, N failed"
 //                            over all of it (scripts/ci-summary.js), lint counted as one test.
+//                            The n8n versions are installed in the background meanwhile; the e2e
+//                            suites run (a Jest run of their own) once they are there.
 //   npm test -- <jest args>  Jest only, with those arguments (`npm test -- test/unit`)
 //   npm run test:fast        the inner loop: unit and integration (the sandbox over real HTTP)
 //
@@ -12,7 +14,7 @@
 // (scripts/toolchain.sh), and so do the e2e suites' n8n (scripts/n8n-runtime.js), Postgres
 // (scripts/harness/services.ts) and Chromium (test/e2e/browser.ts). Redis has no npm package: when
 // redis-server is missing, this installs Debian's as root, or says what to install and stops.
-// Jest's JSON results go to .test-results/<G2S_RESULTS_NAME or jest>.json.
+// Jest's JSON results go to .test-results/*.json (with arguments: <G2S_RESULTS_NAME or jest>.json).
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -73,22 +75,33 @@ function ensureRedis() {
 }
 
 /**
- * Installs every n8n the run needs in the background, all at once (each into the shared cache,
- * under its own lock: scripts/n8n-runtime.js), while lint and the first suites run, instead of one
- * after the other inside the first e2e test of each version.
+ * Installs every n8n the run needs, all at once (each into the shared cache under its own lock:
+ * scripts/n8n-runtime.js), logs in .test-results/n8n-install-<version>.log. A cold install takes
+ * minutes: done here, before the e2e suites start, it never eats into a suite's own time limit.
+ * Returns a promise of whether all of them succeeded.
  */
-function prefetchN8n() {
+function installN8n() {
 	const { testedN8nVersions } = require('./n8n-runtime');
-	for (const version of testedN8nVersions()) {
-		const logFile = fs.openSync(path.join(results, `n8n-install-${version}.log`), 'w');
-		const child = spawn(process.execPath, [path.join(__dirname, 'n8n-runtime.js')], {
-			cwd: root,
-			env: { ...process.env, G2S_N8N_VERSION: version },
-			stdio: ['ignore', logFile, logFile],
-		});
-		fs.closeSync(logFile);
-		child.unref();
-	}
+	const versions = testedN8nVersions();
+	log(`making sure n8n ${versions.join(', ')} ${versions.length > 1 ? 'are' : 'is'} installed (first time: minutes; logs in .test-results/n8n-install-<version>.log)`);
+	return Promise.all(
+		versions.map((version) => {
+			const logFile = fs.openSync(path.join(results, `n8n-install-${version}.log`), 'w');
+			const child = spawn(process.execPath, [path.join(__dirname, 'n8n-runtime.js')], {
+				cwd: root,
+				env: { ...process.env, G2S_N8N_VERSION: version },
+				stdio: ['ignore', logFile, logFile],
+			});
+			fs.closeSync(logFile);
+			return new Promise((resolve) => {
+				child.on('error', () => resolve(false));
+				child.on('exit', (code) => {
+					if (code !== 0) log(`installing n8n ${version} failed: see .test-results/n8n-install-${version}.log`);
+					resolve(code === 0);
+				});
+			});
+		}),
+	).then((ok) => ok.every(Boolean));
 }
 
 function writeLintResult(ok) {
@@ -97,36 +110,54 @@ function writeLintResult(ok) {
 	fs.writeFileSync(path.join(results, 'lint.json'), JSON.stringify(result));
 }
 
-fs.mkdirSync(results, { recursive: true });
-if (!whole) {
-	if (fast) process.exit(jest(process.env.G2S_RESULTS_NAME || 'fast', ['--config', 'jest.fast.config.js', ...args.slice(1)]));
-	if (args.some((a) => a.includes('e2e') && fs.existsSync(path.resolve(root, a)))) ensureRedis();
-	process.exit(jest(process.env.G2S_RESULTS_NAME || 'jest', args));
+async function main() {
+	fs.mkdirSync(results, { recursive: true });
+	if (!whole) {
+		if (fast) return jest(process.env.G2S_RESULTS_NAME || 'fast', ['--config', 'jest.fast.config.js', ...args.slice(1)]);
+		if (args.some((a) => a.includes('e2e') && fs.existsSync(path.resolve(root, a)))) {
+			ensureRedis();
+			await installN8n();
+		}
+		return jest(process.env.G2S_RESULTS_NAME || 'jest', args);
+	}
+
+	ensureRedis();
+	const started = Date.now();
+	const phases = [];
+	const phase = async (name, fn) => {
+		const t = Date.now();
+		const status = await fn();
+		phases.push(`${name} ${Math.round((Date.now() - t) / 1000)} s`);
+		return status;
+	};
+	for (const f of fs.readdirSync(results).filter((f) => f.endsWith('.json'))) fs.rmSync(path.join(results, f), { force: true });
+	// installs go on while lint and the unit and integration suites run
+	const installs = installN8n();
+	const installStarted = Date.now();
+	installs.then(() => phases.push(`n8n installs (in the background) ${Math.round((Date.now() - installStarted) / 1000)} s`));
+	// every phase runs whatever the one before it found
+	const statuses = [];
+	const lintStatus = await phase('lint', () => spawnSync(process.execPath, [path.join(__dirname, 'lint.js')], { cwd: root, stdio: 'inherit' }).status ?? 1);
+	writeLintResult(lintStatus === 0);
+	statuses.push(lintStatus);
+	statuses.push(await phase('unit + integration', () => jest('unit-integration', ['--selectProjects', 'unit + integration'])));
+	statuses.push(await phase('waiting for the n8n installs', () => installs.then(() => 0)));
+	statuses.push(await phase('e2e', () => jest('e2e', ['--ignoreProjects', 'unit + integration'])));
+	const files = ['lint.json', 'unit-integration.json', 'e2e.json'];
+	if (process.env.CI) {
+		const env = { ...process.env, G2S_RELIABILITY_SCALE: process.env.G2S_RELIABILITY_SCALE || '0.1' };
+		statuses.push(await phase('reliability', () => jest('reliability', ['--config', 'jest.reliability.config.js'], env)));
+		files.push('reliability.json');
+	}
+	log(`phases: ${phases.join(', ')}; total ${Math.round((Date.now() - started) / 1000)} s`);
+	const summary = spawnSync(process.execPath, [path.join(__dirname, 'ci-summary.js'), ...files.map((f) => path.join(results, f))], { stdio: 'inherit' });
+	return statuses.find((s) => s !== 0) ?? summary.status ?? 0;
 }
 
-ensureRedis();
-const started = Date.now();
-const phases = [];
-const phase = (name, fn) => {
-	const t = Date.now();
-	const status = fn();
-	phases.push(`${name} ${Math.round((Date.now() - t) / 1000)} s`);
-	return status;
-};
-for (const f of ['lint.json', 'jest.json', 'reliability.json']) fs.rmSync(path.join(results, f), { force: true });
-prefetchN8n();
-// every phase runs whatever the one before it found
-const statuses = [];
-const lintStatus = phase('lint', () => spawnSync(process.execPath, [path.join(__dirname, 'lint.js')], { cwd: root, stdio: 'inherit' }).status ?? 1);
-writeLintResult(lintStatus === 0);
-statuses.push(lintStatus, phase('jest', () => jest('jest', [])));
-const files = ['lint.json', 'jest.json'];
-if (process.env.CI) {
-	const env = { ...process.env, G2S_RELIABILITY_SCALE: process.env.G2S_RELIABILITY_SCALE || '0.1' };
-	statuses.push(phase('reliability', () => jest('reliability', ['--config', 'jest.reliability.config.js'], env)));
-	files.push('reliability.json');
-}
-const status = statuses.find((s) => s !== 0) ?? 0;
-log(`phases: ${phases.join(', ')}; total ${Math.round((Date.now() - started) / 1000)} s`);
-const summary = spawnSync(process.execPath, [path.join(__dirname, 'ci-summary.js'), ...files.map((f) => path.join(results, f))], { stdio: 'inherit' });
-process.exit(status || summary.status || 0);
+main().then(
+	(status) => process.exit(status),
+	(error) => {
+		console.error(error);
+		process.exit(1);
+	},
+);
