@@ -25,8 +25,14 @@ const shared = {
 	},
 };
 
+/** Two suites at a time (G2S_JEST_WORKERS to change): Jest's default on a 2-core machine is one,
+ * which ran the three n8n versions' e2e suites one after the other although each mostly waits on
+ * its n8n process. More than a few would each hold an n8n in memory. */
+const WORKERS = Number(process.env.G2S_JEST_WORKERS) || 2;
+
 module.exports = {
 	testTimeout: 30000,
+	maxWorkers: WORKERS,
 	projects: [
 		{ ...shared, displayName: 'unit + integration', roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/test/e2e/', '/test/reliability/'] },
 		...testedN8nVersions().map((version) => ({

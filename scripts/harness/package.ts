@@ -21,13 +21,63 @@ async function run(cmd: string, args: string[], cwd: string): Promise<string> {
 	}
 }
 
+function pidAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Its owner is gone, or it never got one (a process stopped between mkdir and writing the pid). */
+function lockAbandoned(lock: string): boolean {
+	try {
+		const owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+		return owner > 0 && !pidAlive(owner);
+	} catch {
+		try {
+			return Date.now() - fs.statSync(lock).mtimeMs > 30_000;
+		} catch {
+			return false; // released meanwhile
+		}
+	}
+}
+
+/**
+ * Holds a lock folder beside dist/ while `fn` runs: Jest runs two suites at once (jest.config.js),
+ * and a build empties dist/ that another suite's build or pack is reading. A lock whose owner
+ * died is taken over.
+ */
+async function withBuildLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
+	const lock = path.join(root, '.test-results', 'build.lock');
+	fs.mkdirSync(path.dirname(lock), { recursive: true });
+	for (;;) {
+		try {
+			fs.mkdirSync(lock);
+			fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+			break;
+		} catch {
+			if (lockAbandoned(lock)) fs.rmSync(lock, { recursive: true, force: true });
+			else await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+	try {
+		return await fn();
+	} finally {
+		fs.rmSync(lock, { recursive: true, force: true });
+	}
+}
+
 /** `npm run build` then `npm pack` into `destDir`; returns the tarball's path. */
 export async function buildAndPack(destDir: string, root = PACKAGE_ROOT): Promise<string> {
 	fs.mkdirSync(destDir, { recursive: true });
-	await run(NPM, ['run', '--silent', 'build'], root);
-	const out = await run(NPM, ['pack', '--json', '--pack-destination', destDir, '--loglevel=error'], root);
-	const [info] = JSON.parse(out) as Array<{ filename: string }>;
-	return path.join(destDir, info.filename);
+	return withBuildLock(root, async () => {
+		await run(NPM, ['run', '--silent', 'build'], root);
+		const out = await run(NPM, ['pack', '--json', '--pack-destination', destDir, '--loglevel=error'], root);
+		const [info] = JSON.parse(out) as Array<{ filename: string }>;
+		return path.join(destDir, info.filename);
+	});
 }
 
 export interface InstalledPackage {

