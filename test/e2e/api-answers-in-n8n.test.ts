@@ -161,7 +161,7 @@ describe(`Partner API answers inside a real n8n ${N8N_VERSION}`, () => {
 		await fetch(`${sandbox.controlUrl}/fail-next`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ fault: 'html', count: 4, path: `/jobs/${jobId}/cancel$` }),
+			body: JSON.stringify({ fault: 'html', count: 4, path: `*/jobs/${jobId}/cancel` }),
 		});
 		const mark = (await control.requests(sandbox)).length;
 		const [item] = await run('ver-cancel', { jobId });

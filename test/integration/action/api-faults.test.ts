@@ -22,7 +22,7 @@ afterAll(() => configureDeadlines({ requestMs: REQUEST_DEADLINE_MS, loginMs: LOG
 describe('a captive portal answers 200 text/html', () => {
 	it('cancel fails, and the job is still New (it used to say "Canceled")', async () => {
 		const jobId = await createJob(env);
-		await failNext({ fault: 'html', count: 4, path: `/jobs/${jobId}/cancel$` });
+		await failNext({ fault: 'html', count: 4, path: `*/jobs/${jobId}/cancel` });
 		const result = await env.run({ resource: 'job', operation: 'cancel', jobId: String(jobId) });
 		expect(result.items).toEqual([]);
 		expect(result.error?.message).toBe(`G2 Sentry answered something unexpected to GET /jobs/${jobId}/cancel`);
@@ -32,7 +32,7 @@ describe('a captive portal answers 200 text/html', () => {
 
 	it('once: the cancel is sent again and reports what really happened', async () => {
 		const jobId = await createJob(env);
-		await failNext({ fault: 'html', path: `/jobs/${jobId}/cancel$` });
+		await failNext({ fault: 'html', path: `*/jobs/${jobId}/cancel` });
 		const result = await env.run({ resource: 'job', operation: 'cancel', jobId: String(jobId) });
 		expect(result.items[0].json).toMatchObject({ jobId, status: 'Canceled', code: 'SUCCESS' });
 		expect((await truth(jobId)).status).toBe('Canceled');
@@ -40,7 +40,7 @@ describe('a captive portal answers 200 text/html', () => {
 
 	it('after the cancel took effect: the repeat finds it canceled (answer lost)', async () => {
 		const jobId = await createJob(env);
-		await failNext({ fault: 'html', after: true, path: `/jobs/${jobId}/cancel$` });
+		await failNext({ fault: 'html', after: true, path: `*/jobs/${jobId}/cancel` });
 		const result = await env.run({ resource: 'job', operation: 'cancel', jobId: String(jobId) });
 		expect(result.items[0].json).toMatchObject({ jobId, status: 'Canceled' });
 		expect((await calls(`/${jobId}/cancel`)).map((r) => r.injected ?? r.status)).toEqual(['html', 422]);
@@ -71,7 +71,7 @@ describe('a captive portal answers 200 text/html', () => {
 describe('an empty 200', () => {
 	it('update fails instead of reporting the change', async () => {
 		const jobId = await createJob(env);
-		await failNext({ fault: 'empty', count: 4, path: `/jobs/${jobId}$`, method: 'PATCH' });
+		await failNext({ fault: 'empty', count: 4, path: `*/jobs/${jobId}`, method: 'PATCH' });
 		const result = await env.run({ resource: 'job', operation: 'update', jobId: String(jobId), updateFields: { duration: 45 } });
 		expect(result.error?.message).toBe(`G2 Sentry answered something unexpected to PATCH /jobs/${jobId}`);
 		expect(result.error?.description).toMatch(/^HTTP 200 \(no content type\) with an empty body, after 4 attempt\(s\)\. .*began \(nothing\)/);
