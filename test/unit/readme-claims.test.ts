@@ -14,6 +14,9 @@ import { createStore, saveStore } from '../../nodes/G2SentryTrigger/eventStore';
 import { DEFAULT_LIMITS, MIN_RETENTION_MS, recordEvent } from '../../nodes/G2SentryTrigger/events';
 import { JOB_LOOKUP_DEADLINE_MS } from '../../nodes/G2SentryTrigger/jobRecord';
 import { MAX_CALLBACK_BYTES } from '../../nodes/G2SentryTrigger/payload';
+import { CATCH_UP_SHARE, DEFAULT_CATCH_UP_INTERVAL_MINUTES } from '../../nodes/G2SentryTrigger/catchUp';
+import { triggerProperties } from '../../nodes/G2SentryTrigger/description';
+import { ANSWER_MAX_CHARS, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
 import {
 	CALLBACK_RETRY_DELAYS_MS,
 	CUT_OFF_MS,
@@ -86,6 +89,10 @@ describe("README's troubleshooting table quotes messages the code really produce
 		'G2 Sentry had a problem on its side (HTTP',
 		'The job may or may not have been created',
 		'The G2 Sentry credential has no callback secret',
+		'G2 Sentry answered something unexpected to ',
+		' did not answer within ',
+		'The Base URL must use https://',
+		'previous-secret-ended',
 	])('%s', (fixedPart) => {
 		expect(code).toContain(fixedPart);
 		expect(table).toContain(fixedPart.trim());
@@ -104,6 +111,23 @@ describe("README's troubleshooting table quotes messages the code really produce
 });
 
 describe('figures README and docs state = the code', () => {
+	it('deadlines and the answer cap', () => {
+		const stated = find(README, /each attempt gets (\d+) seconds in all .*? a sign-in (\d+) seconds\. .*? at most (\d+) KiB/);
+		expect(Number(stated[1]) * 1000).toBe(REQUEST_DEADLINE_MS);
+		expect(Number(stated[2]) * 1000).toBe(LOGIN_DEADLINE_MS);
+		expect(Number(stated[3]) * 1024).toBe(ANSWER_MAX_CHARS);
+		expect(find(README, /did not answer within (\d+) s`/)[1]).toBe(String(REQUEST_DEADLINE_MS / 1000));
+	});
+
+	it('catch-up: default interval and share of the rate limit', () => {
+		const stated = find(README, /every \*Catch-Up Interval\* \((\d+) minutes\).*? at most a quarter of the credential's requests per minute/);
+		expect(Number(stated[1])).toBe(DEFAULT_CATCH_UP_INTERVAL_MINUTES);
+		expect(CATCH_UP_SHARE).toBe(0.25);
+		const options = triggerProperties.find((p) => p.name === 'options')!.options as Array<{ name: string; default: unknown }>;
+		expect(options.find((o) => o.name === 'catchUpIntervalMinutes')!.default).toBe(DEFAULT_CATCH_UP_INTERVAL_MINUTES);
+		expect(options.find((o) => o.name === 'catchUp')!.default).toBe(true);
+	});
+
 	it('rate limit: 60 requests per minute per partner key, the credential default too', () => {
 		const requestsPerMinute = new G2SentryApi().properties.find((p) => p.name === 'requestsPerMinute')!;
 		expect(requestsPerMinute.default).toBe(RATE_LIMIT.requests);
@@ -114,7 +138,7 @@ describe('figures README and docs state = the code', () => {
 
 	it('429: the number of waits, the longest wait and the schedule without Retry-After', () => {
 		const { maxRetries, maxWaitMs, backoffMs } = RETRY_POLICY.rateLimit;
-		const readme = find(README, /at most (\d+) times and never longer than (\d+) minutes at once \(without `Retry-After`: ([\d, ]+) s, then (\d+) s\)/);
+		const readme = find(README, /at most (\d+) times and at most (\d+) minutes each \(without it: ([\d, ]+) s, then (\d+) s\)/);
 		expect(Number(readme[1])).toBe(maxRetries);
 		expect(Number(readme[2]) * 60_000).toBe(maxWaitMs);
 		expect([...readme[3].split(',').map(Number), Number(readme[4])]).toEqual(seconds(backoffMs));
