@@ -11,6 +11,20 @@ import { recordEvent, saveStore, SHARED_DOUBT_MS, type IncomingEvent } from '../
 
 type Cache = typeof import('../../nodes/G2SentryTrigger/storeCache');
 
+/**
+ * One workflow's static data as the processes see it in turn: each delivery loads the saved copy
+ * (a fresh object, as n8n parses it), decides against its process's cache and saves the result.
+ */
+function sharedStaticData() {
+	let saved: unknown;
+	return (cache: Cache, event: IncomingEvent, now: number) => {
+		const store = cache.currentStore('k', saved === undefined ? undefined : JSON.parse(JSON.stringify(saved)), now);
+		const verdict = recordEvent(store, event, now);
+		saved = saveStore(store);
+		return verdict;
+	};
+}
+
 function twoProcesses(): Cache[] {
 	return [0, 1].map(() => {
 		let module: Cache | undefined;
@@ -109,13 +123,8 @@ describe('two processes saving over each other (queue mode)', () => {
 
 	it('still drops what is proven: a second start or completion seen by the deciding copy', () => {
 		const [p0, p1] = twoProcesses();
-		let saved: unknown;
-		const deliver = (cache: Cache, event: IncomingEvent, now: number) => {
-			const store = cache.currentStore('k', saved === undefined ? undefined : JSON.parse(JSON.stringify(saved)), now);
-			const verdict = recordEvent(store, event, now);
-			saved = saveStore(store);
-			return verdict.duplicate;
-		};
+		const record = sharedStaticData();
+		const deliver = (cache: Cache, event: IncomingEvent, now: number) => record(cache, event, now).duplicate;
 		expect(deliver(p0, STARTED, 1)).toBe(false);
 		expect(deliver(p1, STARTED, 2)).toBe(true);
 		expect(deliver(p1, COMPLETED, 3)).toBe(false);
@@ -126,11 +135,9 @@ describe('two processes saving over each other (queue mode)', () => {
 
 	it('drops repeats on counts again once no other copy was read for SHARED_DOUBT_MS, unless the job was marked in doubt', () => {
 		const [p0, p1] = twoProcesses();
-		let saved: unknown;
+		const record = sharedStaticData();
 		const deliver = (cache: Cache, event: IncomingEvent, now: number) => {
-			const store = cache.currentStore('k', saved === undefined ? undefined : JSON.parse(JSON.stringify(saved)), now);
-			const verdict = recordEvent(store, event, now);
-			saved = saveStore(store);
+			const verdict = record(cache, event, now);
 			return verdict.duplicate ? 'dup' : verdict.possibleRepeat ? 'repeat?' : 'new';
 		};
 		const later = 10 + SHARED_DOUBT_MS;
