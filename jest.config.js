@@ -5,9 +5,9 @@
  * The e2e suites run once per n8n version of the matrix, each version a Jest project of its own
  * ("e2e n8n <version>", the version handed to the tests as the global G2S_N8N_VERSION): by default
  * only the current version; with CI set, the versions CI proves; G2S_N8N_VERSIONS=a,b picks them
- * (see testedN8nVersions in scripts/n8n-runtime.js). One Jest run, so one results file whose
+ * (see testedN8nVersions in lab/n8n-runtime.js). One Jest run, so one results file whose
  * counts cover every version. */
-const { testedN8nVersions, N8N_VERSION } = require('./scripts/n8n-runtime');
+const { testedN8nVersions, N8N_VERSION } = require('./lab/n8n-runtime');
 
 /** Suites about the current n8n only: its editor UI and the demo (Data Tables exist from 2.x on),
  * the AI Agent tool, queue mode and the benchmarks' smoke runs. The other versions of the matrix

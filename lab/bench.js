@@ -1,7 +1,7 @@
-// `npm run bench`: the benchmarks of issue #9, side by side in one run (see scripts/bench/run.ts):
+// `npm run bench`: the benchmarks of issue #9, side by side in one run (see lab/bench/run.ts):
 // calls per operation and rate-limit use against the by-hand flow, trigger overhead against n8n's
 // plain Webhook node, package cost, and the trigger's hot path in isolation. Writes
-// bench/results.md and its chart. `--smoke` runs everything at a tiny size (the test suite does),
+// lab/bench/results/results.md and its chart. `--smoke` runs everything at a tiny size (the test suite does),
 // `--strict` exits 1 when a target is missed. The TypeScript runs as it is through tsx.
 require('tsx/cjs/api').register();
 // `X.node` resolves to the codex file X.node.json before X.node.ts under tsx (Jest prefers .ts):

@@ -11,7 +11,7 @@
  */
 import net from 'node:net';
 
-import { MAILBOX_CREDENTIAL } from './harness';
+import { MAILBOX_CREDENTIAL } from './helpers/harness';
 import {
 	createDemoJobs,
 	DEMO_OWNER,

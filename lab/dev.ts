@@ -1,7 +1,7 @@
 /**
  * `npm run dev`: n8n's own node development loop (`n8n-node dev --external-n8n`: TypeScript in
  * watch mode, the package linked into n8n's custom-nodes folder, n8n reloading the nodes when dist/
- * changes) against this project's n8n runtime (scripts/n8n-runtime.js), with a local sandbox and
+ * changes) against this project's n8n runtime (lab/n8n-runtime.js), with a local sandbox and
  * a ready "G2 Sentry sandbox" credential. `n8n-node dev` would otherwise start `npx n8n@latest`,
  * which needs a newer registry than the one these machines reach and no sandbox.
  *
@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-import { startSandbox } from '../sandbox';
-import { credentialRecord, DEFAULT_CREDENTIAL, N8nInstance, PACKAGE_ROOT } from './harness';
+import { startSandbox } from './sandbox';
+import { credentialRecord, DEFAULT_CREDENTIAL, N8nInstance, PACKAGE_ROOT } from './helpers/harness';
 
 const OWNER = { email: 'demo@example.com', password: 'Demo-g2sentry-1', firstName: 'Dev', lastName: 'User' };
 const say = (message: string) => process.stdout.write(`[dev] ${message}\n`);

@@ -41,7 +41,7 @@ const template = path.join(root, 'node_modules/@n8n/node-cli/dist/template/templ
 fs.copyFileSync(template, path.join(stage, 'eslint.config.mjs'));
 // `n8n-node lint` runs `npm exec -- eslint`: this link makes it the repository's installed ESLint
 fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
-/** The same test as missingPublisherFields in scripts/release-check.mjs (which runs when imported). */
+/** The same test as missingPublisherFields in lab/release-check.mjs (which runs when imported). */
 function missingPublisherFields() {
 	const filled = (v) => typeof v === 'string' && v.trim().length > 0;
 	const email = typeof pkg.author === 'string' ? /<([^>]*)>/.exec(pkg.author)?.[1] : pkg.author?.email;

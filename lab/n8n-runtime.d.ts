@@ -1,4 +1,4 @@
-// Types for scripts/n8n-runtime.js (plain JS so it runs without a TypeScript step).
+// Types for lab/n8n-runtime.js (plain JS so it runs without a TypeScript step).
 export interface NodeRuntime {
 	version: string;
 	/** Folder of the cached Node ($G2S_CACHE/node-<version>). */

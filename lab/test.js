@@ -1,18 +1,18 @@
 // The README's test command.
 //
-//   npm test                 the whole suite: lint (scripts/lint.js), then Jest over test/ (unit,
+//   npm test                 the whole suite: lint (lab/lint.js), then Jest over test/ (unit,
 //                            integration, e2e; see jest.config.js); with CI set also the e2e suites on
 //                            every n8n version CI proves and the reliability figures at CI size
 //                            (G2S_RELIABILITY_SCALE=0.1 unless set). Last line: "N passed, N failed"
-//                            over all of it (scripts/ci-summary.js), lint counted as one test.
+//                            over all of it (lab/ci-summary.js), lint counted as one test.
 //                            The n8n versions are installed in the background meanwhile; the e2e
 //                            suites run (a Jest run of their own) once they are there.
 //   npm test -- <jest args>  Jest only, with those arguments (`npm test -- test/unit`)
 //   npm run test:fast        the inner loop: unit and integration (the sandbox over real HTTP)
 //
 // Nothing is to be installed by hand: Node 24 and the dev dependencies come from the npm registry
-// (scripts/toolchain.sh), and so do the e2e suites' n8n (scripts/n8n-runtime.js), Postgres
-// (scripts/harness/services.ts) and Chromium (test/e2e/browser.ts). Redis has no npm package: when
+// (lab/toolchain.sh), and so do the e2e suites' n8n (lab/n8n-runtime.js), Postgres
+// (lab/helpers/harness/services.ts) and Chromium (lab/helpers/browser.ts). Redis has no npm package: when
 // redis-server is missing, this installs Debian's as root, or says what to install and stops.
 // Jest's JSON results go to .test-results/*.json (with arguments: <G2S_RESULTS_NAME or jest>.json).
 const { spawn, spawnSync } = require('node:child_process');
@@ -49,7 +49,7 @@ function onPath(cmd) {
 	return undefined;
 }
 
-/** redis-server for the queue-mode suites (scripts/harness/services.ts reads G2S_REDIS_SERVER). */
+/** redis-server for the queue-mode suites (lab/helpers/harness/services.ts reads G2S_REDIS_SERVER). */
 function ensureRedis() {
 	if (process.env.G2S_REDIS_SERVER || onPath('redis-server')) return;
 	if (process.getuid?.() !== 0) {
@@ -76,7 +76,7 @@ function ensureRedis() {
 
 /**
  * Installs every n8n the run needs, all at once (each into the shared cache under its own lock:
- * scripts/n8n-runtime.js), logs in .test-results/n8n-install-<version>.log. A cold install takes
+ * lab/n8n-runtime.js), logs in .test-results/n8n-install-<version>.log. A cold install takes
  * minutes: done here, before the e2e suites start, it never eats into a suite's own time limit.
  * Returns a promise of whether all of them succeeded.
  */
@@ -105,7 +105,7 @@ function installN8n() {
 }
 
 function writeLintResult(ok) {
-	// the shape of Jest's results that scripts/ci-summary.js reads
+	// the shape of Jest's results that lab/ci-summary.js reads
 	const result = { numPassedTests: ok ? 1 : 0, numFailedTests: ok ? 0 : 1, testResults: [] };
 	fs.writeFileSync(path.join(results, 'lint.json'), JSON.stringify(result));
 }

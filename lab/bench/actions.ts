@@ -4,9 +4,9 @@
 // Every number is counted where G2 Sentry would count it: at the sandbox.
 import crypto from 'node:crypto';
 
-import { startSandbox, type Sandbox } from '../../sandbox';
+import { startSandbox, type Sandbox } from '../sandbox';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
-import { ACTION_NODE, readExecutions, type N8nInstance, type Workflow, type WorkflowNode } from '../harness';
+import { ACTION_NODE, readExecutions, type N8nInstance, type Workflow, type WorkflowNode } from '../helpers/harness';
 import { sleep, waitFor } from './stats';
 
 export type FlowKind = 'ours' | 'hand' | 'handBatched';

@@ -1,7 +1,7 @@
 // The real n8n the benchmarks run in: the packed package installed as n8n's community-package
 // installer does, several credentials and workflows imported, the workflows published, optional
 // pre-seeded static data, then `n8n start` with every webhook registered.
-import { N8nInstance, installCommunityPackage, type Workflow } from '../harness';
+import { N8nInstance, installCommunityPackage, type Workflow } from '../helpers/harness';
 import { sleep } from './stats';
 
 export interface LabOptions {

@@ -1,4 +1,4 @@
-// What `npm run bench` does with a run: print the tables, write bench/results.md and the chart
+// What `npm run bench` does with a run: print the tables, write lab/bench/results/results.md and the chart
 // (full size only), and with --strict exit 1 when a target was missed.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -129,7 +129,7 @@ export async function runMicro(options: { ms: number; webhookRounds: number }): 
 
 	if (options.webhookRounds > 0) {
 		 
-		const { startTriggerServer } = require('../../test/helpers/webhook-context') as typeof import('../../test/helpers/webhook-context');
+		const { startTriggerServer } = require('../helpers/webhook-context') as typeof import('../helpers/webhook-context');
 		const server = await startTriggerServer({ credentials: { callbackSecret: SECRET } });
 		const latencies: number[] = [];
 		try {

@@ -1,8 +1,8 @@
 // Figure 5: queue mode (Postgres + Redis, main + 2 workers + a webhook process, the queue-mode
 // harness): Get Status items spread over both workers against one partner key's 60/min. What the
 // workers reach together, and whether any item fails.
-import type { Sandbox } from '../../sandbox';
-import { QueueCluster } from '../harness/queue';
+import type { Sandbox } from '../sandbox';
+import { QueueCluster } from '../helpers/harness/queue';
 import { actionsWorkflow, idealWallMs, prepareSandbox, sandboxRequests, type FlowSpec, type SandboxRequest } from './actions';
 import { waitFor } from './stats';
 

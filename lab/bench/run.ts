@@ -1,11 +1,11 @@
 // `npm run bench`: every figure of issue #9 side by side in one run, in real n8n processes against
-// the sandbox, written to bench/results.md (+ an SVG chart). `runBench(SMOKE)` is the same at a
+// the sandbox, written to lab/bench/results/results.md (+ an SVG chart). `runBench(SMOKE)` is the same at a
 // tiny size for the test suite: it proves the benchmark works and prints, never how fast.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { buildAndPack, disposeAllN8n, PACKAGE_ROOT, type N8nInstance } from '../harness';
+import { buildAndPack, disposeAllN8n, PACKAGE_ROOT, type N8nInstance } from '../helpers/harness';
 import {
 	actionsWorkflow,
 	credentialFor,
@@ -59,7 +59,7 @@ export const FULL: Omit<BenchConfig, 'log'> = {
 	packageRuns: 5,
 	micro: { ms: 700, webhookRounds: 300 },
 	queue: { executions: 2, itemsPerExecution: 60 },
-	outDir: path.join(PACKAGE_ROOT, 'bench'),
+	outDir: path.join(PACKAGE_ROOT, 'lab', 'bench', 'results'),
 };
 
 export const SMOKE: Omit<BenchConfig, 'log'> = {

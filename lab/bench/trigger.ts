@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 
 import { createStore, recordEvent, saveStore } from '../../nodes/G2SentryTrigger/events';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
-import { TRIGGER_NODE, TRIGGER_WEBHOOK_PATH, type Workflow, type WorkflowNode } from '../harness';
+import { TRIGGER_NODE, TRIGGER_WEBHOOK_PATH, type Workflow, type WorkflowNode } from '../helpers/harness';
 import { quantile } from './stats';
 
 export interface TriggerTarget {

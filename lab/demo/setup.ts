@@ -2,7 +2,7 @@
 // sandbox, a mail server with a web inbox, a real n8n with the package, the G2 Sentry and SMTP
 // credentials, the example workflows (the email one sending to the inbox), the Data Table the
 // job-sync example fills, and the relay that fans the sandbox's callbacks out to both triggers.
-import { startSandbox, type Sandbox } from '../../sandbox';
+import { startSandbox, type Sandbox } from '../sandbox';
 import {
 	disposeAllN8n,
 	loadExampleWorkflows,
@@ -17,7 +17,7 @@ import {
 	type N8nOwner,
 	type StartedN8n,
 	type Workflow,
-} from '../harness';
+} from '../helpers/harness';
 import { startRelay, type Relay } from './relay';
 
 export const DEMO_OWNER: N8nOwner = { email: 'demo@example.com', password: 'Demo-g2sentry-1', firstName: 'Demo', lastName: 'User' };

@@ -1,9 +1,9 @@
 // Shared by the e2e suites: the sandbox's Partner and control APIs over HTTP, and waiting for
 // executions a real n8n records. Assertions are made on recorded executions and sandbox state,
 // never on log text.
-import type { Sandbox } from '../../sandbox';
-import { readExecutions, type N8nInstance, type RecordedExecution } from '../../scripts/harness';
-import { N8N_VERSION as DEFAULT_VERSION } from '../../scripts/n8n-runtime';
+import type { Sandbox } from '../sandbox';
+import { readExecutions, type N8nInstance, type RecordedExecution } from './harness';
+import { N8N_VERSION as DEFAULT_VERSION } from '../n8n-runtime';
 
 /** The n8n version this Jest project runs the suites on (jest.config.js: one project per version). */
 export const N8N_VERSION: string = (globalThis as { G2S_N8N_VERSION?: string }).G2S_N8N_VERSION ?? DEFAULT_VERSION;

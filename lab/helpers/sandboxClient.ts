@@ -1,5 +1,5 @@
 /** Minimal HTTP client for sandbox tests: plain fetch, no code shared with the nodes. */
-import type { Sandbox } from '../../sandbox';
+import type { Sandbox } from '../sandbox';
 
 export interface HttpResult<T = any> {
 	status: number;

@@ -23,7 +23,7 @@ export function useSandboxSession(options: SandboxStartOptions = {}, scope: 'eac
  * Jest fixture: before each test, an independent callback receiver and a sandbox posting to it
  * (manual dispatch, ×1000 clock), with a logged-in default partner; both closed after the test.
  */
-import { startSandbox, type Sandbox, type SandboxStartOptions } from '../../sandbox';
+import { startSandbox, type Sandbox, type SandboxStartOptions } from '../sandbox';
 import { startCallbackReceiver, type CallbackReceiver } from './callbackReceiver';
 import { control, PartnerSession, type HttpResult } from './sandboxClient';
 

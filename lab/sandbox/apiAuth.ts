@@ -1,5 +1,5 @@
 /** /access/login, /access/refresh, and the Bearer + rate-limit gate in front of every other route. */
-import { ERROR_CODES, REFRESH_TOKEN_HEADER } from '../nodes/shared/contract';
+import { ERROR_CODES, REFRESH_TOKEN_HEADER } from '../../nodes/shared/contract';
 import { TokenStore, bearerToken } from './auth';
 import type { SandboxCore } from './core';
 import { error, json, parseJsonBody, route, validationError, type Reply, type RequestContext, type Route } from './http';

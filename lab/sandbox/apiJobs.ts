@@ -1,5 +1,5 @@
 /** The /jobs routes: create, read, status, update, cancel, review, and the assigned Guardian's profile. */
-import { ERROR_CODES, type JobRecord } from '../nodes/shared/contract';
+import { ERROR_CODES, type JobRecord } from '../../nodes/shared/contract';
 import { authed, type ApiContext } from './apiAuth';
 import type { SandboxCore } from './core';
 import { assignedView, findGuardian, profileView } from './guardians';

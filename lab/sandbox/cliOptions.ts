@@ -164,7 +164,7 @@ export function helpText(): string {
 	return [
 		'Usage: npm run sandbox -- [options]',
 		'',
-		'A local G2 Sentry Partner API (see sandbox/README.md). Options:',
+		'A local G2 Sentry Partner API (see lab/sandbox/README.md). Options:',
 		...lines,
 		`  --${'no-auto-dispatch'.padEnd(28)} same as --auto-dispatch off`,
 		`  --${'quiet'.padEnd(28)} do not log each request and callback`,

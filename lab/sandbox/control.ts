@@ -1,5 +1,5 @@
 /** The /_control API: inspect and steer a running sandbox from tests and demos (no auth, local only). */
-import { CUT_OFF_MS, ERROR_CODES, JOB_STATUSES, type JobStatus } from '../nodes/shared/contract';
+import { CUT_OFF_MS, ERROR_CODES, JOB_STATUSES, type JobStatus } from '../../nodes/shared/contract';
 import { jobRecord } from './apiJobs';
 import type { FailRule, SandboxCore } from './core';
 import { error, json, parseJsonBody, route, validationError, type Reply, type RequestContext, type Route } from './http';

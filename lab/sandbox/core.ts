@@ -33,7 +33,7 @@ export interface FailRule {
 	fault: ApiFault | null;
 	/** hold the (normal) answer back this long: a slow server, not a failure; 0 = off */
 	delayMs: number;
-	/** a glob the whole request path must match (sandbox/glob.ts); null = any path */
+	/** a glob the whole request path must match (lab/sandbox/glob.ts); null = any path */
 	path: string | null;
 	method: string | null;
 	/** fail after the request was processed (the answer is lost, the effect is not) */

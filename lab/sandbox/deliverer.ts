@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { CALLBACK_RETRY_DELAYS_MS, SIGNATURE_HEADER, type CallbackEvent } from '../nodes/shared/contract';
+import { CALLBACK_RETRY_DELAYS_MS, SIGNATURE_HEADER, type CallbackEvent } from '../../nodes/shared/contract';
 import type { SandboxOptions } from './options';
 import { shuffled } from './random';
 

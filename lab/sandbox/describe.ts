@@ -1,5 +1,5 @@
 /** GET /_control: what this sandbox is, how it is set up, and what the control API offers. */
-import { API_PREFIX } from '../nodes/shared/contract';
+import { API_PREFIX } from '../../nodes/shared/contract';
 import { publicConfig } from './control';
 import type { SandboxCore } from './core';
 import type { Route } from './http';

@@ -3,7 +3,7 @@
  * now and then (chaos.withdrawRate) withdraw before the cut-off, putting the job back to New.
  * Only ever moves jobs through JobStore.transition, so the contract's transitions hold.
  */
-import type { JobStatus } from '../nodes/shared/contract';
+import type { JobStatus } from '../../nodes/shared/contract';
 import type { SandboxOptions } from './options';
 import type { JobState, JobStore } from './store';
 

@@ -1,5 +1,5 @@
 /** Which callback a status change fires, and its payload, as the vendor documents them. */
-import type { CallbackEvent, CallbackPayload, JobStatus } from '../nodes/shared/contract';
+import type { CallbackEvent, CallbackPayload, JobStatus } from '../../nodes/shared/contract';
 import type { VariantOptions } from './options';
 
 export function eventFor(from: JobStatus, to: JobStatus, variants: VariantOptions): CallbackEvent | null {

@@ -1,6 +1,6 @@
 /** The simulated Guardians the dispatcher hands jobs to. Names and 555-01xx numbers are fictional. */
 import { createHmac } from 'node:crypto';
-import type { AssignedGuardian, GuardianProfile } from '../nodes/shared/contract';
+import type { AssignedGuardian, GuardianProfile } from '../../nodes/shared/contract';
 
 interface RosterEntry {
 	guardianId: number;

@@ -1,6 +1,6 @@
 /** Small HTTP plumbing shared by the API and control routers: replies, envelopes, body reading. */
 import type { IncomingMessage } from 'node:http';
-import type { FieldError } from '../nodes/shared/contract';
+import type { FieldError } from '../../nodes/shared/contract';
 
 export interface Reply {
 	status: number;

@@ -1,12 +1,12 @@
 /**
- * A local G2 Sentry Partner API for development, tests and demos (see sandbox/README.md).
+ * A local G2 Sentry Partner API for development, tests and demos (see lab/sandbox/README.md).
  *
  *   const sandbox = await startSandbox({ timeScale: 1000, callbackUrl: receiver.url });
  *   // sandbox.baseUrl → http://127.0.0.1:PORT/api/v1
  *   await sandbox.close();
  */
 import type { AddressInfo } from 'node:net';
-import { API_PREFIX } from '../nodes/shared/contract';
+import { API_PREFIX } from '../../nodes/shared/contract';
 import { SandboxCore } from './core';
 import { checkConfigPatch, checkStartOptions, resolveOptions, type SandboxConfigPatch, type SandboxStartOptions } from './options';
 import { CONTROL_PREFIX, createSandboxServer } from './server';

@@ -10,7 +10,7 @@ import {
 	REFRESH_TOKEN_TTL_MS,
 	type CallbackEvent,
 	type FieldError,
-} from '../nodes/shared/contract';
+} from '../../nodes/shared/contract';
 import {
 	boolean,
 	checkObject,

@@ -4,7 +4,7 @@
  * the CLI's flags and the control bodies (fail-next and friends) are all checked with it, so a
  * bound or a message cannot differ between them. Dev code: no dependency needed for this much.
  */
-import type { FieldError } from '../nodes/shared/contract';
+import type { FieldError } from '../../nodes/shared/contract';
 import { pathPatternProblem } from './glob';
 
 export type Rule =

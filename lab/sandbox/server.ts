@@ -4,7 +4,7 @@
  * envelope. Nothing a client sends can stop it from serving the next request.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { API_PREFIX, ERROR_CODES } from '../nodes/shared/contract';
+import { API_PREFIX, ERROR_CODES } from '../../nodes/shared/contract';
 import { authRoutes, type ApiContext } from './apiAuth';
 import { jobRoutes } from './apiJobs';
 import { controlRoutes } from './control';

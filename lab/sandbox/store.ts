@@ -5,7 +5,7 @@ import {
 	type JobCreate,
 	type JobStatus,
 	type JobUpdate,
-} from '../nodes/shared/contract';
+} from '../../nodes/shared/contract';
 import { pickGuardian } from './guardians';
 
 /** Who moved a job: the partner (cancel), the simulated Guardians, or a test through /_control. */

@@ -14,7 +14,7 @@ import {
 	type JobCreate,
 	type JobUpdate,
 	type Location,
-} from '../nodes/shared/contract';
+} from '../../nodes/shared/contract';
 import { isPlainObject } from './schema';
 
 type Fields = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * a credential pointing at a sandbox, and workflows that run the G2 Sentry node. Every check is
  * made against what the sandbox holds afterwards and what n8n recorded.
  */
-import { startSandbox, type Sandbox } from '../../sandbox';
+import { startSandbox, type Sandbox } from '../../lab/sandbox';
 import {
 	ACTION_NODE,
 	loadExampleWorkflows,
@@ -16,7 +16,7 @@ import {
 	withFreshIds,
 	type StartedN8n,
 	type WorkflowNode,
-} from '../../scripts/harness';
+} from '../../lab/helpers/harness';
 import {
 	control,
 	createJobDirectly,
@@ -32,7 +32,7 @@ import {
 	submitForm,
 	TEST_TIMEOUT_MS,
 	waitForExecutions,
-} from './helpers';
+} from '../../lab/helpers/e2e';
 
 const examples = loadExampleWorkflows();
 // published as shipped: its form is served at the production URL, as for a user

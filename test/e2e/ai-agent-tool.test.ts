@@ -6,7 +6,7 @@
  * then ends with a message that quotes what the tools answered. The sandbox must have seen both
  * calls, and the job the model described must exist there.
  */
-import { startSandbox, type Sandbox } from '../../sandbox';
+import { startSandbox, type Sandbox } from '../../lab/sandbox';
 import {
 	ACTION_TOOL_NODE,
 	nodeRan,
@@ -14,9 +14,9 @@ import {
 	webhookChain,
 	type StartedN8n,
 	type WorkflowNode,
-} from '../../scripts/harness';
-import { startScriptedChatModel, toolNamed, toolResults, type ScriptedChatModel } from '../helpers/scripted-chat-model';
-import { control, createJobDirectly, postJson, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, waitForExecutions } from './helpers';
+} from '../../lab/helpers/harness';
+import { startScriptedChatModel, toolNamed, toolResults, type ScriptedChatModel } from '../../lab/helpers/scripted-chat-model';
+import { control, createJobDirectly, postJson, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, waitForExecutions } from '../../lab/helpers/e2e';
 
 const fromAI = (key: string, description: string, type = 'string') => `={{ $fromAI('${key}', '${description}', '${type}') }}`;
 const openAiCredential = { id: 'scriptedModel001', name: 'Scripted chat model' };

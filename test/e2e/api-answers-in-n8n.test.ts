@@ -7,7 +7,7 @@
  * an answer trickled past the whole-request deadline ends the item at the deadline.
  */
 import { LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
-import { startSandbox, type Sandbox } from '../../sandbox';
+import { startSandbox, type Sandbox } from '../../lab/sandbox';
 import {
 	ACTION_NODE,
 	credentialRecord,
@@ -16,8 +16,8 @@ import {
 	type CredentialRef,
 	type StartedN8n,
 	type WorkflowNode,
-} from '../../scripts/harness';
-import { control, createJobDirectly, E2E_OWNER, N8N_VERSION, runWorkflow, SETUP_TIMEOUT_MS, sleep, TEST_TIMEOUT_MS } from './helpers';
+} from '../../lab/helpers/harness';
+import { control, createJobDirectly, E2E_OWNER, N8N_VERSION, runWorkflow, SETUP_TIMEOUT_MS, sleep, TEST_TIMEOUT_MS } from '../../lab/helpers/e2e';
 
 const wrongSecret: CredentialRef = { id: 'g2sWrongSecret01', name: 'G2 Sentry, wrong secret' };
 const soft = { onError: 'continueRegularOutput' } as const;

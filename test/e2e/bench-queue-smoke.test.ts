@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { measureQueue, type QueueFigures } from '../../scripts/bench/queue';
-import { buildAndPack } from '../../scripts/harness';
-import { SETUP_TIMEOUT_MS } from './helpers';
+import { measureQueue, type QueueFigures } from '../../lab/bench/queue';
+import { buildAndPack } from '../../lab/helpers/harness';
+import { SETUP_TIMEOUT_MS } from '../../lab/helpers/e2e';
 
 let figures: QueueFigures;
 const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-bench-queue-'));

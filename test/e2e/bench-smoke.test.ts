@@ -3,9 +3,9 @@
  * real n8n and the sandbox, and the report renders. No speed is asserted here — targets live in
  * `npm run bench` only; what is checked is that each figure measured what it says.
  */
-import { renderResults, chartFor } from '../../scripts/bench/report';
-import { runBench, SMOKE, type BenchResults } from '../../scripts/bench/run';
-import { SETUP_TIMEOUT_MS } from './helpers';
+import { renderResults, chartFor } from '../../lab/bench/report';
+import { runBench, SMOKE, type BenchResults } from '../../lab/bench/run';
+import { SETUP_TIMEOUT_MS } from '../../lab/helpers/e2e';
 
 let results: BenchResults;
 let markdown: string;

@@ -6,9 +6,9 @@
  * recovered, once. Also proves that n8n runs both the node's webhook and its trigger(), and what
  * the editor's test mode does with such a node.
  */
-import { signCallbackBody, startSandbox, type Sandbox } from '../../sandbox';
-import { loadExampleWorkflows, nodeOutput, readStaticData, startN8nWithPackage, type RecordedExecution, type StartedN8n } from '../../scripts/harness';
-import { control, createJobDirectly, N8N_VERSION, settledExecutionsOf, SETUP_TIMEOUT_MS, waitFor, waitForExecutions } from './helpers';
+import { signCallbackBody, startSandbox, type Sandbox } from '../../lab/sandbox';
+import { loadExampleWorkflows, nodeOutput, readStaticData, startN8nWithPackage, type RecordedExecution, type StartedN8n } from '../../lab/helpers/harness';
+import { control, createJobDirectly, N8N_VERSION, settledExecutionsOf, SETUP_TIMEOUT_MS, waitFor, waitForExecutions } from '../../lab/helpers/e2e';
 
 const email = loadExampleWorkflows()['email-client-when-job-completed'];
 const TRIGGER = 'On job completed';

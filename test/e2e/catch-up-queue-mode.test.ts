@@ -9,10 +9,10 @@
  */
 import crypto from 'node:crypto';
 
-import { signCallbackBody, startSandbox, type Sandbox } from '../../sandbox';
-import { TRIGGER_NODE, type Workflow } from '../../scripts/harness';
-import { QueueCluster, type QueueExecution } from '../../scripts/harness/queue';
-import { control, createJobDirectly, N8N_VERSION, SETUP_TIMEOUT_MS, waitFor } from './helpers';
+import { signCallbackBody, startSandbox, type Sandbox } from '../../lab/sandbox';
+import { TRIGGER_NODE, type Workflow } from '../../lab/helpers/harness';
+import { QueueCluster, type QueueExecution } from '../../lab/helpers/harness/queue';
+import { control, createJobDirectly, N8N_VERSION, SETUP_TIMEOUT_MS, waitFor } from '../../lab/helpers/e2e';
 
 const TRIGGER = 'G2 Sentry Trigger';
 const QUEUE_N8N_VERSION = '2.41.1';

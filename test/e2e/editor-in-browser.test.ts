@@ -5,10 +5,10 @@
 // Screenshots go to .test-results/screenshots/ (run artefacts, not committed).
 import type { Page } from 'puppeteer-core';
 
-import { createDemoJobs, DEMO_OWNER, EMAIL_EXAMPLE, startDemo, stopDemo, TABLE_SYNC_EXAMPLE, type Demo, type DemoParts } from '../../scripts/demo/setup';
-import { ACTION_NODE, credentialRecord, type CredentialRef, type Workflow, type WorkflowNode } from '../../scripts/harness';
-import { chromiumPath, clickByText, launchChromium, testId, textOf, waitForText, type Chromium } from './browser';
-import { SETUP_TIMEOUT_MS, waitFor } from './helpers';
+import { createDemoJobs, DEMO_OWNER, EMAIL_EXAMPLE, startDemo, stopDemo, TABLE_SYNC_EXAMPLE, type Demo, type DemoParts } from '../../lab/demo/setup';
+import { ACTION_NODE, credentialRecord, type CredentialRef, type Workflow, type WorkflowNode } from '../../lab/helpers/harness';
+import { chromiumPath, clickByText, launchChromium, testId, textOf, waitForText, type Chromium } from '../../lab/helpers/browser';
+import { SETUP_TIMEOUT_MS, waitFor } from '../../lab/helpers/e2e';
 
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
 const WRONG_SECRET: CredentialRef = { id: 'g2sWrongSecret01', name: 'G2 Sentry (wrong secret)' };

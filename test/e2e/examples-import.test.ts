@@ -6,7 +6,7 @@
  * shared, known path. The example is the CRM one, so its run is checked too (keyed by clientId,
  * only the fields the event carries).
  */
-import { signCallbackBody, startSandbox, type Sandbox } from '../../sandbox';
+import { signCallbackBody, startSandbox, type Sandbox } from '../../lab/sandbox';
 import {
 	loadExampleWorkflows,
 	N8nSession,
@@ -17,8 +17,8 @@ import {
 	useCredential,
 	type StartedN8n,
 	type Workflow,
-} from '../../scripts/harness';
-import { createJobDirectly, E2E_OWNER, N8N_VERSION, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, waitForExecutions } from './helpers';
+} from '../../lab/helpers/harness';
+import { createJobDirectly, E2E_OWNER, N8N_VERSION, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, waitForExecutions } from '../../lab/helpers/e2e';
 
 // The editor's import and publish go through n8n 2.x's REST API (1.x activates differently);
 // in the other projects of the version matrix this file is skipped.

@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 
-import { disposeAllN8n, N8nInstance } from '../../scripts/harness';
-import { N8N_VERSION, SETUP_TIMEOUT_MS } from './helpers';
+import { disposeAllN8n, N8nInstance } from '../../lab/helpers/harness';
+import { N8N_VERSION, SETUP_TIMEOUT_MS } from '../../lab/helpers/e2e';
 
 describe(`disposeAllN8n (n8n ${N8N_VERSION})`, () => {
 	it('deletes the folders of instances still starting and refuses to run n8n in them afterwards', async () => {

@@ -9,11 +9,11 @@
  */
 import crypto from 'node:crypto';
 
-import { startSandbox, type Sandbox } from '../../sandbox';
-import { ACTION_NODE, TRIGGER_NODE, webhookChain, type Workflow } from '../../scripts/harness';
-import { QueueCluster, type QueueExecution } from '../../scripts/harness/queue';
+import { startSandbox, type Sandbox } from '../../lab/sandbox';
+import { ACTION_NODE, TRIGGER_NODE, webhookChain, type Workflow } from '../../lab/helpers/harness';
+import { QueueCluster, type QueueExecution } from '../../lab/helpers/harness/queue';
 import { decodeJob, loadStore, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
-import { control, createJobDirectly, N8N_VERSION, SETUP_TIMEOUT_MS, sleep, waitFor } from './helpers';
+import { control, createJobDirectly, N8N_VERSION, SETUP_TIMEOUT_MS, sleep, waitFor } from '../../lab/helpers/e2e';
 import { callbackTraffic, LIFECYCLE, seeded, send, startPathRouter } from './queue-traffic';
 
 const TRIGGER_NAME = 'G2 Sentry Trigger';

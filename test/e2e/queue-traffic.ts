@@ -3,10 +3,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { signCallbackBody } from '../../sandbox';
-import { shuffled } from '../../sandbox/random';
+import { signCallbackBody } from '../../lab/sandbox';
+import { shuffled } from '../../lab/sandbox/random';
 
-export { seededRandom as seeded } from '../../sandbox/random';
+export { seededRandom as seeded } from '../../lab/sandbox/random';
 
 export const LIFECYCLE = [
 	['JobAssigned', 'Assigned'],

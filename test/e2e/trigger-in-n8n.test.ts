@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ACCESS_TOKEN_TTL_MS } from '../../nodes/shared/contract';
-import { signCallbackBody, startSandbox, type Sandbox } from '../../sandbox';
+import { signCallbackBody, startSandbox, type Sandbox } from '../../lab/sandbox';
 import {
 	credentialRecord,
 	DEFAULT_CREDENTIAL,
@@ -19,7 +19,7 @@ import {
 	type RecordedExecution,
 	type StartedN8n,
 	type Workflow,
-} from '../../scripts/harness';
+} from '../../lab/helpers/harness';
 import {
 	control,
 	createJobDirectly,
@@ -30,7 +30,7 @@ import {
 	waitFor,
 	waitForExecutions,
 	type Delivery,
-} from './helpers';
+} from '../../lab/helpers/e2e';
 
 const examples = loadExampleWorkflows();
 const sync = examples['sync-job-status-to-sheet'];

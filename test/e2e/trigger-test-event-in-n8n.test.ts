@@ -4,9 +4,9 @@
  * signed callback to the Test URL. n8n runs such a node's trigger() in manual mode and takes its
  * output from there (nodes/G2SentryTrigger/testEvent.ts); the test event must still come out.
  */
-import { signCallbackBody, startSandbox, type Sandbox } from '../../sandbox';
-import { N8nSession, nodeOutput, startN8nWithPackage, TRIGGER_NODE, useCredential, type StartedN8n, type Workflow } from '../../scripts/harness';
-import { E2E_OWNER, executionsOf, N8N_VERSION, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, waitFor } from './helpers';
+import { signCallbackBody, startSandbox, type Sandbox } from '../../lab/sandbox';
+import { N8nSession, nodeOutput, startN8nWithPackage, TRIGGER_NODE, useCredential, type StartedN8n, type Workflow } from '../../lab/helpers/harness';
+import { E2E_OWNER, executionsOf, N8N_VERSION, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS, waitFor } from '../../lab/helpers/e2e';
 
 const TRIGGER = 'On job event (test)';
 const webhookId = '8e2d0c4a-61f3-4b8e-a0d5-2c7f9b1e4a66';

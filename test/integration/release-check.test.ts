@@ -1,5 +1,5 @@
 /**
- * `npm run release:check` (scripts/release-check.mjs): the n8n scanner's lint legs on the source
+ * `npm run release:check` (lab/release-check.mjs): the n8n scanner's lint legs on the source
  * and on the packed tarball. On this checkout it must fail for exactly the publisher fields we
  * cannot fill in (repository, homepage, bugs, author.email) and nothing else; given a copy whose
  * package.json has them (placeholder values, in a scratch folder only), it must pass — so it is
@@ -15,7 +15,7 @@ const PUBLISHER_FIELDS = ['repository', 'homepage', 'bugs', 'author.email'];
 
 function releaseCheck(args: string[] = []): Promise<{ status: number | null; lines: string[] }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [path.join(root, 'scripts/release-check.mjs'), ...args], { cwd: root });
+		const child = spawn(process.execPath, [path.join(root, 'lab/release-check.mjs'), ...args], { cwd: root });
 		let out = '';
 		child.stdout.on('data', (chunk) => (out += chunk));
 		child.stderr.on('data', (chunk) => (out += chunk));

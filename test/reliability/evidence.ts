@@ -2,7 +2,7 @@
  * What R5 searches after the other figures ran: every node error the in-process runs produced,
  * and every sandbox whose secrets and issued tokens must not appear anywhere.
  */
-import type { Sandbox } from '../../sandbox';
+import type { Sandbox } from '../../lab/sandbox';
 
 export const evidence = {
 	/** JSON of errors and error items from in-process executions (R3, R4, R6) */

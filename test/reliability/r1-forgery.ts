@@ -6,8 +6,8 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 
-import { startTriggerServer, type TriggerServer } from '../helpers/webhook-context';
-import { readExecutions } from '../../scripts/harness';
+import { startTriggerServer, type TriggerServer } from '../../lab/helpers/webhook-context';
+import { readExecutions } from '../../lab/helpers/harness';
 import { evidence } from './evidence';
 import { report, seedOf, sized, timer } from './figures';
 import { CURRENT, forgeryCase, PREVIOUS, SETUPS, verdictOf, type ForgeryCase, type Setup } from './forgery-cases';

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 
-import { nodeOutput, readExecutions } from '../../scripts/harness';
-import { http } from '../helpers/sandboxClient';
+import { nodeOutput, readExecutions } from '../../lab/helpers/harness';
+import { http } from '../../lab/helpers/sandboxClient';
 import { report, seedOf, sized, timer } from './figures';
 import { startFlakyProxy, type FlakyProxy, type ProxyDecision } from './flaky-proxy';
 import { pool } from './http-send';

@@ -7,8 +7,8 @@
  */
 import fs from 'node:fs';
 
-import { readExecutions } from '../../scripts/harness';
-import { http } from '../helpers/sandboxClient';
+import { readExecutions } from '../../lab/helpers/harness';
+import { http } from '../../lab/helpers/sandboxClient';
 import { evidence } from './evidence';
 import { report, timer } from './figures';
 import { control } from './r3-api-faults';

@@ -7,10 +7,10 @@ import fc from 'fast-check';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { G2Sentry } from '../../nodes/G2Sentry/G2Sentry.node';
-import { startSandbox } from '../../sandbox';
-import { executeNode } from '../helpers/execute-node';
-import { http } from '../helpers/sandboxClient';
-import { credentialsFor } from '../integration/action/setup';
+import { startSandbox } from '../../lab/sandbox';
+import { executeNode } from '../../lab/helpers/execute-node';
+import { http } from '../../lab/helpers/sandboxClient';
+import { credentialsFor } from '../../lab/helpers/action-setup';
 import { evidence, keepErrors } from './evidence';
 import { report, seedOf, sized, timer } from './figures';
 

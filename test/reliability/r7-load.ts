@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 
-import { nodeOutput, readExecutions } from '../../scripts/harness';
+import { nodeOutput, readExecutions } from '../../lab/helpers/harness';
 import { percentile, report, sized, timer } from './figures';
 import { CURRENT } from './forgery-cases';
 import { inspectorOf } from './inspector';

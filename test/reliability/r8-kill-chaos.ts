@@ -13,9 +13,9 @@
  */
 import fc from 'fast-check';
 
-import type { Sandbox } from '../../sandbox';
-import { startSandbox } from '../../sandbox';
-import { http } from '../helpers/sandboxClient';
+import type { Sandbox } from '../../lab/sandbox';
+import { startSandbox } from '../../lab/sandbox';
+import { http } from '../../lab/helpers/sandboxClient';
 import { evidence } from './evidence';
 import { percentile, report, seedOf, sized, timer } from './figures';
 import { CURRENT } from './forgery-cases';

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { Sandbox } from '../../sandbox';
-import { buildAndPack, N8nInstance, startN8nWithPackage, TRIGGER_NODE, triggerUrl, type Workflow } from '../../scripts/harness';
-import { QueueCluster } from '../../scripts/harness/queue';
+import type { Sandbox } from '../../lab/sandbox';
+import { buildAndPack, N8nInstance, startN8nWithPackage, TRIGGER_NODE, triggerUrl, type Workflow } from '../../lab/helpers/harness';
+import { QueueCluster } from '../../lab/helpers/harness/queue';
 import { sqliteRuns, triggerItems, type Crash, type Run } from './r8-count';
 import { sharedTarball, TRIGGER_NAME } from './shared-n8n';
 

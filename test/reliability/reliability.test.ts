@@ -4,7 +4,7 @@
  * R6); then the real-n8n ones (R1b, R2, R7), R8 with n8n processes of its own (it kills them);
  * R5 last, because it searches what all of them left.
  */
-import { disposeAllN8n } from '../../scripts/harness';
+import { disposeAllN8n } from '../../lab/helpers/harness';
 import { evidence } from './evidence';
 import { printTable } from './figures';
 import { defineR1InN8n, defineR1InProcess } from './r1-forgery';

@@ -5,8 +5,8 @@
  */
 import crypto from 'node:crypto';
 
-import { startSandbox, type Sandbox } from '../../sandbox';
-import { ACTION_NODE, startN8nWithPackage, TRIGGER_NODE, webhookChain, type StartedN8n, type Workflow } from '../../scripts/harness';
+import { startSandbox, type Sandbox } from '../../lab/sandbox';
+import { ACTION_NODE, startN8nWithPackage, TRIGGER_NODE, webhookChain, type StartedN8n, type Workflow } from '../../lab/helpers/harness';
 import { evidence } from './evidence';
 import { CURRENT } from './forgery-cases';
 import { INSPECT_ENV } from './inspector';

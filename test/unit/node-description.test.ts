@@ -7,7 +7,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
 import { operations } from '../../nodes/G2Sentry/actions/router';
 import { G2Sentry } from '../../nodes/G2Sentry/G2Sentry.node';
-import { renderSubtitle } from '../helpers/subtitle';
+import { renderSubtitle } from '../../lab/helpers/subtitle';
 
 const { description } = new G2Sentry();
 

@@ -8,7 +8,7 @@ import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
 import { RATE_LIMIT } from '../../nodes/shared/contract';
 import { partnerBucketKey } from '../../nodes/shared/transport/environment';
 import { DEFAULT_PACING, guardMs, Pacer, requestsPerMinute, SETTLED_MARGIN_MS, sharedPacer } from '../../nodes/shared/transport/pacing';
-import { RateLimiter } from '../../sandbox/rateLimit';
+import { RateLimiter } from '../../lab/sandbox/rateLimit';
 import { pacer as transportPacer } from '../../nodes/shared/transport';
 
 describe('Pacer budget', () => {

@@ -26,7 +26,7 @@ import {
 	REVIEW_RATE_MIN,
 } from '../../nodes/shared/contract';
 import { RETRY_POLICY } from '../../nodes/shared/transport/retryPolicy';
-import { CI_N8N_VERSIONS } from '../../scripts/n8n-runtime';
+import { CI_N8N_VERSIONS } from '../../lab/n8n-runtime';
 
 const ROOT = join(__dirname, '../..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
@@ -252,8 +252,8 @@ describe('figures README and docs state = the code', () => {
 		expect(Number(stated)).toBe(dataTable.typeVersion);
 	});
 
-	it("benchmark figures quoted in the docs are bench/results.json's", () => {
-		const results = JSON.parse(read('bench/results.json'));
+	it("benchmark figures quoted in the docs are lab/bench/results/results.json's", () => {
+		const results = JSON.parse(read('lab/bench/results/results.json'));
 		const text = docs('testing-and-reliability');
 		expect(Number(find(text, /(\d+) runtime dependencies, ([\d.]+) kB packed/)[1])).toBe(results.pkg.runtimeDependencies);
 		expect(find(text, /runtime dependencies, ([\d.]+) kB packed/)[1]).toBe((results.pkg.packedBytes / 1000).toFixed(1));

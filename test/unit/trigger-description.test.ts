@@ -6,7 +6,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { G2SentryTrigger } from '../../nodes/G2SentryTrigger/G2SentryTrigger.node';
 import { CALLBACK_EVENTS } from '../../nodes/shared/contract';
 import { DEFAULT_LIMITS, MIN_RETENTION_MS } from '../../nodes/G2SentryTrigger/events';
-import { renderSubtitle } from '../helpers/subtitle';
+import { renderSubtitle } from '../../lab/helpers/subtitle';
 import { MAX_CALLBACK_BYTES } from '../../nodes/G2SentryTrigger/payload';
 
 const HOUR_MS = 60 * 60 * 1000;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
+import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { N8nInstance, type N8nOwner } from './n8n-instance';
 import { buildAndPack, installCommunityPackage } from './package';
 import { formUrl, TRIGGER_NODE, triggerUrl, useCredential, withWebhookIds, type CredentialRef, type Workflow } from './workflows';
@@ -27,7 +27,7 @@ export interface SandboxAccess {
 
 export interface StartOptions {
 	sandbox: SandboxAccess;
-	/** n8n version to run (see scripts/n8n-runtime.js); G2S_N8N_VERSION or the default when omitted. */
+	/** n8n version to run (see lab/n8n-runtime.js); G2S_N8N_VERSION or the default when omitted. */
 	version?: string;
 	workflows?: Workflow[];
 	/** Ids of workflows to publish (activate) before n8n starts. */

@@ -1,4 +1,4 @@
-// One real n8n process (the cached runtime from scripts/n8n-runtime.js, in the version asked for,
+// One real n8n process (the cached runtime from lab/n8n-runtime.js, in the version asked for,
 // run on the Node that version needs) in its own throwaway user folder: CLI imports while stopped,
 // `n8n start` on free ports, clean stop of n8n and its task runner. Output goes to <userFolder>/n8n.log — for humans; tests assert on recorded executions.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ensureN8n, type N8nRuntime } from '../n8n-runtime';
+import { ensureN8n, type N8nRuntime } from '../../n8n-runtime';
 import { capabilitiesOf, restSession, type N8nCapabilities } from './n8n-versions';
 import { freePort, signalGroup, sleep, trackGroup, untrackGroup } from './processes';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 async function run(cmd: string, args: string[], cwd: string): Promise<string> {

@@ -20,7 +20,7 @@ export interface QueueClusterOptions {
 	publish: string[];
 	workers?: number;
 	webhooks?: number;
-	/** n8n version (see scripts/n8n-runtime.js); the default when omitted */
+	/** n8n version (see lab/n8n-runtime.js); the default when omitted */
 	version?: string;
 	tarball?: string;
 	credential?: CredentialRef;

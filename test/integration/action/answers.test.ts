@@ -6,9 +6,9 @@
  * twice.
  */
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
-import { executeNode } from '../../helpers/execute-node';
-import { useStubPartnerApi } from '../../helpers/stubPartnerApi';
-import { createParameters, credentialsFor } from './setup';
+import { executeNode } from '../../../lab/helpers/execute-node';
+import { useStubPartnerApi } from '../../../lab/helpers/stubPartnerApi';
+import { createParameters, credentialsFor } from '../../../lab/helpers/action-setup';
 
 const fixture = useStubPartnerApi();
 

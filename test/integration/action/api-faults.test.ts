@@ -7,7 +7,7 @@
  * nodes/shared/transport/limits.ts.
  */
 import { ANSWER_MAX_CHARS, configureDeadlines, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../../nodes/shared/transport/limits';
-import { createJob, createParameters, useSandbox } from './setup';
+import { createJob, createParameters, useSandbox } from '../../../lab/helpers/action-setup';
 
 const env = useSandbox();
 

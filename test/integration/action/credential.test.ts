@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { CREDENTIAL_TYPE, G2SentryApi } from '../../../credentials/G2SentryApi.credentials';
-import { testCredential } from '../../helpers/test-credential';
-import { useSandbox } from './setup';
+import { testCredential } from '../../../lab/helpers/test-credential';
+import { useSandbox } from '../../../lab/helpers/action-setup';
 
 const env = useSandbox();
 const type = new G2SentryApi();

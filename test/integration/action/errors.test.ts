@@ -5,7 +5,7 @@
 import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
-import { createJob, createParameters, freshCredentials, hoursFromNow, useSandbox } from './setup';
+import { createJob, createParameters, freshCredentials, hoursFromNow, useSandbox } from '../../../lab/helpers/action-setup';
 
 const env = useSandbox();
 

@@ -4,7 +4,7 @@
  * no items and many items. Each either reaches G2 Sentry in the API's types or fails its own
  * item with a message naming the field — and nothing else is lost.
  */
-import { createJob, createParameters, useSandbox } from './setup';
+import { createJob, createParameters, useSandbox } from '../../../lab/helpers/action-setup';
 
 const env = useSandbox();
 

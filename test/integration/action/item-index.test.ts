@@ -7,8 +7,8 @@ import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-wo
 
 import { operations } from '../../../nodes/G2Sentry/actions/router';
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
-import { executeNode } from '../../helpers/execute-node';
-import { credentialsFor } from './setup';
+import { executeNode } from '../../../lab/helpers/execute-node';
+import { credentialsFor } from '../../../lab/helpers/action-setup';
 
 const original = operations.job.getStatus;
 afterEach(() => {

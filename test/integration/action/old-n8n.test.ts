@@ -1,13 +1,13 @@
 /**
- * The action node against the sandbox with n8n 1.x's error shape (see test/helpers/old-n8n.ts):
+ * The action node against the sandbox with n8n 1.x's error shape (see lab/helpers/old-n8n.ts):
  * the cases issue #8 found broken on n8n before 2.34 — a cut-off Cancel sent 4 times and called
  * "could not reach", 429s failing items, a refused login retried — plus the 401 refresh.
  */
 import type { NodeApiError } from 'n8n-workflow';
 
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
-import { asOnOldN8n, type OldN8nOptions } from '../../helpers/old-n8n';
-import { createJob, freshCredentials, useSandbox } from './setup';
+import { asOnOldN8n, type OldN8nOptions } from '../../../lab/helpers/old-n8n';
+import { createJob, freshCredentials, useSandbox } from '../../../lab/helpers/action-setup';
 
 const env = useSandbox();
 const oldN8n = (options: OldN8nOptions = {}) => ({ nodeType: asOnOldN8n(new G2Sentry(), options) });

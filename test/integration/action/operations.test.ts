@@ -1,5 +1,5 @@
 /** Every operation of the action node, executed through n8n-core against the sandbox. */
-import { createJob, createParameters, hoursFromNow, useSandbox } from './setup';
+import { createJob, createParameters, hoursFromNow, useSandbox } from '../../../lab/helpers/action-setup';
 
 const env = useSandbox();
 

@@ -6,7 +6,7 @@ import type { NodeApiError } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { pacer } from '../../../nodes/shared/transport';
-import { createJob, createParameters, useSandbox } from './setup';
+import { createJob, createParameters, useSandbox } from '../../../lab/helpers/action-setup';
 
 const env = useSandbox();
 

@@ -4,9 +4,9 @@
  * the partner secret, the callback secrets. Real HTTP to a stub that answers with such echoes.
  */
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
-import { executeNode } from '../../helpers/execute-node';
-import { useStubPartnerApi, type StubRequest } from '../../helpers/stubPartnerApi';
-import { credentialsFor } from './setup';
+import { executeNode } from '../../../lab/helpers/execute-node';
+import { useStubPartnerApi, type StubRequest } from '../../../lab/helpers/stubPartnerApi';
+import { credentialsFor } from '../../../lab/helpers/action-setup';
 
 const PARTNER_SECRET = 'partner-secret-for-tests-only';
 const CALLBACK_SECRET = 'callback-secret-for-tests-only';

@@ -4,7 +4,7 @@
  */
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { pacer } from '../../../nodes/shared/transport';
-import { createJob, useSandbox } from './setup';
+import { createJob, useSandbox } from '../../../lab/helpers/action-setup';
 
 const env = useSandbox();
 

@@ -1,6 +1,6 @@
-import { startSandbox } from '../../../sandbox';
-import { useSandboxWithReceiver } from '../../helpers/sandboxFixture';
-import { control, http, PartnerSession, validJob, waitFor } from '../../helpers/sandboxClient';
+import { startSandbox } from '../../../lab/sandbox';
+import { useSandboxWithReceiver } from '../../../lab/helpers/sandboxFixture';
+import { control, http, PartnerSession, validJob, waitFor } from '../../../lab/helpers/sandboxClient';
 
 describe('sandbox chaos knobs', () => {
 	const f = useSandboxWithReceiver();

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { startCallbackReceiver } from '../../helpers/callbackReceiver';
-import { http, hoursFromNow, waitFor } from '../../helpers/sandboxClient';
+import { startCallbackReceiver } from '../../../lab/helpers/callbackReceiver';
+import { http, hoursFromNow, waitFor } from '../../../lab/helpers/sandboxClient';
 
 const ROOT = join(__dirname, '../../..');
 const TSX_CLI = require.resolve('tsx/cli', { paths: [ROOT] });
 
 function runCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-	const child = spawn(process.execPath, [TSX_CLI, 'sandbox/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
+	const child = spawn(process.execPath, [TSX_CLI, 'lab/sandbox/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
 	let out = '';
 	child.stdout!.on('data', (d) => (out += d.toString()));
 	child.stderr!.on('data', (d) => (out += d.toString()));
@@ -15,7 +15,7 @@ function runCli(args: string[], env: Record<string, string> = {}): { child: Chil
 	return { child, output: () => out, exited };
 }
 
-describe('npm run sandbox (sandbox/cli.ts)', () => {
+describe('npm run sandbox (lab/sandbox/cli.ts)', () => {
 	it('starts from flags and env, prints what to use, runs jobs with signed callbacks, stops on Ctrl-C', async () => {
 		const receiver = await startCallbackReceiver('sandbox-callback-secret');
 		const cli = runCli(['--port', '0', '--time-scale', '1000', '--callback-url', receiver.url, '--partner-secret', 'sandbox-flag-secret'], {

@@ -1,6 +1,6 @@
 /** Requests racing each other: where only one may win (a refresh token, a cancel, a review), only one does. */
-import { control, http } from '../../helpers/sandboxClient';
-import { useSandboxSession } from '../../helpers/sandboxFixture';
+import { control, http } from '../../../lab/helpers/sandboxClient';
+import { useSandboxSession } from '../../../lab/helpers/sandboxFixture';
 
 describe('sandbox under concurrent requests', () => {
 	const f = useSandboxSession({ rateLimitPerMinute: 100_000 });

@@ -3,10 +3,10 @@
  * authentication, so it must not be reachable by a web page's form post, must not run a
  * caller's regular expression, and the sandbox says loudly when it listens beyond loopback.
  */
-import { exposureWarning, isLoopbackHost } from '../../../sandbox';
-import { globMatches, MAX_PATH_PATTERN } from '../../../sandbox/glob';
-import { control, http } from '../../helpers/sandboxClient';
-import { useSandboxSession } from '../../helpers/sandboxFixture';
+import { exposureWarning, isLoopbackHost } from '../../../lab/sandbox';
+import { globMatches, MAX_PATH_PATTERN } from '../../../lab/sandbox/glob';
+import { control, http } from '../../../lab/helpers/sandboxClient';
+import { useSandboxSession } from '../../../lab/helpers/sandboxFixture';
 
 describe('control API: only JSON requests may change anything', () => {
 	const f = useSandboxSession();

@@ -1,6 +1,6 @@
-import { startSandbox } from '../../../sandbox';
-import { control, http, PartnerSession } from '../../helpers/sandboxClient';
-import { useSandboxSession } from '../../helpers/sandboxFixture';
+import { startSandbox } from '../../../lab/sandbox';
+import { control, http, PartnerSession } from '../../../lab/helpers/sandboxClient';
+import { useSandboxSession } from '../../../lab/helpers/sandboxFixture';
 
 describe('sandbox control API (/_control)', () => {
 	const f = useSandboxSession();
@@ -194,7 +194,7 @@ describe('sandbox control API (/_control)', () => {
 		expect((await control(f.sandbox, 'GET', '/jobs')).body).toHaveLength(0);
 		// after: the job is created but the answer is lost, as when a proxy drops the response
 		await control(f.sandbox, 'POST', '/fail-next', { drop: true, after: true, path: '*/jobs' });
-		const { validJob } = await import('../../helpers/sandboxClient');
+		const { validJob } = await import('../../../lab/helpers/sandboxClient');
 		await expect(f.session.api('POST', '/jobs', validJob())).rejects.toThrow();
 		expect((await control(f.sandbox, 'GET', '/jobs')).body).toHaveLength(1);
 		const log = (await control(f.sandbox, 'GET', '/requests')).body;

@@ -1,8 +1,8 @@
 import { CALLBACK_RETRY_DELAYS_MS } from '../../../nodes/shared/contract';
-import { startSandbox, type DeliveryAttempt } from '../../../sandbox';
-import { startCallbackReceiver } from '../../helpers/callbackReceiver';
-import { useSandboxWithReceiver } from '../../helpers/sandboxFixture';
-import { control, PartnerSession, waitFor } from '../../helpers/sandboxClient';
+import { startSandbox, type DeliveryAttempt } from '../../../lab/sandbox';
+import { startCallbackReceiver } from '../../../lab/helpers/callbackReceiver';
+import { useSandboxWithReceiver } from '../../../lab/helpers/sandboxFixture';
+import { control, PartnerSession, waitFor } from '../../../lab/helpers/sandboxClient';
 
 describe('sandbox callbacks: signed deliveries, retries, give-up', () => {
 	const f = useSandboxWithReceiver();

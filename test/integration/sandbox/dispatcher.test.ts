@@ -1,6 +1,6 @@
-import { startSandbox, type Sandbox } from '../../../sandbox';
-import { startCallbackReceiver, type CallbackReceiver } from '../../helpers/callbackReceiver';
-import { control, PartnerSession, waitFor } from '../../helpers/sandboxClient';
+import { startSandbox, type Sandbox } from '../../../lab/sandbox';
+import { startCallbackReceiver, type CallbackReceiver } from '../../../lab/helpers/callbackReceiver';
+import { control, PartnerSession, waitFor } from '../../../lab/helpers/sandboxClient';
 
 describe('sandbox dispatcher: simulated Guardians on a scalable clock', () => {
 	let sandbox: Sandbox;

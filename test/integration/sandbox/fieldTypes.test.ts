@@ -3,8 +3,8 @@
  * exactly that field, and nothing is created. Generated from the body itself, so a field added to
  * the sample is swept too.
  */
-import { control, hoursFromNow } from '../../helpers/sandboxClient';
-import { useSandboxSession } from '../../helpers/sandboxFixture';
+import { control, hoursFromNow } from '../../../lab/helpers/sandboxClient';
+import { useSandboxSession } from '../../../lab/helpers/sandboxFixture';
 
 const FULL_JOB = {
 	name: 'Open House 23 Main St',

@@ -4,9 +4,9 @@
  * and the next ordinary request is served.
  */
 import { connect } from 'node:net';
-import type { Sandbox } from '../../../sandbox';
-import { http, PartnerSession } from '../../helpers/sandboxClient';
-import { useSandboxSession } from '../../helpers/sandboxFixture';
+import type { Sandbox } from '../../../lab/sandbox';
+import { http, PartnerSession } from '../../../lab/helpers/sandboxClient';
+import { useSandboxSession } from '../../../lab/helpers/sandboxFixture';
 
 /** Sends raw bytes and returns the status and the parsed JSON body of the answer. */
 function rawRequest(sandbox: Sandbox, text: string): Promise<{ status: number; body: any; head: string }> {

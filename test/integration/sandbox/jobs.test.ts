@@ -1,5 +1,5 @@
-import { control, hoursFromNow, http, PartnerSession, validJob } from '../../helpers/sandboxClient';
-import { useSandboxSession } from '../../helpers/sandboxFixture';
+import { control, hoursFromNow, http, PartnerSession, validJob } from '../../../lab/helpers/sandboxClient';
+import { useSandboxSession } from '../../../lab/helpers/sandboxFixture';
 
 describe('sandbox /jobs routes', () => {
 	const f = useSandboxSession();

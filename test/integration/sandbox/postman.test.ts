@@ -6,9 +6,9 @@
  * "Get Job Info" example hard-codes job 34 (here: the job just created).
  */
 import { readFileSync } from 'node:fs';
-import { startSandbox, type Sandbox } from '../../../sandbox';
-import { control, hoursFromNow } from '../../helpers/sandboxClient';
-import { findVendorDoc, vendorDocCandidates } from '../../helpers/vendorDocs';
+import { startSandbox, type Sandbox } from '../../../lab/sandbox';
+import { control, hoursFromNow } from '../../../lab/helpers/sandboxClient';
+import { findVendorDoc, vendorDocCandidates } from '../../../lab/helpers/vendorDocs';
 
 interface PostmanRequest {
 	method: string;

@@ -1,5 +1,5 @@
-import { startSandbox, type Sandbox } from '../../../sandbox';
-import { control, http, PartnerSession } from '../../helpers/sandboxClient';
+import { startSandbox, type Sandbox } from '../../../lab/sandbox';
+import { control, http, PartnerSession } from '../../../lab/helpers/sandboxClient';
 
 describe('sandbox rate limit (per partner key)', () => {
 	let sandbox: Sandbox;

@@ -7,8 +7,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { startSandbox, type Sandbox } from '../../../sandbox';
-import { PartnerSession } from '../../helpers/sandboxClient';
+import { startSandbox, type Sandbox } from '../../../lab/sandbox';
+import { PartnerSession } from '../../../lab/helpers/sandboxClient';
 
 function walkthrough(): string {
 	const doc = readFileSync(join(__dirname, '../../../docs/development.md'), 'utf8');
@@ -74,8 +74,8 @@ describe('docs/development.md sandbox walk-through (curl)', () => {
 	});
 });
 
-/** The control API examples of sandbox/README.md, each call made to fail loudly on an HTTP error. */
-describe('sandbox/README.md control API examples (curl)', () => {
+/** The control API examples of lab/sandbox/README.md, each call made to fail loudly on an HTTP error. */
+describe('lab/sandbox/README.md control API examples (curl)', () => {
 	let sandbox: Sandbox;
 	beforeAll(async () => {
 		sandbox = await startSandbox({ autoDispatch: false });
@@ -84,7 +84,7 @@ describe('sandbox/README.md control API examples (curl)', () => {
 
 	it('every example answers 2xx JSON, in order, on a sandbox with one job', async () => {
 		if (!haveCurl) throw new Error('curl is not installed: install curl to run this check');
-		const readme = readFileSync(join(__dirname, '../../../sandbox/README.md'), 'utf8');
+		const readme = readFileSync(join(__dirname, '../../../lab/sandbox/README.md'), 'utf8');
 		const block = /## Control API[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)![1];
 		const session = await PartnerSession.login(sandbox);
 		expect(await session.createJob()).toBe(1001);
@@ -100,7 +100,7 @@ describe('sandbox/README.md control API examples (curl)', () => {
 	});
 });
 
-describe('sandbox/README.md and GET /_control list the same control routes, and the sandbox serves each', () => {
+describe('lab/sandbox/README.md and GET /_control list the same control routes, and the sandbox serves each', () => {
 	let sandbox: Sandbox;
 	beforeAll(async () => {
 		sandbox = await startSandbox({ autoDispatch: false });
@@ -108,7 +108,7 @@ describe('sandbox/README.md and GET /_control list the same control routes, and 
 	afterAll(() => sandbox.close());
 
 	it('has no route documented but missing, or served but undocumented', async () => {
-		const readme = readFileSync(join(__dirname, '../../../sandbox/README.md'), 'utf8');
+		const readme = readFileSync(join(__dirname, '../../../lab/sandbox/README.md'), 'utf8');
 		const documented = [...readme.matchAll(/^### (.*)$/gm)]
 			.flatMap((m) => [...m[1].matchAll(/`(GET|POST|DELETE|PATCH) (\/_control[^`[]*)/g)].map((r) => `${r[1]} ${r[2]}`))
 			.sort();

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { http } from '../../helpers/sandboxClient';
-import { useSandboxSession } from '../../helpers/sandboxFixture';
+import { http } from '../../../lab/helpers/sandboxClient';
+import { useSandboxSession } from '../../../lab/helpers/sandboxFixture';
 
 describe('sandbox robustness: bad input gets a vendor-style answer and the server keeps serving', () => {
 	const f = useSandboxSession({ rateLimitPerMinute: 100_000 }, 'all');

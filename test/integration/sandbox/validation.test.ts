@@ -1,5 +1,5 @@
-import { hoursFromNow, validJob } from '../../helpers/sandboxClient';
-import { useSandboxSession } from '../../helpers/sandboxFixture';
+import { hoursFromNow, validJob } from '../../../lab/helpers/sandboxClient';
+import { useSandboxSession } from '../../../lab/helpers/sandboxFixture';
 
 /** Each case: a create body and the fieldName(s) the 400 must name. */
 const address = { address1: '1 Main St', city: 'Albany', state: 'NY', zip: '12207' };

@@ -6,8 +6,8 @@
 import { createHmac } from 'node:crypto';
 
 import { catchUpSpacingMs } from '../../../nodes/G2SentryTrigger/catchUp';
-import { control, waitFor } from '../../helpers/sandboxClient';
-import { logs } from '../../helpers/webhook-context';
+import { control, waitFor } from '../../../lab/helpers/sandboxClient';
+import { logs } from '../../../lab/helpers/webhook-context';
 import { SANDBOX_CALLBACK_SECRET, useSandboxTrigger, type SandboxTrigger } from './sandbox-trigger';
 
 const wire = useSandboxTrigger();

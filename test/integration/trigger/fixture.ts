@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 
-import { startTriggerServer, type Reply, type TriggerServer, type TriggerServerOptions } from '../../helpers/webhook-context';
+import { startTriggerServer, type Reply, type TriggerServer, type TriggerServerOptions } from '../../../lab/helpers/webhook-context';
 
 export const SECRET = 'test-callback-secret';
 export const PREVIOUS = 'previous-test-secret';

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 
 import { MAX_CALLBACK_BYTES } from '../../../nodes/G2SentryTrigger/payload';
-import { logs, type Reply, type TriggerServer } from '../../helpers/webhook-context';
+import { logs, type Reply, type TriggerServer } from '../../../lab/helpers/webhook-context';
 import { CREDENTIALS, payload, PREVIOUS, SECRET, send, sign, useTriggerServers } from './fixture';
 
 const start = useTriggerServers();

@@ -6,9 +6,9 @@
  */
 import { createHmac } from 'node:crypto';
 
-import { control, waitFor } from '../../helpers/sandboxClient';
-import { startStubPartnerApi } from '../../helpers/stubPartnerApi';
-import { logs, startTriggerServer, type TriggerServerOptions } from '../../helpers/webhook-context';
+import { control, waitFor } from '../../../lab/helpers/sandboxClient';
+import { startStubPartnerApi } from '../../../lab/helpers/stubPartnerApi';
+import { logs, startTriggerServer, type TriggerServerOptions } from '../../../lab/helpers/webhook-context';
 import { useSandboxTrigger, type SandboxTrigger } from './sandbox-trigger';
 
 const wire = useSandboxTrigger();

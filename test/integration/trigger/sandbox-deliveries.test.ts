@@ -4,9 +4,9 @@
  * Whatever the delivery chaos, the workflow must see exactly one item per distinct event: the
  * sandbox's own delivery log says which events exist (one deliveryId each).
  */
-import type { DeliveryAttempt } from '../../../sandbox';
-import { waitFor } from '../../helpers/sandboxClient';
-import type { TriggerServerOptions } from '../../helpers/webhook-context';
+import type { DeliveryAttempt } from '../../../lab/sandbox';
+import { waitFor } from '../../../lab/helpers/sandboxClient';
+import type { TriggerServerOptions } from '../../../lab/helpers/webhook-context';
 import { useSandboxTrigger, type SandboxTrigger } from './sandbox-trigger';
 
 jest.setTimeout(60_000);

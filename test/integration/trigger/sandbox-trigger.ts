@@ -2,9 +2,9 @@
  * A sandbox whose callbacks go to a trigger server (webhook() through n8n-core), for the tests
  * that follow real deliveries: the credential points at the sandbox and shares its callback secret.
  */
-import { startSandbox, type DeliveryAttempt, type Sandbox, type SandboxStartOptions } from '../../../sandbox';
-import { control, PartnerSession } from '../../helpers/sandboxClient';
-import { startTriggerServer, type TriggerServer, type TriggerServerOptions } from '../../helpers/webhook-context';
+import { startSandbox, type DeliveryAttempt, type Sandbox, type SandboxStartOptions } from '../../../lab/sandbox';
+import { control, PartnerSession } from '../../../lab/helpers/sandboxClient';
+import { startTriggerServer, type TriggerServer, type TriggerServerOptions } from '../../../lab/helpers/webhook-context';
 
 export const SANDBOX_CALLBACK_SECRET = 'sandbox-callback-secret';
 

@@ -3,7 +3,7 @@
  * memory, a previous callback secret past its end, a credential that cannot be read. Deliveries
  * keep working, nothing is accepted that should not be, and n8n's log is told once, not per request.
  */
-import { logs } from '../../helpers/webhook-context';
+import { logs } from '../../../lab/helpers/webhook-context';
 import { CREDENTIALS, payload, PREVIOUS, send, sign, useTriggerServers } from './fixture';
 
 const start = useTriggerServers();

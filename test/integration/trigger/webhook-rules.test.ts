@@ -1,9 +1,9 @@
 /**
  * Each rule of the trigger, with webhook() run through n8n-core's WebhookContext behind a real
- * HTTP server (see test/helpers/webhook-context.ts); signatures made independently (./fixture).
+ * HTTP server (see lab/helpers/webhook-context.ts); signatures made independently (./fixture).
  */
 import { loadStore } from '../../../nodes/G2SentryTrigger/events';
-import { logs } from '../../helpers/webhook-context';
+import { logs } from '../../../lab/helpers/webhook-context';
 import { CREDENTIALS, payload, PREVIOUS, SECRET, send, sign, useTriggerServers } from './fixture';
 
 const start = useTriggerServers();

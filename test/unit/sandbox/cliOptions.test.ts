@@ -1,4 +1,4 @@
-import { CliError, parseChaos, parseCli, parseDuration } from '../../../sandbox/cliOptions';
+import { CliError, parseChaos, parseCli, parseDuration } from '../../../lab/sandbox/cliOptions';
 
 describe('sandbox CLI options', () => {
 	it('defaults to 127.0.0.1:4010, time scale 10, the default partner', () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findVendorDoc, REPO_ROOT, vendorDocCandidates } from '../../helpers/vendorDocs';
+import { findVendorDoc, REPO_ROOT, vendorDocCandidates } from '../../../lab/helpers/vendorDocs';
 
 describe('finding the vendor documents beside the repository', () => {
 	let dir: string;
