@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
-import { N8nInstance, type N8nOwner } from './n8n-instance';
+import { N8nInstance } from './n8n-instance';
+import type { N8nOwner } from './n8n-versions';
 import { buildAndPack, installCommunityPackage } from './package';
 import { formUrl, TRIGGER_NODE, triggerUrl, useCredential, withWebhookIds, type CredentialRef, type Workflow } from './workflows';
 
@@ -14,7 +15,7 @@ export * from './mailbox';
 export * from './session';
 export * from './n8n-instance';
 export * from './package';
-export { capabilitiesOf, restSession, type N8nCapabilities } from './n8n-versions';
+export { capabilitiesOf, restSession, type N8nCapabilities, type N8nOwner } from './n8n-versions';
 export { freePort } from './processes';
 export * from './workflows';
 

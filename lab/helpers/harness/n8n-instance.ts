@@ -8,15 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ensureN8n, type N8nRuntime } from '../../n8n-runtime';
-import { capabilitiesOf, restSession, type N8nCapabilities } from './n8n-versions';
+import { capabilitiesOf, restSession, type N8nCapabilities, type N8nOwner } from './n8n-versions';
 import { freePort, signalGroup, sleep, trackGroup, untrackGroup } from './processes';
-
-export interface N8nOwner {
-	email: string;
-	password: string;
-	firstName?: string;
-	lastName?: string;
-}
 
 export interface N8nInstanceOptions {
 	/** n8n version (installed on first use); G2S_N8N_VERSION or the default when omitted. */

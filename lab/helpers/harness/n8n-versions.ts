@@ -8,8 +8,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import type { N8nOwner } from './n8n-instance';
 import { sleep } from './processes';
+
+/** The account the harness logs in to n8n's editor and REST API with. */
+export interface N8nOwner {
+	email: string;
+	password: string;
+	firstName?: string;
+	lastName?: string;
+}
 
 /** Modules the harness switches off where the version has them (mcp-registry reaches the internet). */
 const MODULES_TO_DISABLE = ['mcp-registry'];

@@ -3,7 +3,7 @@
 // to a `browser-id` header, so every call sends the one used at login.
 import crypto from 'node:crypto';
 
-import type { N8nOwner } from './n8n-instance';
+import type { N8nOwner } from './n8n-versions';
 
 export interface DataTableColumn {
 	name: string;
