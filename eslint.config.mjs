@@ -1,7 +1,7 @@
 // The one ESLint configuration of the repository (`npx eslint .` needs no flag):
 // - what ships (nodes/, credentials/, package.json): n8n's own community-node config, exactly as
 //   `n8n-node lint` applies it (imported from @n8n/node-cli, only scoped to those paths);
-// - the development code (lab/sandbox/, scripts/, test/, the root's *.js): the general JavaScript
+// - the development code (lab/, test/, the root's *.js): the general JavaScript
 //   and TypeScript recommendations n8n's config also starts from, without the community-node rules
 //   that forbid what this code needs (network, timers, child processes, the console).
 // n8n's strict mode wants its template as the package's eslint.config.mjs: `npm run lint`

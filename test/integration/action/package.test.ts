@@ -47,7 +47,7 @@ afterAll(() => {
 it('ships only dist/, README.md, LICENSE and package.json', () => {
 	const outside = packed.filter((file) => !file.startsWith('dist/'));
 	expect(outside).toEqual(['LICENSE', 'README.md', 'package.json']);
-	expect(packed.some((file) => /\.ts$|\.test\.|^dist\/(test|sandbox|scripts)\//.test(file))).toBe(false);
+	expect(packed.some((file) => /\.ts$|\.test\.|^dist\/(test|lab)\//.test(file))).toBe(false);
 });
 
 it('ships every credential and node n8n is told to load, with their icons and codex', () => {
