@@ -1,9 +1,10 @@
-// `npm run lint`: the repository's ESLint configuration (eslint.config.mjs) over everything, then
-// n8n's own checks on the package: `n8n-node lint` in strict mode insists on its template as the
-// package's eslint.config.mjs, so it runs on a copy of what ships (nodes/, credentials/,
-// package.json, tsconfig.json) laid out with that template, under .test-results/n8n-lint/.
-// `npm run lint -- --fix` fixes through the repository's configuration (same n8n rules for the
-// shipped code) and then runs n8n's checks. Exit status: non-zero when either finds an error.
+// `npm run lint`: the repository's ESLint configuration (eslint.config.mjs) over everything, the
+// type-check of everything (tsc, tsconfig.dev.json), then n8n's own checks on the package:
+// `n8n-node lint` in strict mode insists on its template as the package's eslint.config.mjs, so
+// it runs on a copy of what ships (nodes/, credentials/, package.json, tsconfig.json) laid out
+// with that template, under .test-results/n8n-lint/. `npm run lint -- --fix` fixes through the
+// repository's configuration (same n8n rules for the shipped code) and then runs n8n's checks.
+// Exit status: non-zero when any of the three finds an error.
 //
 // package.json is linted by the n8n leg only. The publisher fields n8n asks for (repository,
 // homepage, bugs, author.email) are the publisher's to fill: `npm run release:check` fails, naming
@@ -20,6 +21,11 @@ const run = (cmd, args, cwd) => spawnSync(cmd, args, { cwd, stdio: 'inherit' }).
 
 console.log('[lint] eslint . (eslint.config.mjs)');
 const repo = run(bin('eslint'), ['.', '--ignore-pattern', 'package.json', ...(fix ? ['--fix'] : [])], root);
+
+// Jest only transpiles (isolatedModules in tsconfig.dev.json, so that a test run does not
+// type-check the whole program per worker): the types of everything are checked here, once.
+console.log('[lint] tsc -p tsconfig.dev.json --noEmit (types of the package, lab and tests)');
+const types = run(bin('tsc'), ['-p', 'tsconfig.dev.json', '--noEmit'], root);
 
 const stage = path.join(root, '.test-results', 'n8n-lint');
 fs.rmSync(stage, { recursive: true, force: true });
@@ -62,7 +68,7 @@ function main() {
 	}
 	console.log('[lint] n8n-node lint (strict mode, n8n\'s template config) on the package: nodes/, credentials/, package.json');
 	const n8n = run(bin('n8n-node'), ['lint'], stage);
-	process.exit(repo || n8n ? 1 : 0);
+	process.exit(repo || types || n8n ? 1 : 0);
 }
 
 main();

@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { ensureN8n, type N8nRuntime } from '../../n8n-runtime';
 import { capabilitiesOf, restSession, type N8nCapabilities, type N8nOwner } from './n8n-versions';
+import { copyDatabaseFiles, copyMigratedDatabase } from './migratedDatabase';
 import { freePort, signalGroup, sleep, trackGroup, untrackGroup } from './processes';
 
 export interface N8nInstanceOptions {
@@ -26,6 +27,8 @@ export interface N8nInstanceOptions {
 	command?: 'start' | 'worker' | 'webhook';
 	/** Log file name in the user folder (several processes can share one folder); n8n.log by default. */
 	logName?: string;
+	/** false: a new sqlite database migrated by n8n itself, instead of a copy of one (./migratedDatabase.ts). */
+	migratedDatabase?: boolean;
 	log?: (message: string) => void;
 }
 
@@ -86,13 +89,26 @@ export class N8nInstance {
 		return this.runtime;
 	}
 
-	/** Provides the runtime (installs it on first use) and picks ports. */
+	/** Provides the runtime (installs it on first use), picks ports and puts a migrated empty database in place. */
 	async prepare(): Promise<this> {
 		this.runtime = await ensureN8n({ version: this.options.version, log: this.options.log });
 		this.capabilities = capabilitiesOf(this.runtime.dir);
 		this.port = this.options.port ?? (await freePort());
 		do this.brokerPort = await freePort();
 		while (this.brokerPort === this.port);
+		const sqlite = (this.options.env?.DB_TYPE ?? 'sqlite') === 'sqlite';
+		if (this.options.migratedDatabase !== false && sqlite && !fs.existsSync(this.databaseFile)) {
+			await copyMigratedDatabase(this.version, path.dirname(this.databaseFile), async (into) => {
+				const seed = new N8nInstance({ version: this.version, migratedDatabase: false });
+				try {
+					await seed.prepare();
+					await seed.importCredentials([]); // any command migrates
+					copyDatabaseFiles(path.dirname(seed.databaseFile), into);
+				} finally {
+					await seed.dispose();
+				}
+			});
+		}
 		return this;
 	}
 

@@ -3,6 +3,7 @@
 // into <user>/.n8n/nodes/node_modules/<name>, drop dev/peer/optional dependencies from its
 // package.json, `npm install` inside it, and record the version in <user>/.n8n/nodes/package.json.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -69,14 +70,49 @@ async function withBuildLock<T>(root: string, fn: () => Promise<T>): Promise<T> 
 	}
 }
 
-/** `npm run build` then `npm pack` into `destDir`; returns the tarball's path. */
+/** What decides the bytes of the build and the tarball: the sources, the build's configuration
+ * and tools (the lock), and the files npm always packs. */
+const PACK_INPUTS = ['nodes', 'credentials', 'package.json', 'package-lock.json', 'tsconfig.json', 'gulpfile.js', 'README.md', 'LICENSE'];
+
+function packInputsHash(root: string): string {
+	const hash = createHash('sha256');
+	const add = (relative: string) => {
+		const full = path.join(root, relative);
+		if (!fs.existsSync(full)) return;
+		if (fs.statSync(full).isDirectory()) {
+			for (const entry of fs.readdirSync(full).sort()) add(path.join(relative, entry));
+			return;
+		}
+		hash.update(`${relative}\0`).update(fs.readFileSync(full)).update('\0');
+	};
+	for (const input of PACK_INPUTS) add(input);
+	return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * `npm run build` then `npm pack`, copied into `destDir`; returns the copy's path. Every e2e suite
+ * installs the package into an n8n of its own; building it each time (tsc, under the build lock, so
+ * one suite at a time) cost each suite seconds of a run. The tarball is kept in
+ * .test-results/packed/<hash of PACK_INPUTS>/ and reused while none of those files changed.
+ */
 export async function buildAndPack(destDir: string, root = PACKAGE_ROOT): Promise<string> {
 	fs.mkdirSync(destDir, { recursive: true });
 	return withBuildLock(root, async () => {
-		await run(NPM, ['run', '--silent', 'build'], root);
-		const out = await run(NPM, ['pack', '--json', '--pack-destination', destDir, '--loglevel=error'], root);
-		const [info] = JSON.parse(out) as Array<{ filename: string }>;
-		return path.join(destDir, info.filename);
+		const packed = path.join(root, '.test-results', 'packed');
+		const folder = path.join(packed, packInputsHash(root));
+		let tarball = fs.existsSync(folder) ? fs.readdirSync(folder).find((file) => file.endsWith('.tgz')) : undefined;
+		if (!tarball) {
+			await run(NPM, ['run', '--silent', 'build'], root);
+			// one tarball kept: the one of the sources as they are now
+			fs.rmSync(packed, { recursive: true, force: true });
+			const staging = fs.mkdtempSync(path.join(path.dirname(packed), 'packing-'));
+			const out = await run(NPM, ['pack', '--json', '--pack-destination', staging, '--loglevel=error'], root);
+			tarball = (JSON.parse(out) as Array<{ filename: string }>)[0].filename;
+			fs.mkdirSync(packed, { recursive: true });
+			fs.renameSync(staging, folder);
+		}
+		fs.copyFileSync(path.join(folder, tarball), path.join(destDir, tarball));
+		return path.join(destDir, tarball);
 	});
 }
 

@@ -2,15 +2,17 @@
  * Answers that are not what the contract promises, from a stub server over real HTTP: every
  * operation fails its item with "G2 Sentry answered something unexpected", naming the call, the
  * status, the content type and the first characters of what came back — never a success. Reads,
- * updates and cancels are tried again first (an answer lost); a create or a review is never sent
- * twice.
+ * updates and cancels are tried again first (an answer lost), after a back-off shortened here
+ * (test/helpers/shortBackoff.ts); a create or a review is never sent twice.
  */
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
 import { executeNode } from '../../../lab/helpers/execute-node';
 import { useStubPartnerApi } from '../../../lab/helpers/stubPartnerApi';
 import { createParameters, credentialsFor } from '../../../lab/helpers/action-setup';
+import { useShortBackoff } from '../../../lab/helpers/shortBackoff';
 
 const fixture = useStubPartnerApi();
+useShortBackoff();
 
 const run = (parameters: Record<string, unknown>, onError?: 'continueErrorOutput') =>
 	executeNode({

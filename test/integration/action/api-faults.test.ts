@@ -3,13 +3,16 @@
  * captive portal's 200 page, an empty 200, a body trickled past the deadline, an oversized
  * answer, a login that never answers. No fault may turn into a success that did not happen, no
  * item may wait past the deadline, no create may be sent twice. The deadlines are shortened here
- * (configureDeadlines) so that the tests take seconds; the defaults are in
- * nodes/shared/transport/limits.ts.
+ * (configureDeadlines) so that the tests take seconds, and so is the back-off between tries
+ * (test/helpers/shortBackoff.ts); the defaults are in nodes/shared/transport/limits.ts and
+ * retryPolicy.ts.
  */
 import { ANSWER_MAX_CHARS, configureDeadlines, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../../nodes/shared/transport/limits';
 import { createJob, createParameters, useSandbox } from '../../../lab/helpers/action-setup';
+import { useShortBackoff } from '../../../lab/helpers/shortBackoff';
 
 const env = useSandbox();
+useShortBackoff();
 
 const failNext = (rule: Record<string, unknown>) => env.control('POST', '/fail-next', rule);
 const truth = async (jobId: number) => (await env.control('GET', `/jobs/${jobId}`)) as { status: string; job: { duration: number } };

@@ -8,8 +8,10 @@ import type { NodeApiError } from 'n8n-workflow';
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
 import { asOnOldN8n, type OldN8nOptions } from '../../../lab/helpers/old-n8n';
 import { createJob, freshCredentials, useSandbox } from '../../../lab/helpers/action-setup';
+import { useShortBackoff } from '../../../lab/helpers/shortBackoff';
 
 const env = useSandbox();
+useShortBackoff(); // the 429 waits stay real: those tests race the sandbox's rate window
 const oldN8n = (options: OldN8nOptions = {}) => ({ nodeType: asOnOldN8n(new G2Sentry(), options) });
 const calls = async () => (await env.requests()).map((r) => `${r.method} ${r.path.replace('/api/v1', '')} ${r.status}`);
 

@@ -1,14 +1,18 @@
 /**
  * Rate limits, injected server errors and dropped connections, through n8n-core against the
- * sandbox — including the proof that a create whose fate is unknown is never sent twice.
+ * sandbox — including the proof that a create whose fate is unknown is never sent twice. The
+ * back-off between tries of a lost answer is shortened (test/helpers/shortBackoff.ts); the 429
+ * waits are the real ones, against the sandbox's real rate window.
  */
 import type { NodeApiError } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
 import { pacer } from '../../../nodes/shared/transport';
 import { createJob, createParameters, useSandbox } from '../../../lab/helpers/action-setup';
+import { shortBackoffMs, useShortBackoff } from '../../../lab/helpers/shortBackoff';
 
 const env = useSandbox();
+useShortBackoff();
 
 const jobsRequests = async () => (await env.requests()).filter((r) => !r.path.includes('/access/'));
 const failNext = (rule: Record<string, unknown>) => env.control('POST', '/fail-next', rule);
@@ -136,7 +140,8 @@ it('retries a create when the connection could not even be made, then explains',
 	expect(result.error?.message).toBe(
 		'Nothing is answering at http://127.0.0.1:1. Check the Base URL (address and port) and that the service is running.',
 	);
-	expect(Date.now() - started).toBeGreaterThanOrEqual(7000); // 1 s + 2 s + 4 s back-off
+	// it waited the whole back-off (here the shortened one) between its 4 tries
+	expect(Date.now() - started).toBeGreaterThanOrEqual(shortBackoffMs.reduce((sum, ms) => sum + ms, 0));
 }, 20_000);
 
 it('stops waiting for the rate limit at once when the execution is cancelled', async () => {
