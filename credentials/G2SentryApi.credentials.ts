@@ -17,7 +17,7 @@ import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from '../nodes/shared/
 import { requestsPerMinute, sharedPacer } from '../nodes/shared/transport/pacing';
 import { sharedCall } from '../nodes/shared/transport/sharedCall';
 import { deadlines } from '../nodes/shared/transport/limits';
-import { readTokens, withinLoginDeadline } from '../nodes/shared/transport/loginAnswer';
+import { readTokens, sendAuthCall } from '../nodes/shared/transport/loginAnswer';
 
 /**
  * The credential's type name: how nodes, workflows and n8n's database refer to it. Public (saved
@@ -221,22 +221,20 @@ export class G2SentryApi implements ICredentialType {
 			if (shared.joined && takeResend() > 0) sharedPacer.reserve(bucket, requestsPerMinute(credentials));
 			return await shared.result;
 		};
+		const httpRequest = async (options: IHttpRequestOptions) => await this.helpers.httpRequest(options);
 		const storedRefreshToken = credentials.refreshToken;
 		if (typeof storedRefreshToken === 'string' && storedRefreshToken !== '') {
 			try {
 				const refreshed: unknown = await once(`refresh ${storedRefreshToken}`, SHARE_REFRESH_MS, async (following) =>
 					await paced(credentials, baseUrl, following, async () =>
-						await withinLoginDeadline(async (abortSignal) =>
-							await this.helpers.httpRequest({
-								method: 'GET',
-								url: `${baseUrl}/access/refresh`,
-								headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
-								json: true,
-								returnFullResponse: true,
-								timeout: AUTH_IDLE_TIMEOUT_MS,
-								abortSignal,
-							}),
-						),
+						await sendAuthCall(httpRequest, {
+							method: 'GET',
+							url: `${baseUrl}/access/refresh`,
+							headers: { [REFRESH_TOKEN_HEADER]: storedRefreshToken },
+							json: true,
+							returnFullResponse: true,
+							timeout: AUTH_IDLE_TIMEOUT_MS,
+						}),
 					),
 				);
 				const read = readTokens(refreshed);
@@ -253,18 +251,15 @@ export class G2SentryApi implements ICredentialType {
 			const secretKey = createHash('sha256').update(String(trimmed(credentials.partnerSecret))).digest('base64url');
 			login = await once(`login ${secretKey}`, 0, async (following) =>
 				await paced(credentials, baseUrl, following, async () =>
-					await withinLoginDeadline(async (abortSignal) =>
-						await this.helpers.httpRequest({
-							method: 'POST',
-							url: `${baseUrl}/access/login`,
-							// pasted from the portal, key and secret often carry a stray space or line break
-							body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
-							json: true,
-							returnFullResponse: true,
-							timeout: AUTH_IDLE_TIMEOUT_MS,
-							abortSignal,
-						}),
-					),
+					await sendAuthCall(httpRequest, {
+						method: 'POST',
+						url: `${baseUrl}/access/login`,
+						// pasted from the portal, key and secret often carry a stray space or line break
+						body: { partnerKey: trimmed(credentials.partnerKey), partnerSecret: trimmed(credentials.partnerSecret) },
+						json: true,
+						returnFullResponse: true,
+						timeout: AUTH_IDLE_TIMEOUT_MS,
+					}),
 				),
 			);
 		} catch (error) {

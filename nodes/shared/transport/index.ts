@@ -33,6 +33,7 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
+import { BODY_AS_STREAM, readBody, readErrorBodies } from './answerBody';
 import { describeUnexpected, inspectAnswer, type Answer, type AnswerShape, type SuccessAnswer } from './answers';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type Effect, type FailureDescription, type RequestInfo, type Subject } from './errors';
@@ -51,7 +52,7 @@ import { decideRetry, isNotSent } from './retryPolicy';
 
 export type { Effect, Subject } from './errors';
 export { SUCCESS_ENVELOPE, successEnvelope } from './answers';
-export { ANSWER_MAX_CHARS, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS, REQUEST_IDLE_TIMEOUT_MS } from './limits';
+export { ANSWER_MAX_BYTES, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS, REQUEST_IDLE_TIMEOUT_MS } from './limits';
 export { requestsPerMinute } from './pacing';
 
 /**
@@ -161,25 +162,31 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 	};
 
 	for (let attempt = 1; ; attempt++) {
-		let outcome = await pacedAttempt(request);
-		if (!outcome.ok && outcome.failure.kind === 'http' && outcome.failure.status === 401 && !outcome.authMessage) {
+		let outcome: Outcome = await pacedAttempt(request);
+		const refused = !outcome.ok && outcome.failure.kind === 'http' && outcome.failure.status === 401 && !outcome.authMessage;
+		// a 401 too long to be G2 Sentry's (cut) is not its refusal: no re-send, it is unexpected
+		const notG2Sentry = refused && !outcome.ok ? outcome.cutAnswer : undefined;
+		if (refused && !notG2Sentry) {
 			// n8n renews the token only when the request throws a 401: send it once more that way
 			outcome = await pacedAttempt({ ...request, ignoreHttpStatusErrors: false });
 		}
 		/** a 2xx that is not the promised answer: handled like an answer lost (./retryPolicy.ts, rule 5) */
 		let unexpected: { answer: SuccessAnswer; problem: string } | undefined;
-		if (outcome.ok) {
-			const checked = inspectAnswer(outcome, options.answer);
+		const answer = outcome.ok ? outcome : notG2Sentry;
+		if (answer) {
+			const checked = inspectAnswer(answer, options.answer);
 			if (checked.ok) return checked.value;
-			unexpected = { answer: outcome, problem: checked.problem };
-			outcome = {
-				ok: false,
-				failure: { kind: 'unexpected', status: outcome.status },
-				body: undefined,
-				raw: { httpCode: String(outcome.status), contentType: outcome.contentType ?? null, problem: checked.problem },
-			};
+			unexpected = { answer, problem: checked.problem };
 		}
-		const failed = outcome;
+		// an answer that was not returned above is unexpected: `outcome` is a failure otherwise
+		const failed: Failed = unexpected
+			? {
+					ok: false,
+					failure: { kind: 'unexpected', status: unexpected.answer.status },
+					body: undefined,
+					raw: { httpCode: String(unexpected.answer.status), contentType: unexpected.answer.contentType ?? null, problem: unexpected.problem },
+				}
+			: (outcome as Failed);
 
 		// what the error may carry must not hold a token: read the stored ones again, since n8n may
 		// have refreshed them during this very request
@@ -217,7 +224,11 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 	}
 }
 
-/** One send through n8n within the deadline, read into an Outcome; a cancel (signal) ends it at once. */
+/**
+ * One send through n8n within the deadline, read into an Outcome; a cancel (signal) ends it at
+ * once. n8n hands the body over as a stream (./answerBody.ts): it is read here, within the same
+ * deadline, and at most ANSWER_MAX_BYTES of it; an error's body the same way.
+ */
 async function attemptOnce(
 	context: ApiContext,
 	request: IHttpRequestOptions,
@@ -225,17 +236,27 @@ async function attemptOnce(
 	itemIndex: number | undefined,
 ): Promise<Outcome> {
 	const deadline = AbortSignal.timeout(deadlines.requestMs);
+	const stop = anySignal(signal, deadline)!;
+	// aborted once the attempt is over: n8n's HTTP client then closes a connection whose body
+	// was not read to its end (it listens to the request's signal until the body has ended)
+	const over = new AbortController();
 	try {
-		const value = await send(context, request, anySignal(signal, deadline)!, itemIndex);
+		const value = await send(context, { ...request, ...BODY_AS_STREAM }, anySignal(stop, over.signal)!, itemIndex);
 		// n8n answers with the full response when asked; a bare body would mean a 2xx
-		return isFullResponse(value) ? readAnswer(value, Date.now()) : { ok: true, status: 200, body: value };
+		const response = isFullResponse(value) ? value : undefined;
+		const { body, cut } = await readBody(response ? response.body : value, stop, () => over.abort());
+		if (!response) return { ok: true, status: 200, body, ...(cut ? { cut } : {}) };
+		return readAnswer({ ...response, body }, Date.now(), cut);
 	} catch (error) {
+		if (!stop.aborted) await readErrorBodies(error, stop);
 		if (signal?.aborted) throw cancelled(context, itemIndex);
 		if (deadline.aborted) {
 			// given up: whether the request reached G2 Sentry is not known (./retryPolicy.ts, rule 5)
 			return { ok: false, failure: { kind: 'network', code: REQUEST_DEADLINE_CODE }, body: undefined, raw: { code: REQUEST_DEADLINE_CODE } };
 		}
 		return readThrown(error, Date.now()) satisfies Failed;
+	} finally {
+		over.abort();
 	}
 }
 

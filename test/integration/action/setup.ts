@@ -24,7 +24,7 @@ export interface Env {
 		options?: Partial<ExecuteNodeOptions>,
 	): ReturnType<typeof executeNode>;
 	/** every API request the sandbox received, oldest first */
-	requests(): Promise<Array<{ method: string; path: string; status: number | null; time: string; injected?: string }>>;
+	requests(): Promise<Array<{ method: string; path: string; status: number | null; time: string; injected?: string; bytesWritten?: number; complete?: boolean }>>;
 	control(method: string, path: string, body?: unknown): Promise<any>;
 }
 
