@@ -32,7 +32,7 @@ export interface AuthFailure {
 	networkCode?: string;
 }
 
-const MARKER = /^g2sentry-login:([A-Za-z]+):(.*)$/;
+const MARKER = /^g2sentry-login:([A-Za-z0-9]+):(.*)$/;
 
 export class G2SentryAuthError extends Error {
 	readonly description: string;
