@@ -1,8 +1,7 @@
 /**
- * The credential's login and refresh calls: a whole-request deadline, a body read only up to
- * ANSWER_MAX_BYTES (./answerBody.ts), and the check that an answer can carry tokens at all (only
- * JSON can; a captive portal's 200 page is no "token"). The credential
- * (credentials/G2SentryApi.credentials.ts) sends the calls through n8n.
+ * One login or refresh call and its answer, for ./authentication.ts: a whole-request deadline, a
+ * body read only up to ANSWER_MAX_BYTES (./answerBody.ts), and the check that an answer can carry
+ * tokens at all (only JSON can; a captive portal's 200 page is no "token").
  */
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
