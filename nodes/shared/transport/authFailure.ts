@@ -146,6 +146,11 @@ export function explainLoginFailure(error: unknown, baseUrl: string): G2SentryAu
 	return notG2Sentry(baseUrl, `HTTP ${status}`, status);
 }
 
+/** The credential's settings cannot work (no valid base URL, an empty key or secret): said as such. */
+export function badConfig(message: string): G2SentryAuthError {
+	return new G2SentryAuthError({ reason: 'badConfig', message, description: message });
+}
+
 /** The server answered 2xx but not with tokens: most likely the wrong URL. */
 export function notG2Sentry(baseUrl: string, what: string, status?: number): G2SentryAuthError {
 	return new G2SentryAuthError({

@@ -23,7 +23,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestHelper, IHttpRequestOp
 
 import { REFRESH_TOKEN_HEADER } from '../contract';
 import type { SuccessAnswer } from './answers';
-import { explainLoginFailure, G2SentryAuthError, notG2Sentry } from './authFailure';
+import { badConfig, explainLoginFailure, notG2Sentry } from './authFailure';
 import { BaseUrlError, partnerBucketKey, resolveBaseUrl } from './environment';
 import { deadlines } from './limits';
 import { readTokens, sendAuthCall } from './loginAnswer';
@@ -54,8 +54,7 @@ function checkedSettings(credentials: ICredentialDataDecryptedObject): string {
 	try {
 		baseUrl = resolveBaseUrl(credentials);
 	} catch (error) {
-		const message = error instanceof BaseUrlError ? error.message : 'The credential settings are invalid.';
-		throw new G2SentryAuthError({ reason: 'badConfig', message, description: message });
+		throw badConfig(error instanceof BaseUrlError ? error.message : 'The credential settings are invalid.');
 	}
 	const missing = [
 		['Partner Key', credentials.partnerKey],
@@ -63,8 +62,9 @@ function checkedSettings(credentials: ICredentialDataDecryptedObject): string {
 	].filter(([, value]) => typeof value !== 'string' || value.trim() === '');
 	if (missing.length > 0) {
 		// an empty field would cost a login attempt and come back as "key and secret not accepted"
-		const message = `The credential's ${missing.map(([label]) => label).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} empty. Copy ${missing.length > 1 ? 'them' : 'it'} from the G2 Sentry partner portal.`;
-		throw new G2SentryAuthError({ reason: 'badConfig', message, description: message });
+		throw badConfig(
+			`The credential's ${missing.map(([label]) => label).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} empty. Copy ${missing.length > 1 ? 'them' : 'it'} from the G2 Sentry partner portal.`,
+		);
 	}
 	return baseUrl;
 }

@@ -45,13 +45,9 @@ export interface AuthAnswer {
  */
 export async function sendAuthCall(httpRequest: AuthRequest, options: IHttpRequestOptions): Promise<AuthAnswer> {
 	return (await withinLoginDeadline(async (abortSignal) => {
-		let response: unknown;
-		try {
-			response = await httpRequest({ ...options, ...BODY_AS_STREAM, abortSignal });
-		} catch (error) {
-			releaseErrorBodies(error);
-			throw error;
-		}
+		const sent = httpRequest({ ...options, ...BODY_AS_STREAM, abortSignal });
+		sent.catch(releaseErrorBodies); // a refusal's body is let go; the refusal itself goes on below
+		const response = await sent;
 		const answer = (response ?? {}) as AuthAnswer;
 		const { body, cut } = await readBody(answer.body, abortSignal);
 		return { ...answer, body, cut };
