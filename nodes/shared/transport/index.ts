@@ -149,7 +149,10 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 		const { outcome, notG2Sentry } = await sendRenewingToken(
 			async (throwOn401) => await pacedAttempt(throwOn401 ? { ...request, ignoreHttpStatusErrors: false } : request),
 		);
-		/** a 2xx that is not the promised answer: handled like an answer lost (./retryPolicy.ts, rule 5) */
+		/**
+		 * a 2xx that is not the promised answer, or a 401 too long to be G2 Sentry's: handled like
+		 * an answer lost (./retryPolicy.ts, rule 5)
+		 */
 		let unexpected: { answer: SuccessAnswer; problem: string } | undefined;
 		const answer = outcome.ok ? outcome : notG2Sentry;
 		if (answer) {

@@ -10,7 +10,8 @@
  * A thrown error is a NodeApiError made by n8n. From n8n-workflow 2.34 on it links (`cause`) to
  * the HTTP client's error, with the response; before 2.34 that link is lost (a class field resets
  * it), and what survives is `httpCode` ('422', or a network code such as 'ECONNREFUSED'),
- * `context.data` (a JSON object body) and the original message in `messages`. Both are read here.
+ * `context.data` (the body) and the original message in `messages`. Both are read here. The body
+ * comes as a stream (./answerBody.ts): the transport has read it into these places before.
  */
 import type { JsonObject } from 'n8n-workflow';
 
