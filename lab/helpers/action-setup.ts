@@ -7,8 +7,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { CREDENTIAL_TYPE, G2SentryApi } from '../../credentials/G2SentryApi.credentials';
 import { G2Sentry } from '../../nodes/G2Sentry/G2Sentry.node';
-import { DEFAULT_PACING } from '../../nodes/shared/transport/pacing';
-import { pacer } from '../../nodes/shared/transport';
+import { DEFAULT_PACING, sharedPacer as pacer } from '../../nodes/shared/transport/pacing';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox';
 import { executeNode, InMemoryCredentialsHelper, type ExecuteNodeOptions } from './execute-node';
 import { http, jsonUnlessGet } from './sandboxClient';
@@ -24,7 +23,7 @@ export interface Env {
 		options?: Partial<ExecuteNodeOptions>,
 	): ReturnType<typeof executeNode>;
 	/** every API request the sandbox received, oldest first */
-	requests(): Promise<Array<{ method: string; path: string; status: number | null; time: string; injected?: string }>>;
+	requests(): Promise<Array<{ method: string; path: string; status: number | null; time: string; injected?: string; bytesWritten?: number; complete?: boolean }>>;
 	control(method: string, path: string, body?: unknown): Promise<any>;
 }
 

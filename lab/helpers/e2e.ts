@@ -69,6 +69,10 @@ export interface ApiRequest {
 	path: string;
 	status: number | null;
 	partnerKey: string | null;
+	injected?: string;
+	/** a `huge` answer: body bytes handed to the connection before it ended, and whether that was all */
+	bytesWritten?: number;
+	complete?: boolean;
 }
 
 export const control = {

@@ -156,7 +156,7 @@ export function controlRoutes(core: SandboxCore, describe: (routes: Route[]) => 
 			}
 			core.failRules.push(failRule(body.value));
 			return json(200, { pending: core.failRules.map(describeRule) });
-		}, `${bodyShape(BODIES.failNext)} fail (429 with Retry-After, 5xx, dropped, or a fault: html page, empty 200, trickled, oversized, no answer) or, with delayMs alone, slow down the next matching API requests`),
+		}, `${bodyShape(BODIES.failNext)} fail (429 with Retry-After, 5xx, dropped, or a fault: html page, empty 200, trickled, oversized, no answer, huge) or, with delayMs alone, slow down the next matching API requests`),
 		route('GET', '/fail-next', () => json(200, { pending: core.failRules.map(describeRule) }), 'failure rules still pending'),
 		route('DELETE', '/fail-next', () => {
 			core.failRules = [];

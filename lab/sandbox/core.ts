@@ -21,6 +21,10 @@ export interface RequestRecord {
 	time: string;
 	/** set when the answer was injected: 'status' (429/5xx), 'drop' (connection closed), 'slow' (held back) or a fault */
 	injected?: 'status' | 'drop' | 'slow' | ApiFault;
+	/** a `huge` answer: the bytes of its body handed to the connection before it ended */
+	bytesWritten?: number;
+	/** a `huge` answer: whether all of it was sent (false: the client closed the connection first) */
+	complete?: boolean;
 }
 
 export interface FailRule {

@@ -39,9 +39,11 @@ export interface SandboxPartner {
  * Answers a proxy, a captive portal or a broken server gives in place of the API's (./server.ts):
  * `html` a 200 sign-in page, `empty` a 200 without a body, `trickle` the real answer one byte at
  * a time (chaos.trickleIntervalMs apart), `oversized` the real answer padded past
- * chaos.oversizedAnswerBytes, `hang` no answer at all (the connection stays open).
+ * chaos.oversizedAnswerBytes, `hang` no answer at all (the connection stays open), `huge` the real
+ * answer padded to chaos.hugeAnswerBytes and streamed without a Content-Length as fast as the
+ * client reads (the request record says how many bytes went out before the connection ended).
  */
-export const API_FAULTS = ['html', 'empty', 'trickle', 'oversized', 'hang'] as const;
+export const API_FAULTS = ['html', 'empty', 'trickle', 'oversized', 'hang', 'huge'] as const;
 export type ApiFault = (typeof API_FAULTS)[number];
 
 export interface ChaosOptions {
@@ -67,6 +69,8 @@ export interface ChaosOptions {
 	trickleIntervalMs: number;
 	/** how large an oversized answer is at least (bytes) */
 	oversizedAnswerBytes: number;
+	/** how long a `huge` answer's padding goes on (bytes; 64 MiB: far more than any client should read) */
+	hugeAnswerBytes: number;
 	/** access tokens live 5 s and refresh tokens 30 s (overrides the configured lifetimes) */
 	shortTokenLifetimes: boolean;
 	/** probability that a simulated Guardian withdraws after accepting (only before the cut-off) */
@@ -166,6 +170,7 @@ export function defaultOptions(): SandboxOptions {
 			hangLogin: false,
 			trickleIntervalMs: 1_000,
 			oversizedAnswerBytes: 1024 * 1024,
+			hugeAnswerBytes: 64 * 1024 * 1024,
 			shortTokenLifetimes: false,
 			withdrawRate: 0,
 			prettyCallbackBodies: false,
@@ -231,6 +236,7 @@ const CHAOS_OPTIONS: { readonly [K in keyof ChaosOptions]: Rule } = {
 	hangLogin: boolean,
 	trickleIntervalMs: wholeNumber(1, 60_000),
 	oversizedAnswerBytes: wholeNumber(1, 64 * 1024 * 1024),
+	hugeAnswerBytes: wholeNumber(1, 1024 * 1024 * 1024),
 	shortTokenLifetimes: boolean,
 	withdrawRate: probability,
 	prettyCallbackBodies: boolean,

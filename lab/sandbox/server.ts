@@ -97,8 +97,8 @@ async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], r
 		record.injected = 'slow';
 		await new Promise((resolve) => setTimeout(resolve, injection.delayMs));
 	}
-	// trickled and oversized answers carry the real answer: the request is processed first
-	const carriesAnswer = injection?.fault === 'trickle' || injection?.fault === 'oversized';
+	// trickled, oversized and huge answers carry the real answer: the request is processed first
+	const carriesAnswer = injection?.fault === 'trickle' || injection?.fault === 'oversized' || injection?.fault === 'huge';
 	if (injection && !injection.after && !injection.delayMs && !carriesAnswer) {
 		injectFailure(core, res, record, injection);
 		return;
@@ -113,6 +113,7 @@ async function handle(core: SandboxCore, apiRoutes: Route[], control: Route[], r
 		record.injected = injection.fault;
 		core.config.log?.(`${method} ${pathname} → ${reply.status}, ${injection.fault}`);
 		if (injection.fault === 'trickle') sendTrickled(res, reply, core.config.chaos.trickleIntervalMs);
+		else if (injection.fault === 'huge') sendHuge(res, reply, core.config.chaos.hugeAnswerBytes, record);
 		else send(res, padded(reply, core.config.chaos.oversizedAnswerBytes));
 		return;
 	}
@@ -225,6 +226,49 @@ function sendTrickled(res: ServerResponse, reply: Reply, intervalMs: number): vo
 		sent++;
 	}, intervalMs);
 	res.on('close', () => clearInterval(timer));
+}
+
+/**
+ * The answer's JSON with a `padding` text of `bytes` bytes, streamed without a Content-Length as
+ * fast as the client reads it (each write waits for the last to drain): a client that reads it
+ * all buffers it all. When the connection ends, the record says how many body bytes were handed
+ * to it and whether that was all of them.
+ */
+function sendHuge(res: ServerResponse, reply: Reply, bytes: number, record: RequestRecord): void {
+	if (res.destroyed) return;
+	const body = reply.body !== null && typeof reply.body === 'object' && !Array.isArray(reply.body) ? reply.body : { answer: reply.body };
+	const start = JSON.stringify(body).slice(0, -1);
+	const head = Buffer.from(`${start}${start === '{' ? '' : ','}"padding":"`);
+	const block = Buffer.alloc(64 * 1024, 'x');
+	let padded = 0;
+	let written = 0;
+	record.complete = false;
+	res.on('close', () => {
+		record.bytesWritten = written;
+	});
+	res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers });
+	const write = (chunk: Buffer) => {
+		written += chunk.length;
+		return res.write(chunk);
+	};
+	const pump = () => {
+		while (!res.destroyed) {
+			if (padded >= bytes) {
+				written += 2;
+				res.end('"}');
+				record.complete = true;
+				return;
+			}
+			const part = block.subarray(0, Math.min(block.length, bytes - padded));
+			padded += part.length;
+			if (!write(part)) {
+				res.once('drain', pump);
+				return;
+			}
+		}
+	};
+	write(head);
+	pump();
 }
 
 function send(res: ServerResponse, reply: Reply): void {

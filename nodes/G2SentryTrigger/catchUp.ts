@@ -12,7 +12,8 @@
 import type { IDataObject, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 
 import { fetchJob, fetchJobStatus } from '../shared/fetchJob';
-import { pause, requestsPerMinute } from '../shared/transport';
+import { pause } from '../shared/transport';
+import { requestsPerMinute } from '../shared/transport/pacing';
 import { RATE_LIMIT } from '../shared/contract';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { recordEvent, rememberedJobStatus, saveStore, unfinishedJobs, type StoreLimits } from './events';

@@ -4,9 +4,10 @@
  * dropped the HTTP error's `cause`, so every refusal looked like "could not reach"): a 422 named
  * and sent once, 429s waited out, a refused key/secret said as such, a 401 renewed by n8n. And the
  * answers no G2 Sentry gives: a captive portal's 200 page fails the item (never "Canceled"), and
- * an answer trickled past the whole-request deadline ends the item at the deadline.
+ * an answer trickled past the whole-request deadline ends the item at the deadline, and of an
+ * answer that goes on for 64 MiB no more than the cap is read before the connection is closed.
  */
-import { LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
+import { ANSWER_MAX_BYTES, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
 import { startSandbox, type Sandbox } from '../../lab/sandbox';
 import {
 	ACTION_NODE,
@@ -75,6 +76,21 @@ function wrongSecretRecord(): { id: string } {
 async function requestsSince(mark: number) {
 	return (await control.requests(sandbox)).slice(mark);
 }
+
+/** The `huge` answers after `mark`, once `expected` of them have ended (bytesWritten set). */
+async function hugeAnswersSince(mark: number, expected: number) {
+	for (let tries = 0; ; tries++) {
+		const huge = (await requestsSince(mark)).filter((r) => r.injected === 'huge');
+		if ((huge.length >= expected && huge.every((r) => r.bytesWritten !== undefined)) || tries === 50) return huge;
+		await sleep(100);
+	}
+}
+
+/**
+ * Far below the 64 MiB a `huge` answer sends: what the sandbox counts is what it handed to the
+ * kernel, which on loopback takes a few MiB into socket buffers whether the client reads or not.
+ */
+const READ_AT_MOST = 8 * 1024 * 1024;
 
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0, autoDispatch: false });
@@ -188,6 +204,70 @@ describe(`Partner API answers inside a real n8n ${N8N_VERSION}`, () => {
 		const creates = (await requestsSince(mark)).filter((r) => r.method === 'POST' && r.path === '/api/v1/jobs');
 		expect(creates).toHaveLength(1);
 		expect((await control.jobs(sandbox)).filter((j) => j.job.name === name)).toHaveLength(1);
+	}, TEST_TIMEOUT_MS);
+
+	it('explains a cut-off Cancel whose token had expired (the 422 comes back through n8n\'s renewal, thrown)', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E cancel too late, token expired');
+		await control.insideCutOff(sandbox, jobId);
+		expect((await run('ver-status', { jobId }))[0]).toMatchObject({ jobId, status: 'New' }); // a token to expire
+		await fetch(`${sandbox.controlUrl}/expire-tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ which: 'access' }) });
+		const mark = (await control.requests(sandbox)).length;
+		const [item] = await run('ver-cancel', { jobId });
+		expect(item.error).toEqual(expect.stringMatching(/cut-off/i));
+		expect(item.details).toMatchObject({ code: 'CUT_OFF_EXCEEDED', httpCode: '422' });
+		const cancels = (await requestsSince(mark)).filter((r) => r.path === `/api/v1/jobs/${jobId}/cancel`);
+		expect(cancels.map((r) => r.status)).toEqual([401, 401, 422]);
+	}, TEST_TIMEOUT_MS);
+
+	it('reads at most the cap of a status answer that goes on for 64 MiB: the item fails as cut, each connection closed early', async () => {
+		const jobId = await createJobDirectly(sandbox, 'E2E huge answer');
+		await fetch(`${sandbox.controlUrl}/fail-next`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ fault: 'huge', count: 4, path: `*/jobs/${jobId}/status` }),
+		});
+		const mark = (await control.requests(sandbox)).length;
+		const [item] = await run('ver-status', { jobId });
+		expect(item.status).toBeUndefined();
+		expect(item.error).toBe(`G2 Sentry answered something unexpected to GET /jobs/${jobId}/status`);
+		expect(JSON.stringify(item.details)).toContain(`of more than ${ANSWER_MAX_BYTES} bytes (cut: no more was read)`);
+		const huge = await hugeAnswersSince(mark, 4); // a read is tried again: four answers, each cut
+		expect(huge).toHaveLength(4);
+		for (const answer of huge) {
+			expect(answer.complete).toBe(false);
+			expect(answer.bytesWritten).toBeGreaterThan(ANSWER_MAX_BYTES);
+			expect(answer.bytesWritten).toBeLessThan(READ_AT_MOST);
+		}
+	}, TEST_TIMEOUT_MS);
+
+	it('reads at most the cap of a 64 MiB error answer and of a 64 MiB login answer', async () => {
+		const missing = 987_654;
+		await fetch(`${sandbox.controlUrl}/fail-next`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ fault: 'huge', path: `*/jobs/${missing}/status` }),
+		});
+		let mark = (await control.requests(sandbox)).length;
+		const [notFound] = await run('ver-status', { jobId: missing });
+		expect(notFound.error).toMatch(new RegExp(`^Job ${missing} was not found`));
+		const [errorAnswer] = await hugeAnswersSince(mark, 1);
+		expect(errorAnswer).toMatchObject({ status: 404, complete: false });
+		expect(errorAnswer.bytesWritten).toBeLessThan(READ_AT_MOST);
+
+		// no token to use or renew: n8n logs in, and every login answer is huge
+		await fetch(`${sandbox.controlUrl}/expire-tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		await fetch(`${sandbox.controlUrl}/fail-next`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ fault: 'huge', count: 8, path: '*/access/login' }),
+		});
+		mark = (await control.requests(sandbox)).length;
+		const [item] = await run('ver-status', { jobId: missing });
+		await fetch(`${sandbox.controlUrl}/fail-next`, { method: 'DELETE', headers: { 'content-type': 'application/json' } });
+		expect(item.error).toMatch(/answered, but not like the G2 Sentry Partner API/);
+		const logins = await hugeAnswersSince(mark, 1);
+		expect(logins.length).toBeGreaterThan(0);
+		for (const answer of logins) expect(answer.bytesWritten).toBeLessThan(READ_AT_MOST);
 	}, TEST_TIMEOUT_MS);
 
 	it('fails the item when the login never answers, each attempt given up at the login deadline, then logs in afresh', async () => {

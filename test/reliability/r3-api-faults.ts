@@ -2,7 +2,7 @@
  * R3 API faults: generated operations, each with up to two injected faults on its own request
  * path (429, 500, 503, dropped connection, answer lost after the change was made, slow answer, a
  * captive portal's 200 page before or after the change, an empty 200, an answer trickled past
- * the deadline, an oversized answer) or on its login (one that never answers), run through
+ * the deadline, an oversized answer, a 64 MiB one) or on its login (one that never answers), run through
  * n8n-core against the sandbox. Reads must never be lost, a create never duplicated
  * (jobs counted in the sandbox), and every failure that reaches the user must say why.
  */
@@ -10,8 +10,7 @@ import fc from 'fast-check';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { G2Sentry } from '../../nodes/G2Sentry/G2Sentry.node';
-import { DEFAULT_PACING } from '../../nodes/shared/transport/pacing';
-import { pacer } from '../../nodes/shared/transport';
+import { DEFAULT_PACING, sharedPacer as pacer } from '../../nodes/shared/transport/pacing';
 import { configureDeadlines, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
 import { startSandbox, type Sandbox } from '../../lab/sandbox';
 import { executeNode } from '../../lab/helpers/execute-node';
@@ -21,7 +20,7 @@ import { evidence, keepErrors } from './evidence';
 import { report, seedOf, sized, timer } from './figures';
 import { pool } from './http-send';
 
-const FAULTS = ['429', '500', '503', 'drop', 'lost-answer', 'slow', 'html', 'html-after', 'empty', 'trickle', 'oversized', 'hang-login'] as const;
+const FAULTS = ['429', '500', '503', 'drop', 'lost-answer', 'slow', 'html', 'html-after', 'empty', 'trickle', 'oversized', 'huge', 'hang-login'] as const;
 type Fault = (typeof FAULTS)[number];
 const KINDS = ['create', 'get', 'getStatus', 'update', 'cancel'] as const;
 type Kind = (typeof KINDS)[number];
@@ -38,6 +37,8 @@ const RULES: Record<Fault, object> = {
 	empty: { fault: 'empty' },
 	trickle: { fault: 'trickle' },
 	oversized: { fault: 'oversized' },
+	// a 64 MiB answer: read only up to the cap, the connection closed
+	huge: { fault: 'huge' },
 	// armed on the login path; the operation runs with credentials that hold no token yet
 	'hang-login': { fault: 'hang' },
 };
@@ -189,7 +190,7 @@ export function defineR3(): void {
 			report({
 				id: 'R3',
 				title: 'API faults',
-				target: `≥${numRuns} operations with injected 429/500/503/drops/lost answers/slow answers/portal pages/empty 200s/trickled and oversized answers/hung logins: 0 lost reads, 0 duplicate creates, every surfaced failure says why`,
+				target: `≥${numRuns} operations with injected 429/500/503/drops/lost answers/slow answers/portal pages/empty 200s/trickled, oversized and 64 MiB answers/hung logins: 0 lost reads, 0 duplicate creates, every surfaced failure says why`,
 				result: `${ops.length} operations, ${tally.faults} faults armed (${injected} injected: ${kinds}): ${tally.reads} reads (${tally.lostReads} lost, ${tally.wrongReads} wrong), ${tally.writes} updates/cancels (${tally.failedWrites} failed), ${tally.creates} creates (${tally.createsOk} ok, ${tally.createsRefused} refused with a reason, ${tally.duplicateCreates} duplicated), ${tally.unexplained} failures without a reason`,
 				pass,
 				size: `${ops.length} operations`,

@@ -7,8 +7,7 @@ import fc from 'fast-check';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { G2Sentry } from '../../nodes/G2Sentry/G2Sentry.node';
-import { DEFAULT_PACING } from '../../nodes/shared/transport/pacing';
-import { pacer } from '../../nodes/shared/transport';
+import { DEFAULT_PACING, sharedPacer as pacer } from '../../nodes/shared/transport/pacing';
 import { startSandbox } from '../../lab/sandbox';
 import { executeNode } from '../../lab/helpers/execute-node';
 import { credentialsFor } from '../../lab/helpers/action-setup';

@@ -1,5 +1,5 @@
 import { describeUnexpected, inspectAnswer, isJsonType, SUCCESS_ENVELOPE, type AnswerShape } from '../../nodes/shared/transport/answers';
-import { ANSWER_MAX_CHARS, keepingSignal } from '../../nodes/shared/transport/limits';
+import { ANSWER_MAX_BYTES, keepingSignal } from '../../nodes/shared/transport/limits';
 import { keptBody } from '../../nodes/shared/transport/outcome';
 import { ANSWER_LIMITS } from '../../nodes/shared/transport/errors';
 import { sharedCall } from '../../nodes/shared/transport/sharedCall';
@@ -24,7 +24,8 @@ describe('inspectAnswer', () => {
 		['null', { contentType: json, body: null }, 'that is not a JSON object'],
 		['a list', { contentType: json, body: [{ jobId: 3 }] }, 'that is not a JSON object'],
 		['a missing field', { contentType: json, body: { jobId: 3 } }, 'without a valid status'],
-		['an answer over the cap', { contentType: json, body: { jobId: 3, status: 'New', padding: 'x'.repeat(ANSWER_MAX_CHARS) } }, `larger than the ${ANSWER_MAX_CHARS} kept (cut)`],
+		['an answer over the cap (read by n8n)', { contentType: json, body: { jobId: 3, status: 'New', padding: 'x'.repeat(ANSWER_MAX_BYTES) } }, `more than the ${ANSWER_MAX_BYTES} bytes kept (cut)`],
+		['an answer cut while read', { contentType: json, body: '{"jobId":3,"status":"New","padding":"xxx', cut: true }, `of more than ${ANSWER_MAX_BYTES} bytes (cut: no more was read)`],
 	])('refuses %s', (_, answer, problem) => {
 		const checked = inspectAnswer({ status: 200, ...answer }, status);
 		expect(checked.ok).toBe(false);

@@ -41,11 +41,18 @@ describe('ARCHITECTURE.md import rules', () => {
 		expect(where(upward)).toEqual([]);
 	});
 
-	it('only the credential reaches past nodes/shared/transport/index.ts', () => {
-		const internal = imports.filter(
-			([file, module]) =>
-				/^nodes\/shared\/transport\/(?!index$)/.test(module) && !file.startsWith('nodes/shared/transport/') && !file.startsWith('credentials/'),
+	it('the credential reaches the transport only through its authentication home', () => {
+		const reached = imports.filter(([file, module]) => file.startsWith('credentials/') && module.startsWith('nodes/shared/transport/'));
+		expect(where(reached)).toEqual(['credentials/G2SentryApi.credentials.ts → nodes/shared/transport/authentication']);
+	});
+
+	it('no module of nodes/shared/ or credentials/ re-exports another\'s: callers import from the home module', () => {
+		const reExports = [...sourceFiles('nodes/shared'), ...sourceFiles('credentials')].flatMap((file) =>
+			readFileSync(join(ROOT, file), 'utf8')
+				.split('\n')
+				.filter((line) => /^export\s+(type\s+)?(\*|\{[^}]*\})\s+from\s/.test(line) || /^export const \w+ = [A-Za-z_$][\w$]*;$/.test(line))
+				.map((line) => `${file}: ${line}`),
 		);
-		expect(where(internal)).toEqual([]);
+		expect(reExports).toEqual([]);
 	});
 });

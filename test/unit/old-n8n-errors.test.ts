@@ -14,7 +14,7 @@ import axios from 'axios';
 import * as current from 'n8n-workflow';
 import * as v1 from 'n8n-workflow-v1';
 
-import { explainLoginFailure, findAuthFailure } from '../../nodes/shared/transport/authFailure';
+import { explainLoginFailure, findAuthFailure, G2SentryAuthError, notG2Sentry, type AuthFailureReason } from '../../nodes/shared/transport/authFailure';
 import { readThrown } from '../../nodes/shared/transport/outcome';
 
 const node = { id: '1', name: 'G2 Sentry', type: 'n8n-nodes-g2sentry.g2Sentry', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -92,5 +92,18 @@ describe.each(versions)('%s', (_name, NodeApiError, loosesCause) => {
 		expect(out.authMessage?.message).toMatch(/did not accept the partner key and secret/);
 		expect(wrapped.message).toBe(explained.message);
 		expect(wrapped.description).toBe(explained.description);
+	});
+
+	it('a login answered by something else than G2 Sentry (a portal page): said as such and final', () => {
+		const wrapped = wrap(notG2Sentry(`${base}/api/v1`, 'a text/html answer', 200));
+		expect(findAuthFailure(wrapped)?.reason).toBe('notG2Sentry');
+		const out = readThrown(wrapped, 0);
+		expect(out.authFinal).toBe(true);
+		expect(out.authMessage?.message).toMatch(/answered, but not like the G2 Sentry Partner API/);
+	});
+
+	it.each<AuthFailureReason>(['rejected', 'notG2Sentry', 'unreachable', 'serverError', 'rateLimited', 'badConfig'])('the %s marker survives', (reason) => {
+		const wrapped = wrap(new G2SentryAuthError({ reason, message: 'm', description: 'd', status: 500 }));
+		expect(findAuthFailure(wrapped)?.reason).toBe(reason);
 	});
 });

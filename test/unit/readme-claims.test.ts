@@ -16,7 +16,7 @@ import { JOB_LOOKUP_DEADLINE_MS } from '../../nodes/G2SentryTrigger/jobRecord';
 import { MAX_CALLBACK_BYTES } from '../../nodes/G2SentryTrigger/payload';
 import { CATCH_UP_SHARE, DEFAULT_CATCH_UP_INTERVAL_MINUTES } from '../../nodes/G2SentryTrigger/catchUp';
 import { triggerProperties } from '../../nodes/G2SentryTrigger/description';
-import { ANSWER_MAX_CHARS, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
+import { ANSWER_MAX_BYTES, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
 import {
 	CALLBACK_RETRY_DELAYS_MS,
 	CUT_OFF_MS,
@@ -115,7 +115,7 @@ describe('figures README and docs state = the code', () => {
 		const stated = find(README, /each attempt gets (\d+) seconds in all .*? a sign-in (\d+) seconds\. .*? at most (\d+) KiB/);
 		expect(Number(stated[1]) * 1000).toBe(REQUEST_DEADLINE_MS);
 		expect(Number(stated[2]) * 1000).toBe(LOGIN_DEADLINE_MS);
-		expect(Number(stated[3]) * 1024).toBe(ANSWER_MAX_CHARS);
+		expect(Number(stated[3]) * 1024).toBe(ANSWER_MAX_BYTES);
 		expect(find(README, /did not answer within (\d+) s`/)[1]).toBe(String(REQUEST_DEADLINE_MS / 1000));
 	});
 

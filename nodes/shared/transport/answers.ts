@@ -10,7 +10,7 @@
  */
 import { ERROR_CODES } from '../contract';
 import { parseId } from '../values';
-import { ANSWER_MAX_CHARS } from './limits';
+import { ANSWER_MAX_BYTES } from './limits';
 import { clip, type Effect, type FailureDescription } from './errors';
 
 export type Answer = Record<string, unknown>;
@@ -52,6 +52,8 @@ export interface SuccessAnswer {
 	/** undefined when n8n gave the body alone (no headers to read) */
 	contentType?: string;
 	body: unknown;
+	/** the body went on past ANSWER_MAX_BYTES: only its start was read (./answerBody.ts) */
+	cut?: boolean;
 }
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(Object.values(ERROR_CODES));
@@ -59,7 +61,7 @@ const ERROR_CODE_SET: ReadonlySet<string> = new Set(Object.values(ERROR_CODES));
 /** JSON, or a vendor type ending in +json; parameters (charset) ignored. */
 export const isJsonType = (contentType: string) => /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(contentType.trim());
 
-/** The answer's size in characters of text (its JSON, when n8n parsed it). */
+/** The answer's size in characters of text (its JSON, when n8n parsed it): for a body n8n read itself. */
 function sizeOf(body: unknown): number {
 	if (typeof body === 'string') return body.length;
 	try {
@@ -76,9 +78,10 @@ export function inspectAnswer(answer: SuccessAnswer, shape: AnswerShape): { ok: 
 	if (contentType !== undefined && !isJsonType(contentType)) {
 		return { ok: false, problem: contentType.trim() === '' ? 'without a content type' : 'that is not JSON' };
 	}
+	if (answer.cut) return { ok: false, problem: `of more than ${ANSWER_MAX_BYTES} bytes (cut: no more was read)` };
 	const size = sizeOf(body);
-	if (size > ANSWER_MAX_CHARS) {
-		return { ok: false, problem: `of ${size} characters, larger than the ${ANSWER_MAX_CHARS} kept (cut)` };
+	if (size > ANSWER_MAX_BYTES) {
+		return { ok: false, problem: `of ${size} characters, more than the ${ANSWER_MAX_BYTES} bytes kept (cut)` };
 	}
 	if (!isRecord(body)) {
 		return { ok: false, problem: 'that is not a JSON object' };

@@ -32,7 +32,7 @@ export interface AuthFailure {
 	networkCode?: string;
 }
 
-const MARKER = /^g2sentry-login:([A-Za-z]+):(.*)$/;
+const MARKER = /^g2sentry-login:([A-Za-z0-9]+):(.*)$/;
 
 export class G2SentryAuthError extends Error {
 	readonly description: string;
@@ -144,6 +144,11 @@ export function explainLoginFailure(error: unknown, baseUrl: string): G2SentryAu
 		});
 	}
 	return notG2Sentry(baseUrl, `HTTP ${status}`, status);
+}
+
+/** The credential's settings cannot work (no valid base URL, an empty key or secret): said as such. */
+export function badConfig(message: string): G2SentryAuthError {
+	return new G2SentryAuthError({ reason: 'badConfig', message, description: message });
 }
 
 /** The server answered 2xx but not with tokens: most likely the wrong URL. */

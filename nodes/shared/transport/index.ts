@@ -6,11 +6,11 @@
  * whether it reads, changes or creates, which answer it expects); retries, error messages and
  * the answer check read that, never the URL.
  *
- * Every call: base URL from the credential → client-side pacing per partner key → n8n's
- * httpRequestWithAuthentication (Bearer token), asking for the full answer as a value whatever
- * its status (./outcome.ts explains why: on n8n before 2.34 a thrown error loses the status,
- * body and Retry-After) → a 401 is sent once more the throwing way, so that n8n refreshes the
- * token (preAuthentication) and re-sends → other failures go to the retry policy in
+ * Every call: base URL from the credential → client-side pacing per partner key (./pacing.ts) →
+ * n8n's httpRequestWithAuthentication (Bearer token), asking for the full answer as a value
+ * whatever its status (./outcome.ts explains why: on n8n before 2.34 a thrown error loses the
+ * status, body and Retry-After), its body as a stream read up to the cap (./answerBody.ts) →
+ * a 401 is sent once more so that n8n renews the token (./authentication.ts) → other failures go to the retry policy in
  * ./retryPolicy.ts → a NodeApiError that says what happened in the user's terms (./errors.ts),
  * with the item index set. A 2xx is checked against the expected answer (./answers.ts); one
  * that is not it counts as an answer lost. Each attempt has a whole-request deadline
@@ -33,7 +33,9 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
+import { BODY_AS_STREAM, readBody, readErrorBodies } from './answerBody';
 import { describeUnexpected, inspectAnswer, type Answer, type AnswerShape, type SuccessAnswer } from './answers';
+import { sendRenewingToken } from './authentication';
 import { partnerBucketKey, resolveBaseUrl } from './environment';
 import { describeFailure, toNodeApiError, type Effect, type FailureDescription, type RequestInfo, type Subject } from './errors';
 import {
@@ -45,20 +47,9 @@ import {
 	untilAborted,
 } from './limits';
 import { isFullResponse, readAnswer, readThrown, type Failed, type Outcome } from './outcome';
-import { requestsPerMinute, sharedPacer } from './pacing';
+import { inPacedSlot, requestsPerMinute, sharedPacer } from './pacing';
 import { secretsOf } from './redact';
 import { decideRetry, isNotSent } from './retryPolicy';
-
-export type { Effect, Subject } from './errors';
-export { SUCCESS_ENVELOPE, successEnvelope } from './answers';
-export { ANSWER_MAX_CHARS, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS, REQUEST_IDLE_TIMEOUT_MS } from './limits';
-export { requestsPerMinute } from './pacing';
-
-/**
- * One pacer per n8n process, shared with the credential's logins and refreshes (see ./pacing):
- * the scope G2 Sentry's per-key limit needs.
- */
-export const pacer = sharedPacer;
 
 export type G2SentryContext =
 	| IExecuteFunctions
@@ -146,40 +137,38 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 	const counts = { rateLimited: 0, transient: 0 };
 	/** a previous attempt may have reached G2 Sentry and taken effect (its answer was lost) */
 	let maybeDone = false;
-	/** one attempt in a paced slot, settled once answered (see Pacer.settle) */
-	const pacedAttempt = async (options: IHttpRequestOptions) => {
-		const { wait, slot } = pacer.book(bucket, requestsPerMinute(credentials));
-		if (wait > 0) await pause(context, wait, itemIndex, signal);
-		let answered = false;
-		try {
-			const outcome = await attemptOnce(context, options, signal, itemIndex);
-			answered = outcome.ok || outcome.failure.kind === 'http';
-			return outcome;
-		} finally {
-			pacer.settle(bucket, slot, answered);
-		}
-	};
+	/** one attempt in a slot of the per-key pacing (./pacing.ts); a cancel ends the wait for it */
+	const pacedAttempt = async (options: IHttpRequestOptions) =>
+		await inPacedSlot(bucket, requestsPerMinute(credentials), async () => await attemptOnce(context, options, signal, itemIndex), {
+			wait: async (ms) => await pause(context, ms, itemIndex, signal),
+			answered: (outcome) => outcome.ok || outcome.failure.kind === 'http',
+		});
 
 	for (let attempt = 1; ; attempt++) {
-		let outcome = await pacedAttempt(request);
-		if (!outcome.ok && outcome.failure.kind === 'http' && outcome.failure.status === 401 && !outcome.authMessage) {
-			// n8n renews the token only when the request throws a 401: send it once more that way
-			outcome = await pacedAttempt({ ...request, ignoreHttpStatusErrors: false });
-		}
-		/** a 2xx that is not the promised answer: handled like an answer lost (./retryPolicy.ts, rule 5) */
+		// a 401 is sent once more so that n8n renews the token (./authentication.ts)
+		const { outcome, notG2Sentry } = await sendRenewingToken(
+			async (throwOn401) => await pacedAttempt(throwOn401 ? { ...request, ignoreHttpStatusErrors: false } : request),
+		);
+		/**
+		 * a 2xx that is not the promised answer, or a 401 too long to be G2 Sentry's: handled like
+		 * an answer lost (./retryPolicy.ts, rule 5)
+		 */
 		let unexpected: { answer: SuccessAnswer; problem: string } | undefined;
-		if (outcome.ok) {
-			const checked = inspectAnswer(outcome, options.answer);
+		const answer = outcome.ok ? outcome : notG2Sentry;
+		if (answer) {
+			const checked = inspectAnswer(answer, options.answer);
 			if (checked.ok) return checked.value;
-			unexpected = { answer: outcome, problem: checked.problem };
-			outcome = {
-				ok: false,
-				failure: { kind: 'unexpected', status: outcome.status },
-				body: undefined,
-				raw: { httpCode: String(outcome.status), contentType: outcome.contentType ?? null, problem: checked.problem },
-			};
+			unexpected = { answer, problem: checked.problem };
 		}
-		const failed = outcome;
+		// an answer that was not returned above is unexpected: `outcome` is a failure otherwise
+		const failed: Failed = unexpected
+			? {
+					ok: false,
+					failure: { kind: 'unexpected', status: unexpected.answer.status },
+					body: undefined,
+					raw: { httpCode: String(unexpected.answer.status), contentType: unexpected.answer.contentType ?? null, problem: unexpected.problem },
+				}
+			: (outcome as Failed);
 
 		// what the error may carry must not hold a token: read the stored ones again, since n8n may
 		// have refreshed them during this very request
@@ -200,7 +189,7 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 		if (decision.retry) {
 			if (decision.reason === 'rateLimited') {
 				counts.rateLimited++;
-				pacer.blockUntil(bucket, Date.now() + decision.delayMs);
+				sharedPacer.blockUntil(bucket, Date.now() + decision.delayMs);
 			} else {
 				counts.transient++;
 				if (failed.authMessage === undefined && !isNotSent(failed.failure)) maybeDone = true;
@@ -217,7 +206,11 @@ export async function g2SentryApiRequest(this: G2SentryContext, options: G2Sentr
 	}
 }
 
-/** One send through n8n within the deadline, read into an Outcome; a cancel (signal) ends it at once. */
+/**
+ * One send through n8n within the deadline, read into an Outcome; a cancel (signal) ends it at
+ * once. n8n hands the body over as a stream (./answerBody.ts): it is read here, within the same
+ * deadline, and at most ANSWER_MAX_BYTES of it; an error's body the same way.
+ */
 async function attemptOnce(
 	context: ApiContext,
 	request: IHttpRequestOptions,
@@ -225,17 +218,27 @@ async function attemptOnce(
 	itemIndex: number | undefined,
 ): Promise<Outcome> {
 	const deadline = AbortSignal.timeout(deadlines.requestMs);
+	const stop = anySignal(signal, deadline)!;
+	// aborted once the attempt is over: n8n's HTTP client then closes a connection whose body
+	// was not read to its end (it listens to the request's signal until the body has ended)
+	const over = new AbortController();
 	try {
-		const value = await send(context, request, anySignal(signal, deadline)!, itemIndex);
+		const value = await send(context, { ...request, ...BODY_AS_STREAM }, anySignal(stop, over.signal)!, itemIndex);
 		// n8n answers with the full response when asked; a bare body would mean a 2xx
-		return isFullResponse(value) ? readAnswer(value, Date.now()) : { ok: true, status: 200, body: value };
+		const response = isFullResponse(value) ? value : undefined;
+		const { body, cut } = await readBody(response ? response.body : value, stop, () => over.abort());
+		if (!response) return { ok: true, status: 200, body, ...(cut ? { cut } : {}) };
+		return readAnswer({ ...response, body }, Date.now(), cut);
 	} catch (error) {
+		if (!stop.aborted) await readErrorBodies(error, stop);
 		if (signal?.aborted) throw cancelled(context, itemIndex);
 		if (deadline.aborted) {
 			// given up: whether the request reached G2 Sentry is not known (./retryPolicy.ts, rule 5)
 			return { ok: false, failure: { kind: 'network', code: REQUEST_DEADLINE_CODE }, body: undefined, raw: { code: REQUEST_DEADLINE_CODE } };
 		}
 		return readThrown(error, Date.now()) satisfies Failed;
+	} finally {
+		over.abort();
 	}
 }
 

@@ -26,11 +26,13 @@ export const REQUEST_DEADLINE_MS = 30_000;
 export const LOGIN_DEADLINE_MS = 15_000;
 
 /**
- * Largest answer kept, in characters of its text (a job record, the largest answer of the
- * contract, is a few KiB). A success answer over it fails the item as unexpected; of an error
- * answer only the start is kept (ANSWER_LIMITS in ./errors.ts bounds what messages show).
+ * Largest answer read, in bytes (a job record, the largest answer of the contract, is a few KiB).
+ * The body is read as it arrives (./answerBody.ts) and the connection closed past this, so that
+ * no more is ever held. A success answer over it fails the item as unexpected ("cut"); of an
+ * error answer only the start is kept (ANSWER_LIMITS in ./errors.ts bounds what messages show).
+ * Logins and refreshes are read the same way.
  */
-export const ANSWER_MAX_CHARS = 256 * 1024;
+export const ANSWER_MAX_BYTES = 256 * 1024;
 
 /** The deadlines in force. Tests running the node in-process shorten them; n8n never does. */
 export const deadlines = { requestMs: REQUEST_DEADLINE_MS, loginMs: LOGIN_DEADLINE_MS };

@@ -10,10 +10,12 @@
  * A thrown error is a NodeApiError made by n8n. From n8n-workflow 2.34 on it links (`cause`) to
  * the HTTP client's error, with the response; before 2.34 that link is lost (a class field resets
  * it), and what survives is `httpCode` ('422', or a network code such as 'ECONNREFUSED'),
- * `context.data` (a JSON object body) and the original message in `messages`. Both are read here.
+ * `context.data` (the body) and the original message in `messages`. Both are read here. The body
+ * comes as a stream (./answerBody.ts): the transport has read it into these places before.
  */
 import type { JsonObject } from 'n8n-workflow';
 
+import type { SuccessAnswer } from './answers';
 import { findAuthFailure } from './authFailure';
 import { causeChain } from './causeChain';
 import { ANSWER_LIMITS, clip, type FailureDescription } from './errors';
@@ -26,7 +28,8 @@ export interface FullResponse {
 	body?: unknown;
 }
 
-export type Outcome = { ok: true; status: number; body: unknown; contentType?: string } | Failed;
+/** `cut`: the body went on past ANSWER_MAX_BYTES and only its start was read (./answerBody.ts). */
+export type Outcome = { ok: true; status: number; body: unknown; contentType?: string; cut?: boolean } | Failed;
 
 export interface Failed {
 	ok: false;
@@ -38,19 +41,28 @@ export interface Failed {
 	authMessage?: FailureDescription;
 	/** the login failure cannot be cured by trying again */
 	authFinal?: boolean;
+	/** an error answer whose body went on past ANSWER_MAX_BYTES, as it came (its start only) */
+	cutAnswer?: SuccessAnswer;
 }
 
 export const isFullResponse = (value: unknown): value is FullResponse =>
 	value !== null && typeof value === 'object' && typeof (value as FullResponse).statusCode === 'number';
 
-/** An answer that came back as a value: 2xx is success, anything else a failure to decide on. */
-export function readAnswer(response: FullResponse, now: number): Outcome {
+/**
+ * An answer that came back as a value, its body already read: 2xx is success, anything else a
+ * failure to decide on.
+ */
+export function readAnswer(response: FullResponse, now: number, cut = false): Outcome {
 	const { statusCode: status, headers = {}, body } = response;
 	if (status >= 200 && status < 300) {
 		const type = headerOf(headers, 'content-type');
-		return { ok: true, status, body, contentType: Array.isArray(type) ? String(type[0]) : typeof type === 'string' ? type : '' };
+		const contentType = Array.isArray(type) ? String(type[0]) : typeof type === 'string' ? type : '';
+		return { ok: true, status, body, contentType, ...(cut ? { cut } : {}) };
 	}
-	return httpFailure(status, headerOf(headers, 'retry-after'), body, now);
+	const failed = httpFailure(status, headerOf(headers, 'retry-after'), body, now);
+	if (!cut) return failed;
+	const type = headerOf(headers, 'content-type');
+	return { ...failed, cutAnswer: { status, body, cut, contentType: typeof type === 'string' ? type : '' } };
 }
 
 /** Reads an error thrown by httpRequestWithAuthentication (a NodeApiError made by n8n). */

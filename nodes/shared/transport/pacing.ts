@@ -11,7 +11,10 @@
  * logins and refreshes n8n runs on the credential's behalf (preAuthentication). The credential
  * module and the nodes are loaded by the same n8n process from the same package, so they share
  * `sharedPacer` below, and the whole limit can be used: no requests are held back in reserve.
+ * Both send through `inPacedSlot`.
  */
+import { sleep } from 'n8n-workflow';
+
 import { RATE_LIMIT } from '../contract';
 
 /** Requests per window the package allows itself per partner key: the vendor's limit. */
@@ -132,3 +135,29 @@ export class Pacer {
  * execution, node and login of this package in the process sees the same instance).
  */
 export const sharedPacer = new Pacer();
+
+/**
+ * Runs `call` in a slot of `key`'s book in `sharedPacer`: waits for the slot (`wait`: a pause
+ * that a cancel may end; plain `sleep` by default), books `following` more slots right behind it
+ * for calls that come next (n8n's re-send after a token renewal), and settles the slot once the
+ * call is over — as answered when `answered(result)` says G2 Sentry answered. A call that throws
+ * settles as not answered: it may still be counted later, so its slot keeps the guard.
+ */
+export async function inPacedSlot<T>(
+	key: string,
+	lowerLimit: number | undefined,
+	call: () => Promise<T>,
+	{ following = 0, wait = sleep, answered = () => true }: { following?: number; wait?: (ms: number) => Promise<void>; answered?: (result: T) => boolean } = {},
+): Promise<T> {
+	const { wait: ms, slot } = sharedPacer.book(key, lowerLimit);
+	for (let i = 0; i < following; i++) sharedPacer.reserve(key, lowerLimit);
+	if (ms > 0) await wait(ms);
+	let wasAnswered = false;
+	try {
+		const result = await call();
+		wasAnswered = answered(result);
+		return result;
+	} finally {
+		sharedPacer.settle(key, slot, wasAnswered);
+	}
+}

@@ -7,7 +7,7 @@
 import type { NodeApiError } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
-import { pacer } from '../../../nodes/shared/transport';
+import { sharedPacer as pacer } from '../../../nodes/shared/transport/pacing';
 import { createJob, createParameters, useSandbox } from '../../../lab/helpers/action-setup';
 import { shortBackoffMs, useShortBackoff } from '../../../lab/helpers/shortBackoff';
 

@@ -3,7 +3,7 @@
  * refresh refused → login again, tokens persisted and reused, parallel executions.
  */
 import { CREDENTIAL_TYPE } from '../../../credentials/G2SentryApi.credentials';
-import { pacer } from '../../../nodes/shared/transport';
+import { sharedPacer as pacer } from '../../../nodes/shared/transport/pacing';
 import { createJob, useSandbox } from '../../../lab/helpers/action-setup';
 
 const env = useSandbox();

@@ -108,6 +108,19 @@ describe('sandbox chaos knobs', () => {
 		expect((await control(f.sandbox, 'GET', '/jobs')).body).toHaveLength(1);
 	});
 
+	it('fail-next huge: the real answer with hugeAnswerBytes of padding, no Content-Length; the record counts what was sent', async () => {
+		f.sandbox.configure({ chaos: { hugeAnswerBytes: 1_000_000 } });
+		const jobId = await f.session.createJob();
+		await control(f.sandbox, 'POST', '/fail-next', { fault: 'huge', path: '*/status' });
+		const res = await f.session.api('GET', `/jobs/${jobId}/status`);
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-length')).toBeNull();
+		expect(res.body).toMatchObject({ jobId, status: 'New', padding: 'x'.repeat(1_000_000) });
+		const records = async () => ((await control(f.sandbox, 'GET', '/requests')).body as Array<{ injected?: string; bytesWritten?: number; complete?: boolean }>).filter((r) => r.injected === 'huge');
+		await waitFor(async () => (await records())[0]?.bytesWritten !== undefined, 3000, 'the connection to end');
+		expect(await records()).toEqual([expect.objectContaining({ status: 200, complete: true, bytesWritten: Buffer.byteLength(res.text) })]);
+	});
+
 	it('fail-next faults: an empty 200, a trickled answer, no answer at all', async () => {
 		const jobId = await f.session.createJob();
 		await control(f.sandbox, 'POST', '/fail-next', { fault: 'empty', path: '*/status' });

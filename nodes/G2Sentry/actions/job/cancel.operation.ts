@@ -1,7 +1,8 @@
 import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { compact, fetchJobStatus } from '../../../shared/fetchJob';
-import { g2SentryApiRequest, SUCCESS_ENVELOPE, successEnvelope } from '../../../shared/transport';
+import { g2SentryApiRequest } from '../../../shared/transport';
+import { SUCCESS_ENVELOPE, successEnvelope } from '../../../shared/transport/answers';
 import { readId } from '../common';
 import { forEditorAndAgent, JOB_ID_FOR_AGENT } from '../agentDefaults';
 import { jobIdField } from './fields';

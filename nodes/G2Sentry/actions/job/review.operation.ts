@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ReviewRequest } from '../../../shared/contract';
-import { g2SentryApiRequest, SUCCESS_ENVELOPE, successEnvelope } from '../../../shared/transport';
+import { g2SentryApiRequest } from '../../../shared/transport';
+import { SUCCESS_ENVELOPE, successEnvelope } from '../../../shared/transport/answers';
 import { checkReview } from '../../validation';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId } from '../common';

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { JobUpdate } from '../../../shared/contract';
 import { toUtcIso } from '../../dates';
-import { g2SentryApiRequest, SUCCESS_ENVELOPE, successEnvelope } from '../../../shared/transport';
+import { g2SentryApiRequest } from '../../../shared/transport';
+import { SUCCESS_ENVELOPE, successEnvelope } from '../../../shared/transport/answers';
 import { checkJobUpdate } from '../../validation';
 import { asNumber, compact } from '../../../shared/fetchJob';
 import { asText, assertValid, readId, readLocation } from '../common';
