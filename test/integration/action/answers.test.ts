@@ -3,7 +3,7 @@
  * operation fails its item with "G2 Sentry answered something unexpected", naming the call, the
  * status, the content type and the first characters of what came back — never a success. Reads,
  * updates and cancels are tried again first (an answer lost), after a back-off shortened here
- * (test/helpers/shortBackoff.ts); a create or a review is never sent twice.
+ * (lab/helpers/shortBackoff.ts); a create or a review is never sent twice.
  */
 import { G2Sentry } from '../../../nodes/G2Sentry/G2Sentry.node';
 import { executeNode } from '../../../lab/helpers/execute-node';

@@ -4,7 +4,7 @@
  * answer, a login that never answers. No fault may turn into a success that did not happen, no
  * item may wait past the deadline, no create may be sent twice. The deadlines are shortened here
  * (configureDeadlines) so that the tests take seconds, and so is the back-off between tries
- * (test/helpers/shortBackoff.ts); the defaults are in nodes/shared/transport/limits.ts and
+ * (lab/helpers/shortBackoff.ts); the defaults are in nodes/shared/transport/limits.ts and
  * retryPolicy.ts.
  */
 import { ANSWER_MAX_BYTES, configureDeadlines, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../../nodes/shared/transport/limits';

@@ -1,7 +1,7 @@
 /**
  * Rate limits, injected server errors and dropped connections, through n8n-core against the
  * sandbox — including the proof that a create whose fate is unknown is never sent twice. The
- * back-off between tries of a lost answer is shortened (test/helpers/shortBackoff.ts); the 429
+ * back-off between tries of a lost answer is shortened (lab/helpers/shortBackoff.ts); the 429
  * waits are the real ones, against the sandbox's real rate window.
  */
 import type { NodeApiError } from 'n8n-workflow';
