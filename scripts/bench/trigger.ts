@@ -109,9 +109,11 @@ export interface Delivery {
 	answer: string;
 }
 
-export async function deliver(url: string, body: Buffer, signature: string): Promise<Delivery> {
+/** POSTs a delivery; `signature` undefined sends none; `extra` adds headers. */
+export async function deliver(url: string, body: Buffer, signature: string | undefined, extra: Record<string, string> = {}): Promise<Delivery> {
 	const start = performance.now();
-	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signature }, body });
+	const headers = { 'content-type': 'application/json', ...extra, ...(signature === undefined ? {} : { 'x-signature': signature }) };
+	const res = await fetch(url, { method: 'POST', headers, body });
 	const answer = await res.text();
 	return { ms: performance.now() - start, status: res.status, answer };
 }

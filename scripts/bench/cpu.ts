@@ -1,0 +1,96 @@
+// CPU time of a process from /proc (Linux): the whole process (every thread, exited ones too) and
+// per live thread by name, so a figure can say which of n8n's threads a delivery keeps busy
+// (the main JavaScript thread, libuv's pool where SQLite and crypto run, V8's GC helpers, the
+// threads of the expression isolates).
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { sleep } from './stats';
+
+/** Kernel clock ticks per second (`getconf CLK_TCK`; 100 on Linux x86-64). */
+const TICKS_PER_SECOND = 100;
+const MS_PER_TICK = 1000 / TICKS_PER_SECOND;
+
+/** utime + stime of a /proc stat line, in ms; the name is between the parentheses. */
+function parseStat(line: string): { name: string; ms: number } {
+	const open = line.indexOf('(');
+	const close = line.lastIndexOf(')');
+	const fields = line.slice(close + 2).split(' ');
+	// after the name: state is field 3, utime 14, stime 15 (1-based over the whole line)
+	return { name: line.slice(open + 1, close), ms: (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK };
+}
+
+/** The whole process's CPU time so far (threads that have exited included), in ms. */
+export function processCpuMs(pid: number): number {
+	return parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')).ms;
+}
+
+export interface ThreadSnapshot {
+	total: number;
+	/** by thread id: name and CPU ms */
+	threads: Map<string, { name: string; ms: number }>;
+}
+
+export function snapshot(pid: number): ThreadSnapshot {
+	const threads = new Map<string, { name: string; ms: number }>();
+	const dir = `/proc/${pid}/task`;
+	for (const tid of fs.readdirSync(dir)) {
+		try {
+			threads.set(tid, parseStat(fs.readFileSync(path.join(dir, tid, 'stat'), 'utf8')));
+		} catch {
+			// the thread ended between the listing and the read
+		}
+	}
+	return { total: processCpuMs(pid), threads };
+}
+
+/** Thread names grouped as people know them (V8 and libuv number their workers). */
+export function threadGroup(name: string, tid: string, pid: number): string {
+	if (tid === String(pid)) return 'main (JavaScript)';
+	if (/^libuv-worker|^node$/.test(name)) return 'libuv pool (SQLite, crypto, fs)';
+	if (/^V8 DefaultWorke|^V8 Worker/.test(name)) return 'V8 workers (GC, compiler)';
+	return name.replace(/\d+$/, '#');
+}
+
+/** CPU ms spent between two snapshots, by thread group; threads gone since `before` as "exited". */
+export function cpuByGroup(pid: number, before: ThreadSnapshot, after: ThreadSnapshot): Record<string, number> {
+	const out: Record<string, number> = {};
+	let live = 0;
+	for (const [tid, t] of after.threads) {
+		const delta = t.ms - (before.threads.get(tid)?.ms ?? 0);
+		if (delta <= 0) continue;
+		const group = threadGroup(t.name, tid, pid);
+		out[group] = (out[group] ?? 0) + delta;
+		live += delta;
+	}
+	const rest = after.total - before.total - live;
+	if (rest > 0) out['threads that ended (isolates disposed…)'] = rest;
+	return out;
+}
+
+/**
+ * Waits until the process has been nearly idle for `quietMs` (at most `idleMsPerSecond` CPU a
+ * second), so work a batch left behind (executions finishing, static data saved, isolates
+ * disposed) is counted in that batch and not in the next one. Gives up after `timeoutMs`.
+ */
+export async function waitQuiet(pid: number, idleMsPerSecond: number, quietMs = 300, timeoutMs = 15_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	let last = processCpuMs(pid);
+	let quietSince = Date.now();
+	while (Date.now() < deadline) {
+		await sleep(100);
+		const now = processCpuMs(pid);
+		// one tick of slack: the counters move in 10 ms steps
+		if (now - last > (idleMsPerSecond / 10) + MS_PER_TICK) quietSince = Date.now();
+		last = now;
+		if (Date.now() - quietSince >= quietMs) return;
+	}
+}
+
+/** The process's CPU ms per second while nothing is sent to it. */
+export async function idleRate(pid: number, ms = 3000): Promise<number> {
+	const start = processCpuMs(pid);
+	const t = Date.now();
+	await sleep(ms);
+	return ((processCpuMs(pid) - start) / (Date.now() - t)) * 1000;
+}

@@ -1,0 +1,111 @@
+// `npm run bench -- --floor`: figure 3 on its own, in a fresh n8n per expression engine with
+// nothing else running in it (the full run's figure 2 flows shared the legacy n8n before and
+// slowed n8n's own Webhook, whose answer waits for its execution to be saved: see the report).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
+import { buildAndPack, disposeAllN8n } from '../harness';
+import { countAsksPerDelivery, type AsksRow } from './asks';
+import { idleRate } from './cpu';
+import { floorTargets, headerAuthCredential, measureFloor, newFloorState, type CaseFigures } from './floor';
+import { executionCounts, startLab } from './lab';
+import { seededStaticData } from './trigger';
+
+export interface FloorConfig {
+	engines: string[];
+	thousands: number;
+	rounds: number;
+	chunk1: number;
+	chunk8: number;
+	/** write a V8 CPU profile of the n8n process into this folder (on stop) */
+	profileDir?: string;
+	log: (line: string) => void;
+}
+
+export const FLOOR_FULL = { engines: ['vm', 'legacy'], thousands: 5000, rounds: 8, chunk1: 8, chunk8: 24 };
+export const FLOOR_SMOKE = { engines: ['vm'], thousands: 200, rounds: 1, chunk1: 2, chunk8: 8 };
+
+export interface EngineFloor {
+	engine: string;
+	idleMsPerSecond: number;
+	c1: CaseFigures[];
+	c8: CaseFigures[];
+	/** executions n8n recorded per workflow, against the genuine deliveries sent */
+	executions: Record<string, { recorded: number; expected: number }>;
+}
+
+export interface FloorResults {
+	startedAt: string;
+	machine: string;
+	loadBefore: number[];
+	loadAfter: number[];
+	config: Omit<FloorConfig, 'log'>;
+	asks: AsksRow[];
+	engines: EngineFloor[];
+}
+
+const SECRET = 'bench-floor-callback-secret';
+
+export async function runFloor(config: FloorConfig): Promise<FloorResults> {
+	const { log } = config;
+	const startedAt = new Date().toISOString();
+	const loadBefore = os.loadavg();
+	log('what one delivery asks of n8n (in-process)');
+	const asks = await countAsksPerDelivery();
+	log('building and packing the package');
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-bench-floor-'));
+	const engines: EngineFloor[] = [];
+	try {
+		const tarball = await buildAndPack(packDir);
+		const triggerCredential = { id: 'benchFloorCred01', name: 'bench floor trigger' };
+		const credentials = [
+			{ ...triggerCredential, type: CREDENTIAL_TYPE, data: { environment: 'custom', baseUrl: 'http://127.0.0.1:9', partnerKey: 'FLOOR', partnerSecret: 'unused', callbackSecret: SECRET } },
+			headerAuthCredential(),
+		];
+		for (const engine of config.engines) {
+			const { targets, cases } = floorTargets(triggerCredential, config.thousands);
+			const big = targets.find((t) => (t.seeded ?? 0) > 0)!;
+			const env: Record<string, string> = { N8N_EXPRESSION_ENGINE: engine };
+			if (config.profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${path.join(config.profileDir, engine)}`;
+			log(`n8n with N8N_EXPRESSION_ENGINE=${engine}`);
+			const n8n = await startLab({
+				tarball,
+				credentials,
+				workflows: targets.map((t) => t.workflow),
+				webhookPaths: targets.map((t) => t.path),
+				staticData: { [big.workflow.id]: seededStaticData(big.seeded!) },
+				env,
+				log,
+			});
+			try {
+				const pid = n8n.pid!;
+				const state = newFloorState();
+				log('  warm-up');
+				await measureFloor(state, n8n.baseUrl, pid, cases, SECRET, { rounds: 1, chunk: 5, concurrency: 1, idleMsPerSecond: 0 });
+				const idleMsPerSecond = await idleRate(pid);
+				log(`  idle: ${idleMsPerSecond.toFixed(1)} ms CPU/s; concurrency 1`);
+				const c1 = await measureFloor(state, n8n.baseUrl, pid, cases, SECRET, { rounds: config.rounds, chunk: config.chunk1, concurrency: 1, idleMsPerSecond });
+				log('  concurrency 8');
+				const c8 = await measureFloor(state, n8n.baseUrl, pid, cases, SECRET, { rounds: config.rounds, chunk: config.chunk8, concurrency: 8, idleMsPerSecond });
+				const executions: EngineFloor['executions'] = {};
+				for (const target of targets) {
+					const genuine = cases.filter((c) => c.target === target && c.kind === 'genuine').length;
+					const expected = genuine * (5 + config.rounds * (config.chunk1 + config.chunk8));
+					const counts = executionCounts(n8n.databaseFile, target.workflow.id);
+					executions[target.name] = { recorded: Object.values(counts).reduce((a, b) => a + b, 0), expected };
+				}
+				engines.push({ engine, idleMsPerSecond, c1, c8, executions });
+			} finally {
+				await n8n.dispose();
+			}
+		}
+	} finally {
+		await disposeAllN8n();
+		fs.rmSync(packDir, { recursive: true, force: true });
+	}
+	const cpus = os.cpus();
+	const machine = `${cpus.length} cores (${cpus[0]?.model ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
+	return { startedAt, machine, loadBefore, loadAfter: os.loadavg(), config: { ...config, log: undefined } as Omit<FloorConfig, 'log'>, asks, engines };
+}
