@@ -47,8 +47,12 @@ export function snapshot(pid: number): ThreadSnapshot {
 /** Thread names grouped as people know them (V8 and libuv number their workers). */
 export function threadGroup(name: string, tid: string, pid: number): string {
 	if (tid === String(pid)) return 'main (JavaScript)';
-	if (/^libuv-worker|^node$/.test(name)) return 'libuv pool (SQLite, crypto, fs)';
-	if (/^V8 DefaultWorke|^V8 Worker/.test(name)) return 'V8 workers (GC, compiler)';
+	if (/^libuv-worker/.test(name)) return 'libuv pool (SQLite, crypto, fs)';
+	if (/^V8/.test(name)) return 'V8 platform workers (GC, compiler)';
+	if (name === 'WorkerThread') return 'Node worker threads';
+	// a native thread nobody named inherits its creator's name: in n8n those are isolated-vm's
+	// (the expression isolates run on them; they vanish with N8N_EXPRESSION_ENGINE=legacy)
+	if (name === 'MainThread') return 'unnamed native threads (isolated-vm)';
 	return name.replace(/\d+$/, '#');
 }
 

@@ -6,6 +6,10 @@ import type { EngineFloor, FloorResults } from './floorRun';
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : '—');
 const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? (a / b).toFixed(2) : '—');
 
+/** Why the legacy table of the 2026-11-29 full run had n8n's plain Webhook slower than ours. */
+const LEGACY_NOTE =
+	'The legacy table of the 2026-11-29 full run showed the plain Webhook at p50 49.7 ms / p95 522 ms, slower than our trigger: that run measured figure 3 in the same n8n while figure 2\'s rate-limit flows (200-item executions pacing for minutes) ran in it, and the plain Webhook answers only after n8n has created its execution in SQLite, so its latency queued behind those flows\' database writes, while our trigger answers inside `webhook()` before the execution exists. Here every engine has an n8n of its own with nothing else in it, and the CPU per delivery (which does not depend on when the answer is sent) is the figure to compare (docs/performance.md).';
+
 export interface FloorCheck {
 	what: string;
 	ok: boolean;
@@ -60,7 +64,7 @@ export function renderFloor(results: FloorResults): { markdown: string; checks: 
 		`From \`npm run bench -- --floor\` started ${results.startedAt} (the other sections keep their own run). Machine: ${results.machine}; load average ${load(results.loadBefore)} before, ${load(results.loadAfter)} after — **shared with four other engineers' builds, tests and n8n processes**: the CPU ratios compare cases measured side by side in one n8n (batches of each case taking turns, each batch closed once n8n is idle again, n8n's idle CPU subtracted); absolute times and latencies are this busy machine's.`,
 	);
 	md.push(
-		'Every case runs in one real n8n 2.41.1 (SQLite) per expression engine, nothing else in it; each workflow is the case\'s start node followed by a No Operation node. CPU per delivery = CPU time of the whole n8n process (all threads, /proc) per delivery, the execution it starts included. Ack = request sent → answer received at the client: note that n8n\'s Webhook node answers after n8n has created the execution, our trigger answers inside `webhook()` before that, so the two latencies are not the same moment; the CPU figures are.',
+		`Every case runs in one real n8n ${results.n8nVersion} (SQLite) per expression-engine setting, nothing else in it; each workflow is the case's start node followed by a No Operation node. CPU per delivery = CPU time of the whole n8n process (all threads, /proc) per delivery, the execution it starts included. Ack = request sent → answer received at the client: note that n8n's Webhook node answers after n8n has created the execution, our trigger answers inside \`webhook()\` before that, so the two latencies are not the same moment; the CPU figures are.`,
 	);
 	md.push('### What one delivery asks of n8n');
 	md.push('Counted in-process on the context `webhook()` runs with (`scripts/bench/asks.ts`). In n8n 2.x each credential read is a database query plus an expression isolate built and disposed for it alone; the parameters are evaluated inside the isolate n8n already holds for the webhook.');
@@ -68,7 +72,8 @@ export function renderFloor(results: FloorResults): { markdown: string; checks: 
 	for (const a of results.asks) asks.push(`| ${a.delivery} | ${a.status} | ${a.parameters.length}${a.parameters.length ? ` (${a.parameters.join(', ')})` : ''} | ${a.credentialReads} | ${a.staticDataOpened} | ${a.staticDataWrites} |`);
 	md.push(asks.join('\n'));
 	for (const e of results.engines) {
-		md.push(`### Expression engine: ${e.engine}${e.engine === 'vm' ? ' (n8n default)' : ''}`);
+		md.push(`### Expression engine: ${e.engine}${e.engine === 'vm' ? ' (n8n default)' : ''}`, `\`${Object.entries(e.env).map(([k, v]) => `${k}=${v}`).join(' ')}\``);
+		if (e.engine === 'legacy') md.push(LEGACY_NOTE);
 		md.push(`n8n idle: ${e.idleMsPerSecond.toFixed(1)} ms CPU per second (subtracted).`);
 		md.push(caseTable(e).join('\n'));
 		md.push('Executions recorded / genuine deliveries sent: ' + Object.entries(e.executions).map(([n, x]) => `${n} ${x.recorded}/${x.expected}`).join(', ') + ' (forged, unsigned, duplicate and wrong-token deliveries start none).');

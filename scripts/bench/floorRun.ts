@@ -24,11 +24,19 @@ export interface FloorConfig {
 	log: (line: string) => void;
 }
 
-export const FLOOR_FULL = { engines: ['vm', 'legacy'], thousands: 5000, rounds: 8, chunk1: 8, chunk8: 24 };
+/** The expression-engine settings measured: n8n's default, then what an operator can change. */
+export const ENGINE_ENV: Record<string, Record<string, string>> = {
+	vm: { N8N_EXPRESSION_ENGINE: 'vm' },
+	'vm, lazy acquire': { N8N_EXPRESSION_ENGINE: 'vm', N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
+	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
+};
+
+export const FLOOR_FULL = { engines: ['vm', 'vm, lazy acquire', 'legacy'], thousands: 5000, rounds: 6, chunk1: 8, chunk8: 24 };
 export const FLOOR_SMOKE = { engines: ['vm'], thousands: 200, rounds: 1, chunk1: 2, chunk8: 8 };
 
 export interface EngineFloor {
 	engine: string;
+	env: Record<string, string>;
 	idleMsPerSecond: number;
 	c1: CaseFigures[];
 	c8: CaseFigures[];
@@ -38,6 +46,7 @@ export interface EngineFloor {
 
 export interface FloorResults {
 	startedAt: string;
+	n8nVersion: string;
 	machine: string;
 	loadBefore: number[];
 	loadAfter: number[];
@@ -57,6 +66,7 @@ export async function runFloor(config: FloorConfig): Promise<FloorResults> {
 	log('building and packing the package');
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'g2s-bench-floor-'));
 	const engines: EngineFloor[] = [];
+	let version = '';
 	try {
 		const tarball = await buildAndPack(packDir);
 		const triggerCredential = { id: 'benchFloorCred01', name: 'bench floor trigger' };
@@ -67,9 +77,9 @@ export async function runFloor(config: FloorConfig): Promise<FloorResults> {
 		for (const engine of config.engines) {
 			const { targets, cases } = floorTargets(triggerCredential, config.thousands);
 			const big = targets.find((t) => (t.seeded ?? 0) > 0)!;
-			const env: Record<string, string> = { N8N_EXPRESSION_ENGINE: engine };
-			if (config.profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${path.join(config.profileDir, engine)}`;
-			log(`n8n with N8N_EXPRESSION_ENGINE=${engine}`);
+			const env: Record<string, string> = { ...ENGINE_ENV[engine] };
+			if (config.profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${path.join(config.profileDir, engine.replace(/\W+/g, '-'))}`;
+			log(`n8n with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 			const n8n = await startLab({
 				tarball,
 				credentials,
@@ -96,7 +106,8 @@ export async function runFloor(config: FloorConfig): Promise<FloorResults> {
 					const counts = executionCounts(n8n.databaseFile, target.workflow.id);
 					executions[target.name] = { recorded: Object.values(counts).reduce((a, b) => a + b, 0), expected };
 				}
-				engines.push({ engine, idleMsPerSecond, c1, c8, executions });
+				version = n8n.version;
+				engines.push({ engine, env: ENGINE_ENV[engine], idleMsPerSecond, c1, c8, executions });
 			} finally {
 				await n8n.dispose();
 			}
@@ -107,5 +118,5 @@ export async function runFloor(config: FloorConfig): Promise<FloorResults> {
 	}
 	const cpus = os.cpus();
 	const machine = `${cpus.length} cores (${cpus[0]?.model ?? 'unknown cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
-	return { startedAt, machine, loadBefore, loadAfter: os.loadavg(), config: { ...config, log: undefined } as Omit<FloorConfig, 'log'>, asks, engines };
+	return { startedAt, n8nVersion: version, machine, loadBefore, loadAfter: os.loadavg(), config: { ...config, log: undefined } as Omit<FloorConfig, 'log'>, asks, engines };
 }
