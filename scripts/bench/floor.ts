@@ -50,19 +50,22 @@ export function floorTargets(credential: { id: string; name: string }, thousands
 	const auth = webhookTarget('header-auth', 'benchAuth0000001', true);
 	const fresh = oursTarget(0, credential);
 	const big = oursTarget(thousands, credential);
+	// its own workflow: the same few events sent again and again, never a new one in between
+	const repeats = { ...oursTarget(0, credential), name: 'ours, repeats' };
+	repeats.workflow = { ...repeats.workflow, id: 'benchTrigRepeats', name: 'bench: trigger, repeated events' };
 	const accepted = (s: number, a: string) => s === 200 && a.includes('accepted');
 	const cases: FloorCase[] = [
 		{ name: 'plain Webhook', target: plain, kind: 'genuine', expect: (s) => s === 200 },
 		{ name: 'Webhook, one expression', target: expression, kind: 'genuine', expect: (s) => s === 200 },
 		{ name: 'Webhook, one expression + header auth', target: auth, kind: 'genuine', expect: (s) => s === 200 },
-		{ name: 'ours, fresh memory', target: fresh, kind: 'genuine', expect: accepted },
+		{ name: `ours, small memory (${SMALL_MEMORY_JOBS} jobs)`, target: fresh, kind: 'genuine', expect: accepted },
 		{ name: `ours, ${thousands} jobs remembered`, target: big, kind: 'genuine', expect: accepted },
-		{ name: 'ours, duplicate', target: fresh, kind: 'duplicate', expect: (s, a) => s === 200 && a.includes('duplicate') },
+		{ name: 'ours, duplicate', target: repeats, kind: 'duplicate', expect: (s, a) => s === 200 && a.includes('duplicate') },
 		{ name: 'ours, forged (wrong key)', target: fresh, kind: 'forged', expect: (s) => s === 401 },
 		{ name: 'ours, no signature', target: fresh, kind: 'no-signature', expect: (s) => s === 401 },
 		{ name: 'Webhook + header auth, wrong token', target: auth, kind: 'wrong-token', expect: (s) => s === 403 || s === 401 },
 	];
-	return { targets: [plain, expression, auth, fresh, big], cases };
+	return { targets: [plain, expression, auth, fresh, big, repeats], cases };
 }
 
 export interface CaseFigures {
@@ -70,6 +73,10 @@ export interface CaseFigures {
 	kind: FloorCase['kind'];
 	deliveries: number;
 	cpuMsPerDelivery: number;
+	/** before n8n's idle CPU was subtracted */
+	rawCpuMsPerDelivery: number;
+	/** wall time of the batches (sending + waiting for n8n to go idle) per delivery */
+	wallMsPerDelivery: number;
 	/** CPU ms per delivery by thread group */
 	byThread: Record<string, number>;
 	p50: number;
@@ -77,18 +84,34 @@ export interface CaseFigures {
 	unexpected: number;
 }
 
+/** Jobs the small memory cycles through (new events for the same jobs: its size stays). */
+export const SMALL_MEMORY_JOBS = 50;
+
 /** What successive measurements (warm-up, c=1, c=8) share: the payload sequences, and the
- * genuine bodies the fresh memory accepted lately, resent as duplicates. */
+ * events the duplicate case sends again (delivered once, first, by primeDuplicates). */
 export interface FloorState {
 	payloads: Map<TriggerTarget, Payloads>;
-	acceptedBodies: Buffer[];
+	repeated: Buffer[];
 }
 
-export const newFloorState = (): FloorState => ({ payloads: new Map(), acceptedBodies: [] });
+export const newFloorState = (): FloorState => ({ payloads: new Map(), repeated: [] });
+
+/** Delivers `count` new events to the duplicate case's workflow once; they are resent from then on. */
+export async function primeDuplicates(state: FloorState, baseUrl: string, cases: FloorCase[], secret: string, count: number): Promise<void> {
+	const target = cases.find((c) => c.kind === 'duplicate')!.target;
+	const payloads = new Payloads(count);
+	for (let i = 0; i < count; i++) {
+		const body = payloads.body();
+		const d = await deliver(`${baseUrl}/${target.path}`, body, sign(secret, body));
+		if (d.status !== 200 || !d.answer.includes('accepted')) throw new Error(`priming the duplicate case: answered ${d.status} ${d.answer}`);
+		state.repeated.push(body);
+	}
+}
 
 interface Tally {
 	latencies: number[];
 	cpuMs: number;
+	rawCpuMs: number;
 	wallMs: number;
 	byThread: Record<string, number>;
 	unexpected: number;
@@ -106,15 +129,15 @@ export async function measureFloor(
 	secret: string,
 	options: { rounds: number; chunk: number; concurrency: number; idleMsPerSecond: number },
 ): Promise<CaseFigures[]> {
-	const { acceptedBodies } = state;
-	const bodiesFor = (t: TriggerTarget) => state.payloads.get(t) ?? state.payloads.set(t, new Payloads(t.seeded || 50)).get(t)!;
-	const tallies = new Map(cases.map((c) => [c, { latencies: [], cpuMs: 0, wallMs: 0, byThread: {}, unexpected: 0 } as Tally]));
+	const bodiesFor = (t: TriggerTarget) => state.payloads.get(t) ?? state.payloads.set(t, new Payloads(t.seeded || SMALL_MEMORY_JOBS)).get(t)!;
+	let repeat = 0;
+	const tallies = new Map(cases.map((c) => [c, { latencies: [], cpuMs: 0, rawCpuMs: 0, wallMs: 0, byThread: {}, unexpected: 0 } as Tally]));
 	for (let round = 0; round < options.rounds; round++) {
 		for (let i = 0; i < cases.length; i++) {
 			const c = cases[(i + round) % cases.length];
 			const tally = tallies.get(c)!;
 			const bodies = Array.from({ length: options.chunk }, () =>
-				c.kind === 'duplicate' && acceptedBodies.length > 0 ? acceptedBodies.pop()! : bodiesFor(c.target).body(c.kind !== 'genuine'),
+				c.kind === 'duplicate' ? state.repeated[repeat++ % state.repeated.length] : bodiesFor(c.target).body(c.kind !== 'genuine'),
 			);
 			const url = `${baseUrl}/${c.target.path}`;
 			const before = snapshot(pid);
@@ -129,7 +152,6 @@ export async function measureFloor(
 						const d = await deliver(url, body, signature, headers);
 						tally.latencies.push(d.ms);
 						if (!c.expect(d.status, d.answer)) tally.unexpected++;
-						else if (c.kind === 'genuine' && c.target.seeded === 0) acceptedBodies.push(body);
 					}
 				}),
 			);
@@ -138,10 +160,9 @@ export async function measureFloor(
 			const wall = performance.now() - t0;
 			tally.wallMs += wall;
 			tally.cpuMs += after.total - before.total - (options.idleMsPerSecond * wall) / 1000;
+			tally.rawCpuMs += after.total - before.total;
 			for (const [group, ms] of Object.entries(cpuByGroup(pid, before, after))) tally.byThread[group] = (tally.byThread[group] ?? 0) + ms;
 		}
-		// duplicates must be of recent deliveries (still remembered, not superseded)
-		acceptedBodies.splice(0, Math.max(0, acceptedBodies.length - 2 * options.chunk));
 	}
 	return cases.map((c) => {
 		const t = tallies.get(c)!;
@@ -151,6 +172,8 @@ export async function measureFloor(
 			kind: c.kind,
 			deliveries: n,
 			cpuMsPerDelivery: t.cpuMs / n,
+			rawCpuMsPerDelivery: t.rawCpuMs / n,
+			wallMsPerDelivery: t.wallMs / n,
 			byThread: Object.fromEntries(Object.entries(t.byThread).map(([g, ms]) => [g, ms / n])),
 			p50: quantile(t.latencies, 0.5),
 			p95: quantile(t.latencies, 0.95),

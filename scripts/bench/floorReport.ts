@@ -23,7 +23,7 @@ export function floorChecks(e: EngineFloor): FloorCheck[] {
 	for (const [label, rows] of [['c=1', e.c1], ['c=8', e.c8]] as const) {
 		const expr = find(rows, 'Webhook, one expression').cpuMsPerDelivery;
 		const auth = find(rows, 'Webhook, one expression + header auth').cpuMsPerDelivery;
-		const fresh = find(rows, 'ours, fresh memory').cpuMsPerDelivery;
+		const fresh = find(rows, 'ours, small memory').cpuMsPerDelivery;
 		const remembered = rows.find((r) => /jobs remembered/.test(r.name))!.cpuMsPerDelivery;
 		checks.push({ what: `${e.engine} ${label}: genuine CPU ≤ 1.05 × Webhook with one expression (${ratio(fresh, expr)})`, ok: fresh <= 1.05 * expr });
 		checks.push({ what: `${e.engine} ${label}: genuine CPU ≤ 1.05 × Webhook with one expression + header auth (${ratio(fresh, auth)})`, ok: fresh <= 1.05 * auth });
@@ -74,7 +74,7 @@ export function renderFloor(results: FloorResults): { markdown: string; checks: 
 	for (const e of results.engines) {
 		md.push(`### Expression engine: ${e.engine}${e.engine === 'vm' ? ' (n8n default)' : ''}`, `\`${Object.entries(e.env).map(([k, v]) => `${k}=${v}`).join(' ')}\``);
 		if (e.engine === 'legacy') md.push(LEGACY_NOTE);
-		md.push(`n8n idle: ${e.idleMsPerSecond.toFixed(1)} ms CPU per second (subtracted).`);
+		md.push(`n8n idle: ${e.idleMsPerSecond.toFixed(1)} ms CPU per second before the run (subtracted), ${e.idleAfter.toFixed(1)} after it.`);
 		md.push(caseTable(e).join('\n'));
 		md.push('Executions recorded / genuine deliveries sent: ' + Object.entries(e.executions).map(([n, x]) => `${n} ${x.recorded}/${x.expected}`).join(', ') + ' (forged, unsigned, duplicate and wrong-token deliveries start none).');
 		md.push('Where the CPU goes, by n8n thread:', threadTable(e).join('\n'));

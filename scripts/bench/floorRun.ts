@@ -8,8 +8,8 @@ import path from 'node:path';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { buildAndPack, disposeAllN8n } from '../harness';
 import { countAsksPerDelivery, type AsksRow } from './asks';
-import { idleRate } from './cpu';
-import { floorTargets, headerAuthCredential, measureFloor, newFloorState, type CaseFigures } from './floor';
+import { idleRate, waitQuiet } from './cpu';
+import { floorTargets, headerAuthCredential, measureFloor, newFloorState, primeDuplicates, type CaseFigures } from './floor';
 import { executionCounts, startLab } from './lab';
 import { seededStaticData } from './trigger';
 
@@ -38,6 +38,8 @@ export interface EngineFloor {
 	engine: string;
 	env: Record<string, string>;
 	idleMsPerSecond: number;
+	/** idle measured again after the run (not used; shows whether the first reading held) */
+	idleAfter: number;
 	c1: CaseFigures[];
 	c8: CaseFigures[];
 	/** executions n8n recorded per workflow, against the genuine deliveries sent */
@@ -93,21 +95,27 @@ export async function runFloor(config: FloorConfig): Promise<FloorResults> {
 				const pid = n8n.pid!;
 				const state = newFloorState();
 				log('  warm-up');
+				await primeDuplicates(state, n8n.baseUrl, cases, SECRET, config.chunk8);
 				await measureFloor(state, n8n.baseUrl, pid, cases, SECRET, { rounds: 1, chunk: 5, concurrency: 1, idleMsPerSecond: 0 });
-				const idleMsPerSecond = await idleRate(pid);
+				// idle once whatever the warm-up left (isolates being rebuilt, saves) has settled
+				await waitQuiet(pid, 0, 1000);
+				const idleBefore = await idleRate(pid, 5000);
+				const idleMsPerSecond = idleBefore;
 				log(`  idle: ${idleMsPerSecond.toFixed(1)} ms CPU/s; concurrency 1`);
 				const c1 = await measureFloor(state, n8n.baseUrl, pid, cases, SECRET, { rounds: config.rounds, chunk: config.chunk1, concurrency: 1, idleMsPerSecond });
 				log('  concurrency 8');
 				const c8 = await measureFloor(state, n8n.baseUrl, pid, cases, SECRET, { rounds: config.rounds, chunk: config.chunk8, concurrency: 8, idleMsPerSecond });
+				const idleAfter = await idleRate(pid, 5000);
 				const executions: EngineFloor['executions'] = {};
 				for (const target of targets) {
 					const genuine = cases.filter((c) => c.target === target && c.kind === 'genuine').length;
-					const expected = genuine * (5 + config.rounds * (config.chunk1 + config.chunk8));
+					const primed = cases.some((c) => c.target === target && c.kind === 'duplicate') ? config.chunk8 : 0;
+					const expected = primed + genuine * (5 + config.rounds * (config.chunk1 + config.chunk8));
 					const counts = executionCounts(n8n.databaseFile, target.workflow.id);
 					executions[target.name] = { recorded: Object.values(counts).reduce((a, b) => a + b, 0), expected };
 				}
 				version = n8n.version;
-				engines.push({ engine, env: ENGINE_ENV[engine], idleMsPerSecond, c1, c8, executions });
+				engines.push({ engine, env: ENGINE_ENV[engine], idleMsPerSecond, idleAfter, c1, c8, executions });
 			} finally {
 				await n8n.dispose();
 			}
