@@ -8,7 +8,7 @@ const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? (a / 
 
 /** Why the legacy table of the 2026-11-29 full run had n8n's plain Webhook slower than ours. */
 const LEGACY_NOTE =
-	'The legacy table of the 2026-11-29 full run showed the plain Webhook at p50 49.7 ms / p95 522 ms, slower than our trigger: that run measured figure 3 in the same n8n while figure 2\'s rate-limit flows (200-item executions pacing for minutes) ran in it, and the plain Webhook answers only after n8n has created its execution in SQLite, so its latency queued behind those flows\' database writes, while our trigger answers inside `webhook()` before the execution exists. Here every engine has an n8n of its own with nothing else in it, and the CPU per delivery (which does not depend on when the answer is sent) is the figure to compare (docs/performance.md).';
+	'Why the legacy table of the 2026-11-29 full run had n8n\'s plain Webhook slower than our trigger (p50 49.7 ms, p95 522 ms): the two answer at different moments. The Webhook node answers only once n8n has created the execution (a SQLite insert and the run\'s set-up); our trigger answers inside `webhook()`, before that. Its ack latency is therefore not n8n\'s cheapest path, while its CPU per delivery is (below, measured in an n8n of its own, the plain Webhook and our trigger cost about the same CPU while their p50 still differ). The 522 ms tail came from the measurement: figure 3 ran in the same n8n as figure 2\'s rate-limit flows, which were running at the time. `--floor` gives each engine a fresh n8n with nothing else in it and compares CPU per delivery, which does not depend on when the answer is sent (docs/performance.md).';
 
 export interface FloorCheck {
 	what: string;
