@@ -99,7 +99,7 @@ export const newFloorState = (): FloorState => ({ payloads: new Map(), repeated:
 /** Delivers `count` new events to the duplicate case's workflow once; they are resent from then on. */
 export async function primeDuplicates(state: FloorState, baseUrl: string, cases: FloorCase[], secret: string, count: number): Promise<void> {
 	const target = cases.find((c) => c.kind === 'duplicate')!.target;
-	const payloads = new Payloads(count);
+	const payloads = new Payloads(count, 'assignment');
 	for (let i = 0; i < count; i++) {
 		const body = payloads.body();
 		const d = await deliver(`${baseUrl}/${target.path}`, body, sign(secret, body));
@@ -129,7 +129,8 @@ export async function measureFloor(
 	secret: string,
 	options: { rounds: number; chunk: number; concurrency: number; idleMsPerSecond: number },
 ): Promise<CaseFigures[]> {
-	const bodiesFor = (t: TriggerTarget) => state.payloads.get(t) ?? state.payloads.set(t, new Payloads(t.seeded || SMALL_MEMORY_JOBS)).get(t)!;
+	const payloadsFor = (t: TriggerTarget) => (t.seeded ? new Payloads(t.seeded) : new Payloads(SMALL_MEMORY_JOBS, 'assignment'));
+	const bodiesFor = (t: TriggerTarget) => state.payloads.get(t) ?? state.payloads.set(t, payloadsFor(t)).get(t)!;
 	let repeat = 0;
 	const tallies = new Map(cases.map((c) => [c, { latencies: [], cpuMs: 0, rawCpuMs: 0, wallMs: 0, byThread: {}, unexpected: 0 } as Tally]));
 	for (let round = 0; round < options.rounds; round++) {

@@ -31,7 +31,7 @@ export const ENGINE_ENV: Record<string, Record<string, string>> = {
 	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
 };
 
-export const FLOOR_FULL = { engines: ['vm', 'vm, lazy acquire', 'legacy'], thousands: 5000, rounds: 6, chunk1: 8, chunk8: 24 };
+export const FLOOR_FULL = { engines: ['vm', 'vm, lazy acquire', 'legacy'], thousands: 5000, rounds: 5, chunk1: 8, chunk8: 24 };
 export const FLOOR_SMOKE = { engines: ['vm'], thousands: 200, rounds: 1, chunk1: 2, chunk8: 8 };
 
 export interface EngineFloor {
