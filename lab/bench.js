@@ -13,9 +13,10 @@ require('tsx/cjs/api').register();
 	require.cache[require.resolve(`${nodeDir}/G2SentryTrigger.node`)] = require.cache[ts];
 }
 
-const { benchMain } = require('./bench/main.ts');
+const { benchMain, floorMain } = require('./bench/main.ts');
 
-benchMain(process.argv.slice(2))
+const argv = process.argv.slice(2);
+(argv.includes('--floor') ? floorMain(argv) : benchMain(argv))
 	.then(({ missed }) => process.exit(missed > 0 && process.argv.includes('--strict') ? 1 : 0))
 	.catch((error) => {
 		console.error(error);

@@ -5,7 +5,36 @@ import path from 'node:path';
 
 import type { FlowRun } from './actions';
 import { chartFor, renderResults } from './report';
+import { renderFloor, spliceSection3 } from './floorReport';
+import { FLOOR_FULL, FLOOR_SMOKE, runFloor, type FloorResults } from './floorRun';
 import { FULL, runBench, SMOKE, type BenchResults } from './run';
+
+/**
+ * `--floor`: figure 3 alone (lab/bench/floorRun.ts), spliced into lab/bench/results/results.md at full
+ * size; `--profile` also writes V8 CPU profiles of n8n to lab/bench/results/profiles (not committed).
+ */
+export async function floorMain(argv: string[]): Promise<{ markdown: string; missed: number }> {
+	const smoke = argv.includes('--smoke');
+	const t0 = Date.now();
+	const log = (line: string) => console.error(`[bench floor +${Math.round((Date.now() - t0) / 1000)}s] ${line}`);
+	const profileDir = argv.includes('--profile') ? path.join(FULL.outDir!, 'profiles') : undefined;
+	const json = path.join(FULL.outDir!, 'results.floor.json');
+	// --from-json: render the last run again (after a change of wording) without measuring
+	const results: FloorResults = argv.includes('--from-json')
+		? (JSON.parse(fs.readFileSync(json, 'utf8')) as FloorResults)
+		: await runFloor({ ...(smoke ? FLOOR_SMOKE : FLOOR_FULL), profileDir, log });
+	const { markdown, checks } = renderFloor(results);
+	if (!smoke) {
+		const file = path.join(FULL.outDir!, 'results.md');
+		fs.writeFileSync(file, spliceSection3(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '', markdown));
+		fs.writeFileSync(json, JSON.stringify(results, null, 2) + '\n');
+		log(`wrote section 3 of ${path.relative(process.cwd(), file)}`);
+	}
+	console.log(markdown);
+	const missed = checks.filter((c) => !c.ok);
+	console.log(missed.length === 0 ? 'all targets met' : `${missed.length} target(s) missed: ${missed.map((c) => c.what).join('; ')}`);
+	return { markdown, missed: missed.length };
+}
 
 export async function benchMain(argv: string[]): Promise<{ results: BenchResults; markdown: string; missed: number }> {
 	const smoke = argv.includes('--smoke');

@@ -78,7 +78,15 @@ export function seededStaticData(jobs: number): object {
 export class Payloads {
 	private visits = new Map<number, number>();
 	private next = 0;
-	constructor(private readonly jobs: number) {}
+	/**
+	 * `firstVisit`: what a job's first event is. 'withdrawal' suits pre-seeded (assigned) jobs; an
+	 * empty memory starts with 'assignment', as real jobs do (a withdrawal of a job never seen,
+	 * then an assignment, then the same withdrawal again is answered as a duplicate).
+	 */
+	constructor(
+		private readonly jobs: number,
+		private readonly firstVisit: 'withdrawal' | 'assignment' = 'withdrawal',
+	) {}
 
 	/** `peek`: a payload of the same shape that does not advance the sequence (for a forged one). */
 	body(peek = false): Buffer {
@@ -90,7 +98,7 @@ export class Payloads {
 	}
 
 	private make(jobId: number, visit: number): Buffer {
-		const withdraw = visit % 2 === 0;
+		const withdraw = visit % 2 === (this.firstVisit === 'withdrawal' ? 0 : 1);
 		return Buffer.from(
 			JSON.stringify({
 				jobId,
@@ -109,9 +117,11 @@ export interface Delivery {
 	answer: string;
 }
 
-export async function deliver(url: string, body: Buffer, signature: string): Promise<Delivery> {
+/** POSTs a delivery; `signature` undefined sends none; `extra` adds headers. */
+export async function deliver(url: string, body: Buffer, signature: string | undefined, extra: Record<string, string> = {}): Promise<Delivery> {
 	const start = performance.now();
-	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signature }, body });
+	const headers = { 'content-type': 'application/json', ...extra, ...(signature === undefined ? {} : { 'x-signature': signature }) };
+	const res = await fetch(url, { method: 'POST', headers, body });
 	const answer = await res.text();
 	return { ms: performance.now() - start, status: res.status, answer };
 }

@@ -21,6 +21,7 @@ import {
 	type INodeParameters,
 	type INodeTypes,
 	type IWebhookData,
+	type IWebhookFunctions,
 	type IWebhookResponseData,
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
@@ -67,6 +68,8 @@ export interface TriggerServerOptions {
 	trouble?: (requestNumber: number, body: Buffer) => 'unavailable' | 'lose-answer' | undefined;
 	/** what "the database" holds for the workflow's static data at the start */
 	staticData?: IDataObject;
+	/** sees (and may wrap) each request's context before webhook() runs, e.g. countAsks */
+	observeContext?: (context: IWebhookFunctions) => IWebhookFunctions;
 }
 
 export interface Reply {
@@ -200,7 +203,7 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		const context = new WebhookContext(workflow, workflowNode, additionalData, mode, webhookDataFor(additionalData), [], null);
 		let result: IWebhookResponseData;
 		try {
-			result = await trigger.webhook.call(context);
+			result = await trigger.webhook.call(options.observeContext ? options.observeContext(context) : context);
 		} catch (error) {
 			errors.push(error);
 			if (!res.headersSent) res.status(500).json({ message: 'Error in workflow' });

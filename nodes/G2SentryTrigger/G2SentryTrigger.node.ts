@@ -21,7 +21,7 @@ import { effectiveLimits, recordEvent, saveStore, type EventStore } from './even
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { refusalToLog, toLog } from './refusalLog';
-import { verifySignature } from './signature';
+import { signatureHeaderProblem, verifySignature } from './signature';
 import { currentStore, STORE_KEY, storeCacheKey } from './storeCache';
 import { holdTestEvent, takeTestEvent } from './testEvent';
 
@@ -156,6 +156,14 @@ export class G2SentryTrigger implements INodeType {
 		if (raw.length > MAX_CALLBACK_BYTES) {
 			logRefusal(this, 'body-too-large', `body of ${raw.length} bytes is too large`);
 			return reply(res, 413, { status: 'rejected', reason: 'body-too-large' });
+		}
+
+		// A missing or malformed signature is refused before the credential is read: in n8n 2.x that
+		// read is a database query plus an expression isolate built for it alone (docs/performance.md).
+		const headerProblem = signatureHeaderProblem(req.headers['x-signature']);
+		if (headerProblem !== undefined) {
+			logRefusal(this, headerProblem, headerProblem);
+			return reply(res, 401, { status: 'rejected', reason: headerProblem });
 		}
 
 		let credential: CallbackSecrets = { secrets: ['', ''], previousUntil: undefined };

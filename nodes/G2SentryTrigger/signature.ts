@@ -29,6 +29,17 @@ export function signBody(body: Buffer | string, secret: string): string {
 }
 
 /**
+ * What is wrong with the header's form alone (undefined: 64 hex digits). Needs no secret, so a
+ * request failing it can be refused before the credential is read.
+ */
+export function signatureHeaderProblem(header: string | string[] | undefined): 'missing-signature' | 'malformed-signature' | undefined {
+	if (header === undefined || header === '' || (Array.isArray(header) && header.length === 0)) return 'missing-signature';
+	// A repeated header is ambiguous: refuse it rather than pick one.
+	if (Array.isArray(header) || !SIGNATURE_HEX.test(header)) return 'malformed-signature';
+	return undefined;
+}
+
+/**
  * Checks `header` against the body under each secret, in order (current first, then previous).
  * Empty or missing secrets are skipped. Hex case is not significant (both decode to the same
  * bytes); the decoded digests are compared in constant time.
@@ -40,14 +51,9 @@ export function verifySignature(
 ): SignatureCheck {
 	const usable = secrets.filter((s): s is string => typeof s === 'string' && s.length > 0);
 	if (usable.length === 0) return { valid: false, reason: 'no-secret' };
-	if (header === undefined || header === '' || (Array.isArray(header) && header.length === 0)) {
-		return { valid: false, reason: 'missing-signature' };
-	}
-	// A repeated header is ambiguous: refuse it rather than pick one.
-	if (Array.isArray(header) || !SIGNATURE_HEX.test(header)) {
-		return { valid: false, reason: 'malformed-signature' };
-	}
-	const received = Buffer.from(header, 'hex');
+	const problem = signatureHeaderProblem(header);
+	if (problem !== undefined) return { valid: false, reason: problem };
+	const received = Buffer.from(header as string, 'hex');
 	// Every secret is tried even after a match, so timing does not depend on which one matched.
 	let matched = -1;
 	usable.forEach((secret, index) => {

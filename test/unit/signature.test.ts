@@ -2,7 +2,7 @@
  * Known vectors: the expected signatures were computed once, independently of this code, with
  * `printf '%s' BODY | openssl dgst -sha256 -hmac SECRET` and are hard-coded here.
  */
-import { signBody, verifySignature } from '../../nodes/G2SentryTrigger/signature';
+import { signatureHeaderProblem, signBody, verifySignature } from '../../nodes/G2SentryTrigger/signature';
 
 const SECRET = 'test-callback-secret';
 const PREVIOUS = 'previous-test-secret';
@@ -157,5 +157,27 @@ describe('verifySignature', () => {
 			valid: true,
 			secretIndex: 1,
 		});
+	});
+});
+
+describe('signatureHeaderProblem (the form alone, before any secret is read)', () => {
+	it.each([
+		[undefined, 'missing-signature'],
+		['', 'missing-signature'],
+		[[], 'missing-signature'],
+		['abc123', 'malformed-signature'],
+		['g'.repeat(64), 'malformed-signature'],
+		['a'.repeat(63), 'malformed-signature'],
+		[['a'.repeat(64), 'b'.repeat(64)], 'malformed-signature'],
+		['a'.repeat(64), undefined],
+		['ABCDEF'.repeat(10) + 'abcd', undefined],
+	])('%j → %s', (header, problem) => {
+		expect(signatureHeaderProblem(header as string | string[] | undefined)).toBe(problem);
+	});
+
+	it('agrees with verifySignature once a secret is set', () => {
+		for (const header of [undefined, '', 'abc123', ['x']]) {
+			expect(verifySignature(Buffer.from(compact), header, [SECRET])).toEqual({ valid: false, reason: signatureHeaderProblem(header) });
+		}
 	});
 });
