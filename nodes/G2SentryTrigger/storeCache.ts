@@ -24,6 +24,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { loadStore, mergeStores, SHARED_DOUBT_MS, type EventStore } from './events';
+import { noteReplayDue } from './replay';
 
 /** How long a copy saved before this process served the workflow keeps the memory in doubt. */
 export const PREDECESSOR_DOUBT_MS = 10 * 60 * 1000;
@@ -64,7 +65,12 @@ export function currentStore(key: string, persisted: unknown, now: number, probl
 		// loadStore returns a detached copy: the saved one belongs to this request's workflow object.
 		const saved = loadStore(persisted, problems);
 		const foreign = savedStamp !== undefined && savedStamp !== cached?.stamp;
+		// First read in this process of a copy another process saved (a predecessor before a
+		// restart, or another live process): its latest steps may have been acknowledged and never
+		// run (replay.ts). A copy this process saved itself (its cached copy was evicted) is not.
+		const predecessor = cached === undefined && typeof savedStamp === 'string' && !savedStamp.startsWith(`${PROCESS_TAG}.`);
 		store = cached === undefined ? saved : mergeStores(cached, saved);
+		if (predecessor) noteReplayDue(store, saved);
 		// Saved by another copy: another live process, or this one before a restart. With a copy of
 		// its own this process has served the workflow meanwhile, so the other one is live: doubt
 		// for the full SHARED_DOUBT_MS. Without (just started), it may be a predecessor: doubt for

@@ -157,7 +157,7 @@ describe('dedupe and order', () => {
 		expect(replies).toEqual([{ status: 'accepted' }, { status: 'duplicate' }, { status: 'duplicate' }]);
 		expect(server.items()).toHaveLength(1);
 		const saved = server.savedStaticData()['node:G2 Sentry Trigger'] as { deliveries: unknown };
-		expect(saved.deliveries).toMatchObject({ v: 3, jobs: expect.stringMatching(/^9142=[^ ]+$/) });
+		expect(saved.deliveries).toMatchObject({ v: 4, jobs: expect.stringMatching(/^9142=[^ ]+$/) });
 		expect(Object.keys(loadStore(saved.deliveries).jobs)).toEqual(['9142']);
 	});
 
