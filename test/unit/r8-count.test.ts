@@ -62,6 +62,22 @@ describe('R8 counting', () => {
 		});
 	});
 
+	it("names a job's first event answered only by n8n's start-up page apart from later ones, and tells a replay from catch-up", () => {
+		const startUp = (jobId: number, eventType: string, jobStatus: string): GateRecord => ({ at: 0, body: body(jobId, eventType, jobStatus), answer: '200 n8n is starting up. Please wait' });
+		const runs: Run[] = [{ id: 1, status: 'success', recorded: true, items: [item(10, 'JobStarted', 'InProgress', { recovered: true, possibleRepeat: true, recoveredBecause: 'restart' })] }];
+		const gate = [startUp(10, 'JobAssigned', 'Assigned'), startUp(11, 'JobStarted', 'InProgress'), startUp(11, 'JobAssigned', 'Assigned'), { ...startUp(11, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}' }];
+		const counted = classify(events.slice(0, 5), runs, gate);
+		expect(counted.map((c) => c.lostHow ?? c.fate)).toEqual([
+			'start-up page, first event of the job',
+			'recovered',
+			'acknowledged, never run',
+			// the node answered it too: the trigger saw it
+			'acknowledged, never run',
+			'start-up page',
+		]);
+		expect(counted[1].ran).toEqual([{ execution: 1, possibleRepeat: true, recovered: true, replayed: true }]);
+	});
+
 	it('takes a delivered run as the real one and a recovered copy beside it as a repeat', () => {
 		const runs: Run[] = [
 			{ id: 1, status: 'success', recorded: true, items: [item(10, 'JobAssigned', 'Assigned', { recovered: true, possibleRepeat: true })] },
