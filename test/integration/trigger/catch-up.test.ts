@@ -18,9 +18,9 @@ afterEach(async () => {
 	deactivate = undefined;
 });
 
-/** Catch-up only at activation, so the test sees one pass. */
+/** Catch-up only at activation, so the test sees one pass; the replay after a restart (test/integration/trigger/replay.test.ts) off. */
 async function setUp(parameters: Record<string, unknown> = {}) {
-	env = await wire({}, { parameters: { ...parameters, options: { catchUpIntervalMinutes: 0 } } });
+	env = await wire({}, { parameters: { ...parameters, options: { catchUpIntervalMinutes: 0, replayAfterRestart: false } } });
 }
 
 /** Jobs the trigger heard being assigned, then the callback URL gone (n8n unreachable). */
