@@ -45,9 +45,12 @@ export interface Counted {
 	/**
 	 * why a lost event was lost, as far as the records tell; 'start-up page, first event of the job':
 	 * n8n answered the job's very first event with its start-up page, so the trigger never saw it and
-	 * had never heard of the job (nothing can bring it back: docs/delivery-guarantees.md)
+	 * had never heard of the job; 'first event of the job, never in the saved memory': the node
+	 * answered it and n8n died before the memory holding it reached the database, and the memory
+	 * saved at the end has the job but never counted its assignment (see rememberedNothingOf).
+	 * Neither replay nor catch-up can bring these back: docs/delivery-guarantees.md
 	 */
-	lostHow?: 'start-up page, first event of the job' | 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
+	lostHow?: 'start-up page, first event of the job' | 'first event of the job, never in the saved memory' | 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
 }
 
 type Items = Array<{ json: Record<string, unknown> } | null> | null | undefined;
@@ -136,6 +139,19 @@ function lostHow(event: SentEvent, notRun: Counted['notRun'], gate: GateRecord[]
 	if (event.attempts.some((a) => a.outcome === 'delivered')) return 'acknowledged, never run';
 	if (event.attempts.some((a) => a.outcome === 'given-up')) return 'given up';
 	return 'never acknowledged';
+}
+
+/**
+ * A lost JobAssigned that was its job's first event and was acknowledged by the node, where the
+ * memory saved at the end (the node's `deliveries`, as loadStore reads it) counts no assignment
+ * for the job: no saved copy ever held it (a count is only ever raised). Renamed in place.
+ */
+export function rememberedNothingOf(counted: Counted[], assignmentsSaved: (jobId: number) => number | undefined): void {
+	for (const c of counted) {
+		if (c.lostHow !== 'acknowledged, never run' || c.event.eventType !== 'JobAssigned') continue;
+		const first = counted.every((o) => o.event.jobId !== c.event.jobId || o.event.deliveryId >= c.event.deliveryId);
+		if (first && (assignmentsSaved(c.event.jobId) ?? 0) === 0) c.lostHow = 'first event of the job, never in the saved memory';
+	}
 }
 
 export interface Crash {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { Sandbox } from '../../sandbox';
-import { buildAndPack, N8nInstance, startN8nWithPackage, TRIGGER_NODE, triggerUrl, type Workflow } from '../../scripts/harness';
+import { buildAndPack, N8nInstance, readStaticData, startN8nWithPackage, TRIGGER_NODE, triggerUrl, type Workflow } from '../../scripts/harness';
 import { QueueCluster } from '../../scripts/harness/queue';
 import { sqliteRuns, triggerItems, type Crash, type Run } from './r8-count';
 import { sharedTarball, TRIGGER_NAME } from './shared-n8n';
@@ -29,8 +29,12 @@ export interface Topology {
 	/** start again; resolves with the moments n8n was ready and the trigger's URL served */
 	start(): Promise<Pick<Crash, 'readyAt' | 'servedAt'>>;
 	runs(): Promise<Run[]>;
+	/** the trigger's memory as saved in n8n's database (its `deliveries` static data) */
+	memory(): Promise<unknown>;
 	dispose(): Promise<void>;
 }
+
+const deliveriesOf = (staticData: Record<string, unknown>) => (Object.values(staticData)[0] as { deliveries?: unknown } | undefined)?.deliveries;
 
 export const r8Workflow = (id: string): Workflow => ({
 	id,
@@ -76,6 +80,7 @@ export async function singleProcess(sandbox: Sandbox): Promise<Topology> {
 		kill: () => n8n.kill(),
 		start: () => startOf(n8n, url),
 		runs: async () => sqliteRuns(n8n.databaseFile, n8n.runtimeDir, wf.id, TRIGGER_NAME),
+		memory: async () => deliveriesOf(readStaticData(n8n.databaseFile, wf.id)),
 		dispose: () => n8n.dispose(),
 	};
 }
@@ -95,6 +100,7 @@ export async function queueWebhookProcess(sandbox: Sandbox): Promise<Topology> {
 			kill: () => webhook.kill(),
 			start: () => startOf(webhook, url),
 			runs: async () => (await cluster.executions(wf.id)).map((e) => ({ id: e.id, status: e.status, ...triggerItems(e.data, TRIGGER_NAME) })),
+			memory: async () => deliveriesOf(await cluster.staticData(wf.id)),
 			dispose: () => cluster.dispose(),
 		};
 	} catch (error) {
