@@ -110,7 +110,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					`Whether to run again, once, the events this trigger received in the last ${REPLAY_WINDOW_MS / 1000} seconds before n8n stopped, when n8n starts again or the workflow is re-published. n8n confirms an event to G2 Sentry before it stores the run, so a crash can lose it; these re-runs bring it back. They are marked "possibleRepeat": true and "recovered": true, with "recoveredBecause": "restart", and happen after a clean restart too, when the events most likely ran already. No API request is made; "jobName" and "guardianPhone" are null in them.`,
+					`Whether to run again, once, the events this trigger received in the last ${REPLAY_WINDOW_MS / 1000} seconds before n8n stopped, when n8n starts again (in queue mode also when a webhook process or the main starts). n8n confirms an event to G2 Sentry before it stores the run, so a crash can lose it; these re-runs bring it back. They are marked "possibleRepeat": true and "recovered": true, with "recoveredBecause": "restart", and happen after a clean restart too, when the events most likely ran already. No API request is made; "jobName" and "guardianPhone" are null in them.`,
 			},
 			{
 				displayName: 'Remember Deliveries For (Hours)',
