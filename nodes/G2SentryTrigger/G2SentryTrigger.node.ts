@@ -16,7 +16,7 @@ import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { CALLBACK_EVENTS } from '../shared/contract';
 import { previousSecretAccepted, readCallbackSecrets, usableSecrets, type CallbackSecrets } from './callbackSecrets';
 import { triggerPanel, triggerProperties } from './description';
-import { catchUpLoop, DEFAULT_CATCH_UP_INTERVAL_MINUTES } from './catchUp';
+import { catchUpLoop, DEFAULT_CATCH_UP_INTERVAL_MINUTES, replayAtActivation } from './catchUp';
 import { effectiveLimits, recordEvent, saveStore, type EventStore } from './events';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
@@ -92,28 +92,6 @@ function readSettings(context: IWebhookFunctions | ITriggerFunctions): { options
 /** Which test event belongs to which test run: the workflow and the node. */
 function testEventKey(context: IWebhookFunctions | ITriggerFunctions): string {
 	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
-}
-
-/**
- * At activation (n8n started, workflow published) in a process that has not read the memory yet:
- * re-runs the steps a predecessor recorded just before it stopped (replay.ts), one run per step
- * as catch-up does. Decided and written back with no await in between.
- */
-function replayAtActivation(context: ITriggerFunctions, storeKey: string, options: TriggerOptions, wanted: readonly string[]): void {
-	const staticData = context.getWorkflowStaticData('node');
-	const now = Date.now();
-	let items: INodeExecutionData[];
-	try {
-		const store = currentStore(storeKey, staticData[STORE_KEY], now);
-		items = replayedItems(store, { enabled: options.replayAfterRestart !== false, wanted, dropStale: options.dropStale === true }, now);
-		staticData[STORE_KEY] = saveStore(store) as unknown as IDataObject;
-	} catch (error) {
-		// unreadable memory: webhook() says so with each callback; nothing to replay from it
-		context.logger.warn(`G2 Sentry Trigger could not check for events to re-run after a restart: ${(error as Error).message}`);
-		return;
-	}
-	if (items.length > 0) context.logger.info(`G2 Sentry Trigger: re-running ${items.length} event(s) recorded just before n8n stopped (marked possibleRepeat)`);
-	for (const item of items) context.emit([[item]]);
 }
 
 export class G2SentryTrigger implements INodeType {
@@ -318,7 +296,7 @@ export class G2SentryTrigger implements INodeType {
 		}
 		const { options, wanted } = settings;
 		const storeKey = storeCacheKey(this.getWorkflow().id, this.getNode().id, 'webhook');
-		replayAtActivation(this, storeKey, options, wanted);
+		replayAtActivation(this, storeKey, { enabled: options.replayAfterRestart !== false, wanted, dropStale: options.dropStale === true });
 		if (options.catchUp === false) return {};
 		const minutes = options.catchUpIntervalMinutes;
 		const intervalMs = (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0 ? minutes : DEFAULT_CATCH_UP_INTERVAL_MINUTES) * 60_000;
