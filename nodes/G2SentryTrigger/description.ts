@@ -2,7 +2,7 @@ import type { INodeProperties, TriggerPanelDefinition } from 'n8n-workflow';
 
 import { CALLBACK_EVENTS } from '../shared/contract';
 import { MAX_CALLBACK_BYTES } from './payload';
-import { REPLAY_WINDOW_MS } from './replay';
+import { MAX_REPLAYS, REPLAY_WINDOW_MS } from './replay';
 const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }> = [
 	{ name: 'Job Assigned', value: 'JobAssigned', description: 'A Guardian accepted the job' },
 	{ name: 'Job Started', value: 'JobStarted', description: 'The Guardian started the shift' },
@@ -110,7 +110,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					`Whether to run again, once, the events this trigger received in the last ${REPLAY_WINDOW_MS / 1000} seconds before n8n stopped, when n8n starts again (in queue mode also when a webhook process or the main starts). n8n confirms an event to G2 Sentry before it stores the run, so a crash can lose it; these re-runs bring it back. They are marked "possibleRepeat": true and "recovered": true, with "recoveredBecause": "restart", and happen after a clean restart too, when the events most likely ran already. No API request is made; "jobName" and "guardianPhone" are null in them.`,
+					`Whether to run again the events this trigger received in the last ${REPLAY_WINDOW_MS / 1000} seconds before n8n stopped, when n8n starts again (in queue mode also when a webhook process or the main starts). n8n confirms an event to G2 Sentry before it stores the run, so a crash can lose it; these re-runs bring it back. They are marked "possibleRepeat": true and "recovered": true, with "recoveredBecause": "restart", and happen after a clean restart too, when the events most likely ran already; if n8n stops again within ${REPLAY_WINDOW_MS / 1000} seconds, they are run again (at most ${MAX_REPLAYS} times in all). No API request is made; "jobName" and "guardianPhone" are null in them.`,
 			},
 			{
 				displayName: 'Remember Deliveries For (Hours)',

@@ -13,13 +13,18 @@
  * REPLAY_WINDOW_MS before its last write (`replayDue`). The first trigger() or callback that then
  * decides against the memory takes them (takeReplay) and emits them again, marked
  * `possibleRepeat` (they most likely ran) and `recovered` with `recoveredBecause: 'restart'`, and
- * records in the store (`replayed`) that steps up to that time were replayed, so a second restart
- * does not replay them again. The other process may also be alive (queue mode: another webhook
+ * records in the store (`replayed`) that the predecessor's steps up to that time were replayed.
+ * A replay's own run has the same gap as a callback's (n8n saves the memory, then stores the run):
+ * so each replayed step is recorded again, at the time of the replay, as a step of this process.
+ * If this process dies within the window after it, the next one replays the step again; if it
+ * lives on past the window, never. A step is replayed at most MAX_REPLAYS times, so a crash loop,
+ * or clean restarts with nothing received in between, cannot re-run it for ever. The other
+ * process may also be alive (queue mode: another webhook
  * process, or the main reading what webhook processes saved): n8n tells no process whether
  * another is alive, so those steps are replayed too, marked the same way.
  */
 import type { CallbackEvent, JobStatus } from '../shared/contract';
-import { decodeJob, MAX_RECENT_STEPS, type EventStore, type JobMemory } from './eventStore';
+import { decodeJob, encodeJob, MAX_RECENT_STEPS, type EventStore, type JobMemory } from './eventStore';
 
 /**
  * How far before a predecessor's last write its steps are replayed. R8 (test/reliability/) saw
@@ -36,7 +41,10 @@ const STEPS: Record<string, { eventType: CallbackEvent; jobStatus: JobStatus }> 
 	C: { eventType: 'JobCompleted', jobStatus: 'Completed' },
 	X: { eventType: 'JobWithdrawed', jobStatus: 'Canceled' },
 };
-const STEP_ENTRY = /^([AWSCXawscx])([0-9a-z]{1,11})$/;
+/** An entry: how often it was replayed (none, or 1–9), the step letter, its time in base 36. */
+const STEP_ENTRY = /^([1-9]?)([AWSCXawscx])([0-9a-z]{1,11})$/;
+/** How often one step may be replayed in all (see the top of this file). */
+export const MAX_REPLAYS = 3;
 
 /** The letter of a lifecycle step (undefined: an unknown event type, which is not replayed). */
 export function stepLetter(eventType: string, jobStatus: string, stale: boolean): string | undefined {
@@ -48,8 +56,10 @@ export function stepLetter(eventType: string, jobStatus: string, stale: boolean)
 
 const parseEntry = (entry: string) => {
 	const match = STEP_ENTRY.exec(entry);
-	return match ? { letter: match[1], at: Number.parseInt(match[2], 36) } : undefined;
+	return match ? { replays: Number(match[1] || 0), letter: match[2], at: Number.parseInt(match[3], 36) } : undefined;
 };
+
+const entryOf = (letter: string, at: number, replays = 0) => `${replays > 0 ? replays : ''}${letter}${Math.max(0, Math.floor(at)).toString(36)}`;
 
 /** Adds a step recorded `now` to a job's recent steps, keeping only those within the window. */
 export function recordStep(memory: JobMemory, letter: string, now: number): void {
@@ -57,7 +67,7 @@ export function recordStep(memory: JobMemory, letter: string, now: number): void
 		const step = parseEntry(entry);
 		return step !== undefined && step.at >= now - REPLAY_WINDOW_MS && step.at <= now;
 	});
-	memory.r = [...kept, `${letter}${Math.max(0, Math.floor(now)).toString(36)}`].slice(-MAX_RECENT_STEPS);
+	memory.r = [...kept, entryOf(letter, now)].slice(-MAX_RECENT_STEPS);
 }
 
 /**
@@ -81,10 +91,12 @@ export interface ReplayedStep {
 }
 
 /**
- * The steps due for replay, oldest first, and the store marked as having replayed them (the
- * caller saves it with no await in between). Empty when nothing is due.
+ * The steps due for replay, oldest first, and the store marked as having replayed them, each
+ * recorded again at `now` unless it reached MAX_REPLAYS or `recordAgain` is false (nothing is
+ * emitted: the option is off). The caller saves the store with no await in between. Empty when
+ * nothing is due.
  */
-export function takeReplay(store: EventStore): ReplayedStep[] {
+export function takeReplay(store: EventStore, now: number, recordAgain = true): ReplayedStep[] {
 	const due = store.replayDue;
 	if (due === undefined) return [];
 	delete store.replayDue;
@@ -95,11 +107,22 @@ export function takeReplay(store: EventStore): ReplayedStep[] {
 		const text = store.jobs[key];
 		// only jobs with recent steps (a seventh field) are decoded
 		if (text.split('.', 7).length < 7) continue;
-		for (const entry of decodeJob(text).r ?? []) {
+		const memory = decodeJob(text);
+		const kept: string[] = [];
+		const again: string[] = [];
+		for (const entry of memory.r ?? []) {
 			const step = parseEntry(entry);
-			if (step === undefined || step.at < due.from || step.at > due.to || step.at <= done) continue;
+			if (step === undefined || step.at < due.from || step.at > due.to || step.at <= done) {
+				kept.push(entry);
+				continue;
+			}
 			steps.push({ jobId: Number(key), ...STEPS[step.letter.toUpperCase()], stale: step.letter !== step.letter.toUpperCase(), recordedAt: step.at });
+			if (recordAgain && step.replays + 1 < MAX_REPLAYS) again.push(entryOf(step.letter, now, step.replays + 1));
 		}
+		if (again.length === 0 && kept.length === (memory.r ?? []).length) continue;
+		memory.r = [...kept, ...again].slice(-MAX_RECENT_STEPS);
+		store.jobs[key] = encodeJob(memory);
+		if (again.length > 0) store.written = Math.max(store.written ?? 0, now);
 	}
 	return steps.sort((x, y) => x.recordedAt - y.recordedAt || x.jobId - y.jobId);
 }
@@ -132,7 +155,7 @@ export interface ReplaySettings {
 
 /** Takes what is due (see takeReplay) and returns the items to emit for it under the node's settings. */
 export function replayedItems(store: EventStore, settings: ReplaySettings, now: number): Array<{ json: ReturnType<typeof replayItem> }> {
-	const steps = takeReplay(store);
+	const steps = takeReplay(store, now, settings.enabled);
 	if (!settings.enabled) return [];
 	return steps
 		.filter((step) => settings.wanted.includes(step.eventType) && !(step.stale && settings.dropStale))

@@ -5,7 +5,7 @@
  */
 import { decodeJob } from '../../nodes/G2SentryTrigger/eventStore';
 import { createStore, loadStore, recordEvent, saveStore, type EventStore, type IncomingEvent } from '../../nodes/G2SentryTrigger/events';
-import { REPLAY_WINDOW_MS, replayedItems, takeReplay } from '../../nodes/G2SentryTrigger/replay';
+import { MAX_REPLAYS, REPLAY_WINDOW_MS, replayedItems, takeReplay } from '../../nodes/G2SentryTrigger/replay';
 import { clearStoreCache, currentStore } from '../../nodes/G2SentryTrigger/storeCache';
 
 const STATUS: Record<string, string> = { JobAssigned: 'Assigned', JobStarted: 'InProgress', JobCompleted: 'Completed', JobWithdrawed: 'New' };
@@ -25,7 +25,7 @@ const what = (items: Array<{ json: Record<string, unknown> }>) => items.map((i) 
 beforeEach(() => clearStoreCache());
 
 describe('replay after a restart', () => {
-	it('re-emits, once, every step recorded within the window before the predecessor last wrote, marked', () => {
+	it('re-emits every step recorded within the window before the predecessor last wrote, marked, once per process', () => {
 		const before = createStore();
 		recordEvent(before, ev('JobAssigned', 1), T - REPLAY_WINDOW_MS - 1); // too early
 		recordEvent(before, ev('JobAssigned', 2), T - REPLAY_WINDOW_MS + 5);
@@ -40,18 +40,37 @@ describe('replay after a restart', () => {
 		expect(json(items[2]).receivedAt).toBe(new Date(T).toISOString());
 		// taken: the same process does not replay again
 		expect(replayedItems(store, ALL, T + 61_000)).toEqual([]);
-		// a second restart without new steps replays nothing: the first one was recorded
-		expect(replayedItems(restart(savedBy(store, 'gone.2'), T + 120_000), ALL, T + 120_000)).toEqual([]);
 	});
 
-	it('after a second restart replays only what was recorded since the first replay', () => {
+	it('replays a step again only while the process that replayed it did not outlive the window, and at most MAX_REPLAYS times', () => {
+		const before = createStore();
+		recordEvent(before, ev('JobCompleted', 3), T);
+		let saved = savedBy(before);
+		const replays: string[][] = [];
+		// crash loop: each process replays, then dies without recording anything more
+		for (let i = 1; i <= MAX_REPLAYS + 1; i++) {
+			const now = T + i * 60_000;
+			const store = restart(saved, now);
+			replays.push(what(replayedItems(store, ALL, now)));
+			saved = savedBy(store, `gone.${i + 1}`);
+		}
+		expect(replays).toEqual([...Array.from({ length: MAX_REPLAYS }, () => ['3 JobCompleted/Completed']), []]);
+		// a process that replays and lives on past the window: the next restart replays nothing of it
+		const lived = restart(savedBy(before), T + 60_000);
+		expect(replayedItems(lived, ALL, T + 60_000)).toHaveLength(1);
+		recordEvent(lived, ev('JobAssigned', 4), T + 60_000 + REPLAY_WINDOW_MS + 1);
+		expect(what(replayedItems(restart(savedBy(lived, 'gone.2'), T + 200_000), ALL, T + 200_000))).toEqual(['4 JobAssigned/Assigned']);
+	});
+
+	it('a second restart soon after the first replays what was recorded since, and the replay again', () => {
 		const before = createStore();
 		recordEvent(before, ev('JobAssigned', 1), T);
 		const first = restart(savedBy(before), T + 20_000);
 		expect(what(replayedItems(first, ALL, T + 20_000))).toEqual(['1 JobAssigned/Assigned']);
 		recordEvent(first, ev('JobStarted', 1), T + 21_000);
+		// the replay itself is within the window before the first process's last write: again
 		const second = restart(savedBy(first, 'gone.2'), T + 40_000);
-		expect(what(replayedItems(second, ALL, T + 40_000))).toEqual(['1 JobStarted/InProgress']);
+		expect(what(replayedItems(second, ALL, T + 40_000))).toEqual(['1 JobAssigned/Assigned', '1 JobStarted/InProgress']);
 	});
 
 	it('replays nothing for a memory this process saved itself, or one it already holds', () => {
@@ -61,11 +80,11 @@ describe('replay after a restart', () => {
 		// the in-process copy was evicted (the cache keeps the 50 most recently used): read back,
 		// it carries this process's stamp
 		for (let i = 0; i < 60; i++) currentStore(`other:${i}`, undefined, T);
-		expect(takeReplay(currentStore(KEY, saved, T + 1_000))).toEqual([]);
+		expect(takeReplay(currentStore(KEY, saved, T + 1_000), T + 1_000)).toEqual([]);
 		// another process's copy read while this one has its own: merged, not replayed
 		const other = createStore();
 		recordEvent(other, ev('JobAssigned', 2), T + 2_000);
-		expect(takeReplay(currentStore(KEY, savedBy(other), T + 3_000))).toEqual([]);
+		expect(takeReplay(currentStore(KEY, savedBy(other), T + 3_000), T + 3_000)).toEqual([]);
 	});
 
 	it('with the option off emits nothing and marks the steps as done; filters Events and stale steps', () => {
@@ -122,13 +141,13 @@ describe('saved format 4 and migration', () => {
 	])('reads %s with its memory and nothing to replay', (_, saved) => {
 		const store = restart(saved, T + 1_000);
 		expect(store.jobs['7']).toBe(`1.0.0.${T.toString(36)}`);
-		expect(takeReplay(store)).toEqual([]);
+		expect(takeReplay(store, T + 1_000)).toEqual([]);
 		expect(recordEvent(store, ev('JobAssigned', 7), T + 2_000).duplicate).toBe(false); // no payload fingerprint kept
 	});
 
 	it('ignores step entries that are not ours', () => {
 		const saved = { v: 4, pruned: 0, jobs: `7=1.0.0.${T.toString(36)}...Q${T.toString(36)},A-1,A${T.toString(36)}`, stamp: 'gone.1', written: T };
-		expect(takeReplay(restart(saved, T + 1_000)).map((s) => s.eventType)).toEqual(['JobAssigned']);
+		expect(takeReplay(restart(saved, T + 1_000), T + 1_000).map((s) => s.eventType)).toEqual(['JobAssigned']);
 	});
 });
 
