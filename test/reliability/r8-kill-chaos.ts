@@ -30,7 +30,7 @@ import { decodeJob } from '../../nodes/G2SentryTrigger/eventStore';
 import { loadStore } from '../../nodes/G2SentryTrigger/events';
 import { ackedBeforeKill, classify, rememberedNothingOf, sentEvents, timelines, type Counted, type Crash, type Fate, type Run } from './r8-count';
 import { startGate } from './r8-gate';
-import { queueWebhookProcess, singleProcess, type Topology } from './r8-topologies';
+import { queueWebhookProcess, R8_CATCH_UP_MINUTES, singleProcess, type Topology } from './r8-topologies';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sleepUntil = (t: number) => sleep(Math.max(0, t - Date.now()));
@@ -116,18 +116,20 @@ async function settled(topology: Topology, boundMs: number): Promise<Run[]> {
 const CATCH_UP_QUIET_MS = 15_000;
 
 /**
- * Until catch-up's pass after the last start is over (no status request for CATCH_UP_QUIET_MS),
- * bounded: catch-up is the design's net under events n8n answered with its start-up page, paced
- * by the partner's rate limit. Returns how many statuses it asked for since `since`.
+ * Until a catch-up pass that started after `since` (every delivery final, so the memory is) is
+ * over: a status request after `since`, then none for CATCH_UP_QUIET_MS; or no request within
+ * `firstWithinMs` (nothing unfinished to ask about). Catch-up is the design's net under events
+ * n8n answered with its start-up page. Returns how many statuses it asked for.
  */
-async function catchUpDone(sandbox: Sandbox, since: number, boundMs: number): Promise<number> {
-	const until = Date.now() + boundMs;
+async function catchUpPassAfter(sandbox: Sandbox, since: number, firstWithinMs: number): Promise<number> {
+	const until = since + firstWithinMs + 10 * 60_000;
 	for (;;) {
 		const asked = ((await control(sandbox, 'GET', '/requests')) as Array<{ path: string; time: string }>)
 			.map((r) => ({ path: r.path, at: Date.parse(r.time) }))
 			.filter((r) => r.at >= since && /\/jobs\/\d+\/status$/.test(r.path));
-		const last = Math.max(since, ...asked.map((r) => r.at));
-		if (Date.now() - last > CATCH_UP_QUIET_MS || Date.now() > until) return asked.length;
+		if (asked.length === 0 && Date.now() > since + firstWithinMs) return 0;
+		const last = Math.max(...asked.map((r) => r.at));
+		if ((asked.length > 0 && Date.now() - last > CATCH_UP_QUIET_MS) || Date.now() > until) return asked.length;
 		await sleep(2_000);
 	}
 }
@@ -190,8 +192,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 		// every event delivered or given up: the whole compressed schedule at most, after the flood
 		const attempts = await drained(sandbox, new Set(jobs), order.length, Math.max(15 * 60_000, (2 * SCHEDULE_MS) / scales[scales.length - 1]));
 		await settled(topology, 3 * 60_000);
-		const lastStart = crashes.at(-1)?.readyAt ?? t0;
-		const statusesAsked = await catchUpDone(sandbox, lastStart, 15 * 60_000);
+		const statusesAsked = await catchUpPassAfter(sandbox, Date.now(), R8_CATCH_UP_MINUTES * 60_000 + 30_000);
 		const runs = await settled(topology, 3 * 60_000);
 
 		const counted = classify(sentEvents(attempts), runs, gate.log);
@@ -217,7 +218,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 			target: `${order.length} events (${jobs.length} jobs × 3) at ${EVENTS_PER_SECOND}/s, ${IN_FLIGHT} in flight, retries compressed so the schedule lasts ${RESTART_MARGIN}× n8n's slowest start, ${killCount} SIGKILL(s) at random moments, restarted at once: 0 run twice unmarked, 0 lost but a job's first event the saved memory never held (answered by n8n's start-up page, or n8n died before saving it: named and counted)`,
 			result:
 				`n8n ${topology.version}, ${topology.label}: ${counted.length} distinct events sent; ${fates.once} run once, ${fates['repeat-marked']} run again marked possibleRepeat, ${fates['repeat-unmarked']} run again unmarked, ` +
-				`${fates.recovered} recovered (${recoveredBy.replay} by the replay after a restart, ${recoveredBy.catchUp} by catch-up, which asked ${statusesAsked} statuses after the last start), ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${uncoverable} of them a job's first event the trigger's saved memory never held${gapText}; ${replayed} events replayed after a restart; ` +
+				`${fates.recovered} recovered (${recoveredBy.replay} by the replay after a restart, ${recoveredBy.catchUp} by catch-up, which asked ${statusesAsked} statuses in its pass after the flood), ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${uncoverable} of them a job's first event the trigger's saved memory never held${gapText}; ${replayed} events replayed after a restart; ` +
 				`retries ${scales.map((x) => `${x}×`).join(' then ')} compressed (schedule ${(SCHEDULE_MS / scales[scales.length - 1] / 1000).toFixed(0)} s; slowest start ${(slowestStartMs / 1000).toFixed(1)} s); ` +
 				`kills at ${crashes.map((c) => `${when(c.killedAt)}${c.killedAt - c.plannedAt > 1_000 ? ` (due ${when(c.plannedAt)})` : ''}, webhook back ${c.servedAt ? when(c.servedAt) : '-'}`).join('; ')}, flood sent in ${(floodDoneMs / 1000).toFixed(1)} s; ` +
 				`${attempts.length} delivery attempts (${attempts.filter((a) => a.outcome === 'given-up').length} given up), ${gate.log.length} requests at the gate (${startupAcks} answered 200 by n8n's start-up page, peak ${gate.peakInFlight} in flight); ` +

@@ -36,10 +36,16 @@ export interface Topology {
 
 const deliveriesOf = (staticData: Record<string, unknown>) => (Object.values(staticData)[0] as { deliveries?: unknown } | undefined)?.deliveries;
 
+/**
+ * The trigger's Catch-Up Interval in R8: a pass after the flood shows what catch-up, the net under
+ * events n8n answered with its start-up page, brings back, within the run (the default is 10).
+ */
+export const R8_CATCH_UP_MINUTES = 1;
+
 export const r8Workflow = (id: string): Workflow => ({
 	id,
 	name: `R8 kill chaos ${id}`,
-	nodes: [{ id: `${id}-trigger`, name: TRIGGER_NAME, type: TRIGGER_NODE, typeVersion: 1, position: [0, 0], webhookId: crypto.randomUUID(), parameters: { events: [], options: {} } }],
+	nodes: [{ id: `${id}-trigger`, name: TRIGGER_NAME, type: TRIGGER_NODE, typeVersion: 1, position: [0, 0], webhookId: crypto.randomUUID(), parameters: { events: [], options: { catchUpIntervalMinutes: R8_CATCH_UP_MINUTES } } }],
 	connections: {},
 	settings: { executionOrder: 'v1' },
 	active: false,
