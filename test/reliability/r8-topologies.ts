@@ -69,7 +69,13 @@ export async function disposeR8Pack(): Promise<void> {
 }
 
 async function startOf(instance: N8nInstance, url: string): Promise<Pick<Crash, 'readyAt' | 'servedAt'>> {
-	await instance.start(START_TIMEOUT_MS);
+	try {
+		await instance.start(START_TIMEOUT_MS);
+	} catch {
+		// n8n 2.41.1 can itself exit while recovering the executions a SIGKILL left (seen: a null
+		// start time in its workflow statistics); a supervisor would start it again, so does R8, once
+		await instance.start(START_TIMEOUT_MS);
+	}
 	const readyAt = Date.now();
 	await instance.waitForWebhook(url, START_TIMEOUT_MS);
 	return { readyAt, servedAt: Date.now() };
