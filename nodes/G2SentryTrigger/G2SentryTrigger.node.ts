@@ -16,11 +16,12 @@ import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { CALLBACK_EVENTS } from '../shared/contract';
 import { previousSecretAccepted, readCallbackSecrets, usableSecrets, type CallbackSecrets } from './callbackSecrets';
 import { triggerPanel, triggerProperties } from './description';
-import { catchUpLoop, DEFAULT_CATCH_UP_INTERVAL_MINUTES } from './catchUp';
+import { catchUpLoop, DEFAULT_CATCH_UP_INTERVAL_MINUTES, replayAtActivation } from './catchUp';
 import { effectiveLimits, recordEvent, saveStore, type EventStore } from './events';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { refusalToLog, toLog } from './refusalLog';
+import { replayedItems } from './replay';
 import { signatureHeaderProblem, verifySignature } from './signature';
 import { currentStore, STORE_KEY, storeCacheKey } from './storeCache';
 import { holdTestEvent, takeTestEvent } from './testEvent';
@@ -37,6 +38,7 @@ interface TriggerOptions {
 	dropStale?: boolean;
 	emitUnknownEvents?: boolean;
 	includeJob?: boolean;
+	replayAfterRestart?: boolean;
 	retentionHours?: number;
 }
 
@@ -226,6 +228,10 @@ export class G2SentryTrigger implements INodeType {
 			store = currentStore(cacheKey, undefined, receivedAt.getTime());
 		}
 		callbacksHandled.add(cacheKey);
+		// the first callback after a restart re-runs what the predecessor may have lost (replay.ts);
+		// taken before this event is recorded, which drops the job's steps older than the window
+		const replay: INodeExecutionData[] =
+			this.getMode() === 'manual' ? [] : replayedItems(store, { enabled: options.replayAfterRestart !== false, wanted, dropStale: options.dropStale === true }, receivedAt.getTime());
 		const verdict = recordEvent(store, event, receivedAt.getTime(), limits);
 		// Assigning the key marks static data as changed for n8n to save.
 		staticData[STORE_KEY] = saveStore(store) as unknown as IDataObject;
@@ -238,9 +244,11 @@ export class G2SentryTrigger implements INodeType {
 				`G2 Sentry Trigger: ${unreadable.count} entries of the saved delivery memory could not be read and were left out; redeliveries of those jobs' events may run again`,
 			);
 		}
-		if (verdict.duplicate) return reply(res, 200, { status: 'duplicate' });
-		if (event.known && !wanted.includes(event.eventType)) return reply(res, 200, { status: 'filtered' });
-		if (verdict.stale && options.dropStale === true) return reply(res, 200, { status: 'stale' });
+		// an event that starts no run still carries the replay, if any, into one
+		const skip = (status: string) => (replay.length ? { ...reply(res, 200, { status }), workflowData: [replay] } : reply(res, 200, { status }));
+		if (verdict.duplicate) return skip('duplicate');
+		if (event.known && !wanted.includes(event.eventType)) return skip('filtered');
+		if (verdict.stale && options.dropStale === true) return skip('stale');
 
 		const item: INodeExecutionData = {
 			json: {
@@ -262,7 +270,7 @@ export class G2SentryTrigger implements INodeType {
 		if (options.includeJob === true) Object.assign(item.json, await fetchJobRecord(this, event.jobId));
 		// a test run takes its output from trigger() (see testEvent)
 		if (this.getMode() === 'manual') holdTestEvent(testEventKey(this), [[item]]);
-		return { noWebhookResponse: true, workflowData: [[item]] };
+		return { noWebhookResponse: true, workflowData: [[...replay, item]] };
 	}
 
 	/**
@@ -295,13 +303,14 @@ export class G2SentryTrigger implements INodeType {
 			return {};
 		}
 		const { options, wanted } = settings;
+		const storeKey = storeCacheKey(this.getWorkflow().id, this.getNode().id, 'webhook');
+		replayAtActivation(this, storeKey, { enabled: options.replayAfterRestart !== false, wanted, dropStale: options.dropStale === true });
 		if (options.catchUp === false) return {};
 		const minutes = options.catchUpIntervalMinutes;
 		const intervalMs = (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0 ? minutes : DEFAULT_CATCH_UP_INTERVAL_MINUTES) * 60_000;
 		const limits = effectiveLimits(
 			options.retentionHours === undefined ? {} : { maxAgeMs: options.retentionHours * 60 * 60 * 1000 },
 		);
-		const storeKey = storeCacheKey(this.getWorkflow().id, this.getNode().id, 'webhook');
 		const stop = new AbortController();
 		// runs beside the webhook until the workflow is deactivated; never throws (see catchUpLoop)
 		void catchUpLoop(this, { storeKey, wanted, limits, signal: stop.signal }, intervalMs, () => !callbacksHandled.has(storeKey));

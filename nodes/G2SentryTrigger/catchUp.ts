@@ -1,5 +1,6 @@
 /**
- * Catch-up: asks G2 Sentry for the status of the jobs the trigger remembers as not finished and
+ * Catch-up (and, at activation, the replay after a restart: replayAtActivation, ./replay.ts).
+ * Catch-up asks G2 Sentry for the status of the jobs the trigger remembers as not finished and
  * emits the callbacks it missed (n8n was down longer than the vendor's retry schedule, or a
  * callback never got through). Runs when the workflow is activated and then every interval, from
  * the node's trigger() (G2SentryTrigger.node.ts); see docs/delivery-guarantees.md.
@@ -18,6 +19,7 @@ import { RATE_LIMIT } from '../shared/contract';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { recordEvent, rememberedJobStatus, saveStore, unfinishedJobs, type StoreLimits } from './events';
 import { missedEvents } from './missedEvents';
+import { replayedItems, type ReplaySettings } from './replay';
 import { currentStore, STORE_KEY } from './storeCache';
 
 /** Catch-up never uses more than this share of the partner key's requests per minute. */
@@ -174,4 +176,26 @@ export async function catchUpLoop(
 			return; // deactivated
 		}
 	}
+}
+
+/**
+ * At activation (n8n started, workflow published) in a process that has not read the memory yet:
+ * re-runs the steps a predecessor recorded just before it stopped (./replay.ts), one run per step
+ * as catch-up does. Decided and written back with no await in between.
+ */
+export function replayAtActivation(context: ITriggerFunctions, storeKey: string, settings: ReplaySettings): void {
+	const staticData = context.getWorkflowStaticData('node');
+	const now = Date.now();
+	let items: INodeExecutionData[];
+	try {
+		const store = currentStore(storeKey, staticData[STORE_KEY], now);
+		items = replayedItems(store, settings, now);
+		staticData[STORE_KEY] = saveStore(store) as unknown as IDataObject;
+	} catch (error) {
+		// unreadable memory: webhook() says so with each callback; nothing to replay from it
+		context.logger.warn(`G2 Sentry Trigger could not check for events to re-run after a restart: ${(error as Error).message}`);
+		return;
+	}
+	if (items.length > 0) context.logger.info(`G2 Sentry Trigger: re-running ${items.length} event(s) recorded just before n8n stopped (marked possibleRepeat)`);
+	for (const item of items) context.emit([[item]]);
 }

@@ -2,6 +2,7 @@ import type { INodeProperties, TriggerPanelDefinition } from 'n8n-workflow';
 
 import { CALLBACK_EVENTS } from '../shared/contract';
 import { MAX_CALLBACK_BYTES } from './payload';
+import { MAX_REPLAYS, REPLAY_WINDOW_MS } from './replay';
 const EVENT_OPTIONS: Array<{ name: string; value: string; description: string }> = [
 	{ name: 'Job Assigned', value: 'JobAssigned', description: 'A Guardian accepted the job' },
 	{ name: 'Job Started', value: 'JobStarted', description: 'The Guardian started the shift' },
@@ -102,6 +103,14 @@ export const triggerProperties: INodeProperties[] = [
 				default: false,
 				description:
 					'Whether to fetch the job\'s full record (address, schedule, assigned Guardian) from G2 Sentry and add it as "job". The callback is acknowledged first; if the lookup fails, "job" is null and "jobError" says why. Needs the partner key and secret in the credential.',
+			},
+			{
+				displayName: 'Re-Run Recent Events After a Restart',
+				name: 'replayAfterRestart',
+				type: 'boolean',
+				default: true,
+				description:
+					`Whether to run again the events this trigger received in the last ${REPLAY_WINDOW_MS / 1000} seconds before n8n stopped, when n8n starts again (in queue mode also when a webhook process or the main starts). n8n confirms an event to G2 Sentry before it stores the run, so a crash can lose it; these re-runs bring it back. They are marked "possibleRepeat": true and "recovered": true, with "recoveredBecause": "restart", and happen after a clean restart too, when the events most likely ran already; if n8n stops again within ${REPLAY_WINDOW_MS / 1000} seconds, they are run again (at most ${MAX_REPLAYS} times in all). No API request is made; "jobName" and "guardianPhone" are null in them.`,
 			},
 			{
 				displayName: 'Remember Deliveries For (Hours)',

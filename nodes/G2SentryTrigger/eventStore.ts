@@ -2,12 +2,15 @@
  * How the trigger's memory is kept in the workflow's static data, and how two copies of it are
  * merged. Pure (no n8n, no clock).
  *
- * Each job is one short string: `a.w.f.t.p1,p2.o1,o2` — assignments, withdrawals, flags
+ * Each job is one short string: `a.w.f.t.p1,p2.o1,o2.r1,r2` — assignments, withdrawals, flags
  * (1 started, 2 completed, 4 canceled, 8 counts in doubt), last heard of (ms, base 36),
- * fingerprints of assignment payloads, fingerprints of unknown events. Fingerprints are base64url, so neither `.` nor `,`
- * can occur in them.
+ * fingerprints of assignment payloads, fingerprints of unknown events, and the steps recorded
+ * recently, each a step letter and its time (ms, base 36; see replay.ts, which replays them after
+ * a restart). Fingerprints are base64url and step entries letters and base-36 digits, so neither
+ * `.` nor `,` can occur in them.
  *
- * Saved as ONE string (`id=job id=job …`, format 3), not one key per job: n8n parses static data
+ * Saved as ONE string (`id=job id=job …`, format 4; format 3 is the same without the step times
+ * and the store's `written`/`replayed`), not one key per job: n8n parses static data
  * from the database, wraps every key of every object in a Proxy, copies and re-serialises it
  * several times per callback (webhook, execution start), and that work grows with the number of
  * keys far more than with the length of a string. In memory the jobs are a record (`EventStore`).
@@ -49,6 +52,8 @@ export interface JobMemory {
 	u?: 1;
 	/** last time (ms) any delivery for this job arrived: retries keep the entry alive */
 	t: number;
+	/** steps recorded within the replay window, oldest first: a step letter and its time (replay.ts) */
+	r?: string[];
 }
 
 export interface EventStore {
@@ -67,20 +72,33 @@ export interface EventStore {
 	 * long after, this copy may lack events another process has just recorded (see events.ts).
 	 */
 	shared?: number;
+	/** last time (ms) a step was recorded (the copy's last write that matters for replay) */
+	written?: number;
+	/** steps recorded up to this time (ms) were replayed after a restart, or are not to be (replay.ts) */
+	replayed?: number;
+	/**
+	 * Not saved: the steps this process found recorded by a predecessor and has not replayed yet
+	 * (set by storeCache.ts when it first reads a copy another process saved; replay.ts takes them).
+	 */
+	replayDue?: { from: number; to: number };
 }
 
-/** What static data holds (format 3): the jobs as one string. */
+/** What static data holds (format 4): the jobs as one string. */
 export interface SavedStore {
-	v: 3;
+	v: 4;
 	/** `id=job` entries separated by single spaces */
 	jobs: string;
 	pruned: number;
 	stamp?: string;
 	shared?: number;
+	written?: number;
+	replayed?: number;
 }
 
 export const MAX_FINGERPRINTS = 8;
 export const MAX_OTHER_KEYS = 8;
+/** Steps kept per job for replay: a job has at most a handful within the replay window. */
+export const MAX_RECENT_STEPS = 8;
 
 /** Job ids are positive whole numbers (nodes/shared/values.ts); at most 16 digits. */
 const JOB_KEY = /^[1-9][0-9]{0,15}$/;
@@ -134,13 +152,13 @@ const list = (text: string | undefined) => (text ? text.split(',').filter(Boolea
 
 export function encodeJob(m: JobMemory): string {
 	const flags = (m.s ? 1 : 0) | (m.c ? 2 : 0) | (m.x ? 4 : 0) | (m.u ? 8 : 0);
-	const fields = [m.a, m.w, flags, Math.max(0, Math.floor(m.t)).toString(36), (m.p ?? []).join(','), (m.o ?? []).join(',')];
+	const fields = [m.a, m.w, flags, Math.max(0, Math.floor(m.t)).toString(36), (m.p ?? []).join(','), (m.o ?? []).join(','), (m.r ?? []).join(',')];
 	while (fields.length > 4 && fields[fields.length - 1] === '') fields.pop();
 	return fields.join('.');
 }
 
 export function decodeJob(text: string): JobMemory {
-	const [a, w, f, t, p, o] = text.split('.');
+	const [a, w, f, t, p, o, r] = text.split('.');
 	const flags = count(f);
 	const memory: JobMemory = { a: count(a), w: count(w), t: Number.parseInt(t ?? '', 36) || 0 };
 	if (flags & 1) memory.s = 1;
@@ -151,6 +169,8 @@ export function decodeJob(text: string): JobMemory {
 	if (payloads) memory.p = payloads;
 	const others = list(o);
 	if (others) memory.o = others;
+	const steps = list(r);
+	if (steps) memory.r = steps;
 	return memory;
 }
 
@@ -170,6 +190,7 @@ export function mergeJob(x: JobMemory, y: JobMemory): JobMemory {
 	const [older, newer] = x.t <= y.t ? [x, y] : [y, x];
 	const p = union(older.p, newer.p, MAX_FINGERPRINTS);
 	const o = union(older.o, newer.o, MAX_OTHER_KEYS);
+	const r = union(older.r, newer.r, MAX_RECENT_STEPS);
 	// each distinct payload fingerprint stands for at least one assignment
 	const merged: JobMemory = { a: Math.max(x.a, y.a, p?.length ?? 0), w: Math.max(x.w, y.w), t: newer.t };
 	if (x.s || y.s) merged.s = 1;
@@ -183,6 +204,7 @@ export function mergeJob(x: JobMemory, y: JobMemory): JobMemory {
 	if (x.u || y.u || (disagree && !countedNothing(x) && !countedNothing(y))) merged.u = 1;
 	if (p) merged.p = p;
 	if (o) merged.o = o;
+	if (r) merged.r = r;
 	return merged;
 }
 
@@ -200,6 +222,10 @@ export function mergeStores(into: EventStore, other: EventStore): EventStore {
 	into.pruned = Math.max(into.pruned, other.pruned);
 	const shared = Math.max(into.shared ?? 0, other.shared ?? 0);
 	if (shared > 0) into.shared = shared;
+	for (const field of ['written', 'replayed'] as const) {
+		const latest = Math.max(into[field] ?? 0, other[field] ?? 0);
+		if (latest > 0) into[field] = latest;
+	}
 	return into;
 }
 
@@ -213,14 +239,17 @@ export function saveStore(store: EventStore): SavedStore {
 		if (!isJobKey(key) || !isJobText(job)) continue;
 		jobs += jobs === '' ? `${key}=${job}` : ` ${key}=${job}`;
 	}
-	const saved: SavedStore = { v: 3, jobs, pruned: store.pruned };
+	const saved: SavedStore = { v: 4, jobs, pruned: store.pruned };
 	if (store.stamp !== undefined) saved.stamp = store.stamp;
 	if (store.shared !== undefined) saved.shared = store.shared;
+	if (store.written !== undefined) saved.written = store.written;
+	if (store.replayed !== undefined) saved.replayed = store.replayed;
 	return saved;
 }
 
 /**
- * Reads what static data holds: the current format (3), the record of earlier builds (`v: 2`), the format
+ * Reads what static data holds: the current format (4), format 3 (the same without step times:
+ * its jobs have nothing to replay), the record of earlier builds (`v: 2`), the format
  * of 0.1.x (`v: 1`, one object per job, migrated here), or anything else (first run, foreign data)
  * as a fresh store — losing memory risks a duplicate, never a lost event. Always returns a
  * detached copy. `problems` counts what was there and could not be read (a job with a key that
@@ -232,7 +261,7 @@ export function loadStore(value: unknown, problems: { count: number } = { count:
 		problems.count++;
 		return createStore();
 	}
-	const candidate = value as { v?: unknown; jobs?: unknown; pruned?: unknown; shared?: unknown };
+	const candidate = value as { v?: unknown; jobs?: unknown; pruned?: unknown; shared?: unknown; written?: unknown; replayed?: unknown };
 	const time = (field: unknown) => (typeof field === 'number' && Number.isFinite(field) && field > 0 ? field : 0);
 	const store: EventStore = { v: 2, jobs: emptyJobs(), pruned: time(candidate.pruned) };
 	if (time(candidate.shared) > 0) store.shared = time(candidate.shared);
@@ -240,7 +269,9 @@ export function loadStore(value: unknown, problems: { count: number } = { count:
 		if (isJobKey(key) && isJobText(text)) store.jobs[key] = text;
 		else problems.count++;
 	};
-	if (candidate.v === 3 && typeof candidate.jobs === 'string') {
+	if ((candidate.v === 3 || candidate.v === 4) && typeof candidate.jobs === 'string') {
+		if (candidate.v === 4 && time(candidate.written) > 0) store.written = time(candidate.written);
+		if (candidate.v === 4 && time(candidate.replayed) > 0) store.replayed = time(candidate.replayed);
 		for (const entry of candidate.jobs.split(' ')) {
 			if (entry === '') continue;
 			const at = entry.indexOf('=');

@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { CALLBACK_EVENTS, type CallbackEvent } from '../shared/contract';
 import { decodeJob, encodeJob, jobAdded, jobCount, jobsRemoved, lastHeard, MAX_FINGERPRINTS, MAX_OTHER_KEYS, type EventStore, type JobMemory } from './eventStore';
 import { FINAL_STATUSES, rememberedStatus } from './missedEvents';
+import { recordStep, REPLAY_WINDOW_MS, stepLetter } from './replay';
 
 export { createStore, loadStore, mergeStores, saveStore, type EventStore, type JobMemory, type SavedStore } from './eventStore';
 
@@ -117,6 +118,12 @@ export function recordEvent(
 	const shared = store.shared !== undefined && Math.abs(now - store.shared) < SHARED_DOUBT_MS;
 	const verdict = decide(memory, event, !shared && memory.u !== 1);
 	memory.t = now;
+	// what may be replayed after a restart (replay.ts): every step that was not a duplicate
+	const letter = verdict.duplicate ? undefined : stepLetter(event.eventType, event.jobStatus, verdict.stale);
+	if (letter !== undefined) {
+		recordStep(memory, letter, now);
+		store.written = Math.max(store.written ?? 0, now);
+	}
 	store.jobs[key] = encodeJob(memory);
 	if (saved === undefined) jobAdded(store);
 	pruneStore(store, now, limits);
@@ -213,7 +220,13 @@ export function pruneStore(store: EventStore, now: number, limits: StoreLimits =
 	if (byAge) {
 		store.pruned = now;
 		for (const [key, text] of Object.entries(store.jobs)) {
-			if (now - lastHeard(text) > limits.maxAgeMs) delete store.jobs[key];
+			const heard = lastHeard(text);
+			if (now - heard > limits.maxAgeMs) delete store.jobs[key];
+			// steps past the replay window can never be replayed (replay.ts): keep the string short,
+			// unless this process has yet to replay a predecessor's steps
+			else if (now - heard > REPLAY_WINDOW_MS && store.replayDue === undefined && text.split('.', 7).length === 7) {
+				store.jobs[key] = encodeJob({ ...decodeJob(text), r: undefined });
+			}
 		}
 		jobsRemoved(store);
 	}

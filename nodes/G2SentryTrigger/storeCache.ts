@@ -24,6 +24,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { loadStore, mergeStores, SHARED_DOUBT_MS, type EventStore } from './events';
+import { noteReplayDue } from './replay';
 
 /** How long a copy saved before this process served the workflow keeps the memory in doubt. */
 export const PREDECESSOR_DOUBT_MS = 10 * 60 * 1000;
@@ -44,7 +45,7 @@ const MAX_CACHED = 50;
 const latest = new Map<string, EventStore>();
 
 /** Tells this process's stamps from every other process's (48 random bits). */
-const PROCESS_TAG = randomBytes(6).toString('base64url');
+let processTag = randomBytes(6).toString('base64url');
 let copies = 0;
 
 const stampOf = (persisted: unknown): unknown =>
@@ -64,13 +65,18 @@ export function currentStore(key: string, persisted: unknown, now: number, probl
 		// loadStore returns a detached copy: the saved one belongs to this request's workflow object.
 		const saved = loadStore(persisted, problems);
 		const foreign = savedStamp !== undefined && savedStamp !== cached?.stamp;
+		// First read in this process of a copy another process saved (a predecessor before a
+		// restart, or another live process): its latest steps may have been acknowledged and never
+		// run (replay.ts). A copy this process saved itself (its cached copy was evicted) is not.
+		const predecessor = cached === undefined && typeof savedStamp === 'string' && !savedStamp.startsWith(`${processTag}.`);
 		store = cached === undefined ? saved : mergeStores(cached, saved);
+		if (predecessor) noteReplayDue(store, saved);
 		// Saved by another copy: another live process, or this one before a restart. With a copy of
 		// its own this process has served the workflow meanwhile, so the other one is live: doubt
 		// for the full SHARED_DOUBT_MS. Without (just started), it may be a predecessor: doubt for
 		// PREDECESSOR_DOUBT_MS; a live other process saves again soon and renews the full doubt.
 		if (foreign) store.shared = Math.max(store.shared ?? 0, cached === undefined ? now - SHARED_DOUBT_MS + PREDECESSOR_DOUBT_MS : now);
-		store.stamp = cached?.stamp ?? `${PROCESS_TAG}.${(++copies).toString(36)}`;
+		store.stamp = cached?.stamp ?? `${processTag}.${(++copies).toString(36)}`;
 	}
 	latest.delete(key);
 	latest.set(key, store);
@@ -78,7 +84,8 @@ export function currentStore(key: string, persisted: unknown, now: number, probl
 	return store;
 }
 
-/** Forgets every cached store, as a restart of n8n would (used by tests). */
+/** Forgets every cached store and takes a new process tag, as a restart of n8n would (used by tests). */
 export function clearStoreCache(): void {
 	latest.clear();
+	processTag = randomBytes(6).toString('base64url');
 }

@@ -3,7 +3,8 @@
  * published in a real n8n, which hears jobs being assigned and started; n8n is killed (SIGKILL),
  * the jobs complete and their callbacks fail through the whole (scaled) retry schedule; n8n is
  * started again, and every remembered job's JobCompleted arrives through catch-up, marked
- * recovered, once. Also proves that n8n runs both the node's webhook and its trigger(), and what
+ * recovered, once; a clean restart right after re-runs the latest of them once, marked (the
+ * replay after a restart). Also proves that n8n runs both the node's webhook and its trigger(), and what
  * the editor's test mode does with such a node.
  */
 import { signCallbackBody, startSandbox, type Sandbox } from '../../lab/sandbox';
@@ -108,7 +109,20 @@ describe(`catch-up after an outage, in a real n8n ${N8N_VERSION}`, () => {
 		await waitFor('the pass after the second start', async () =>
 			(await askedSince()).includes(`GET /api/v1/jobs/${unchanged}/status`) ? true : undefined,
 		60_000);
-		expect((await askedSince()).filter((r) => r.startsWith('GET /api/v1/jobs/'))).toEqual([`GET /api/v1/jobs/${unchanged}/status`]);
-		expect(await settledExecutionsOf(env.n8n, email.id)).toHaveLength(expected.length);
+		expect((await askedSince()).filter((r) => /^GET \/api\/v1\/jobs\/\d+\/status$/.test(r))).toEqual([`GET /api/v1/jobs/${unchanged}/status`]);
+		// The replay after a restart (nodes/G2SentryTrigger/replay.ts) re-runs, once, the steps
+		// recorded in the 30 s before the last one: the recovered completions (catch-up records them
+		// paced, so how many fall in the window varies, at least the last), marked, no API call.
+		await waitForExecutions(env.n8n, email.id, expected.length + 1, () => true, 60_000);
+		const after = await settledExecutionsOf(env.n8n, email.id);
+		const replays = after.filter((e) => emitted(e).recoveredBecause === 'restart');
+		expect(after).toHaveLength(expected.length + replays.length);
+		expect(replays.length).toBeGreaterThanOrEqual(1);
+		for (const run of replays) expect(emitted(run)).toMatchObject({ eventType: 'JobCompleted', recovered: true, possibleRepeat: true });
+		expect(new Set(replays.map((e) => emitted(e).jobId)).size).toBe(replays.length);
+		expect(replays.every((e) => expected.includes(emitted(e).jobId as number))).toBe(true);
+		// the only other requests: the example's own "Get full job" in each re-run
+		const records = (await askedSince()).filter((r) => /^GET \/api\/v1\/jobs\/\d+$/.test(r));
+		expect(records.sort()).toEqual(replays.map((e) => `GET /api/v1/jobs/${emitted(e).jobId}`).sort());
 	}, OUTAGE_TEST_TIMEOUT_MS);
 });

@@ -38,12 +38,19 @@ export type Fate = 'once' | 'repeat-marked' | 'repeat-unmarked' | 'recovered' | 
 export interface Counted {
 	event: SentEvent;
 	fate: Fate;
-	/** runs of this event in executions that ran */
-	ran: Array<{ execution: number; possibleRepeat: boolean; recovered: boolean }>;
+	/** runs of this event in executions that ran (recoveredBecause: 'restart' for a replay, else catch-up) */
+	ran: Array<{ execution: number; possibleRepeat: boolean; recovered: boolean; replayed?: boolean }>;
 	/** executions that held the event but never ran (crashed, new, running…) */
 	notRun: Array<{ execution: number; status: string }>;
-	/** why a lost event was lost, as far as the records tell */
-	lostHow?: 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
+	/**
+	 * why a lost event was lost, as far as the records tell; 'start-up page, first event of the job':
+	 * n8n answered the job's very first event with its start-up page, so the trigger never saw it and
+	 * had never heard of the job; 'first event of the job, never in the saved memory': the node
+	 * answered it and n8n died before the memory holding it reached the database, and the memory
+	 * saved at the end has the job but never counted its assignment (see rememberedNothingOf).
+	 * Neither replay nor catch-up can bring these back: docs/delivery-guarantees.md
+	 */
+	lostHow?: 'start-up page, first event of the job' | 'first event of the job, never in the saved memory' | 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
 }
 
 type Items = Array<{ json: Record<string, unknown> } | null> | null | undefined;
@@ -102,7 +109,7 @@ export function classify(events: SentEvent[], runs: Run[], gate: GateRecord[]): 
 		const notRun: Counted['notRun'] = [];
 		for (const run of runs) {
 			for (const item of run.items.filter((j) => sameEvent(event, j))) {
-				if (RAN.has(run.status) && run.recorded) ran.push({ execution: run.id, possibleRepeat: item.possibleRepeat === true, recovered: item.recovered === true });
+				if (RAN.has(run.status) && run.recorded) ran.push({ execution: run.id, possibleRepeat: item.possibleRepeat === true, recovered: item.recovered === true, replayed: item.recoveredBecause === 'restart' });
 				else notRun.push({ execution: run.id, status: run.status });
 			}
 		}
@@ -115,20 +122,36 @@ export function classify(events: SentEvent[], runs: Run[], gate: GateRecord[]): 
 		else if (repeats.length > 0) fate = 'repeat-marked';
 		else fate = first.recovered ? 'recovered' : 'once';
 		const counted: Counted = { event, fate, ran, notRun };
-		if (fate === 'lost') counted.lostHow = lostHow(event, notRun, gate);
+		const firstOfJob = events.every((e) => e.jobId !== event.jobId || e.deliveryId >= event.deliveryId);
+		if (fate === 'lost') counted.lostHow = lostHow(event, notRun, gate, firstOfJob);
 		return counted;
 	});
 }
 
-function lostHow(event: SentEvent, notRun: Counted['notRun'], gate: GateRecord[]): Counted['lostHow'] {
+function lostHow(event: SentEvent, notRun: Counted['notRun'], gate: GateRecord[], firstOfJob: boolean): Counted['lostHow'] {
 	if (notRun.some((r) => r.status === 'crashed')) return 'crashed execution';
 	// left new or running after the wait (created, never queued or picked up), or failed before the trigger's output was recorded
 	if (notRun.length > 0) return 'execution never run';
 	const answers = gate.filter((g) => g.body === event.body).map((g) => g.answer);
-	if (answers.some((a) => a.startsWith('200') && STARTING_UP.test(a))) return 'start-up page';
+	// only the start-up page acknowledged it (a 2xx from the node would have been recorded)
+	const startUpOnly = answers.some((a) => a.startsWith('200') && STARTING_UP.test(a)) && !answers.some((a) => /^2\d\d /.test(a) && !STARTING_UP.test(a));
+	if (startUpOnly) return firstOfJob ? 'start-up page, first event of the job' : 'start-up page';
 	if (event.attempts.some((a) => a.outcome === 'delivered')) return 'acknowledged, never run';
 	if (event.attempts.some((a) => a.outcome === 'given-up')) return 'given up';
 	return 'never acknowledged';
+}
+
+/**
+ * A lost JobAssigned that was its job's first event and was acknowledged by the node, where the
+ * memory saved at the end (the node's `deliveries`, as loadStore reads it) counts no assignment
+ * for the job: no saved copy ever held it (a count is only ever raised). Renamed in place.
+ */
+export function rememberedNothingOf(counted: Counted[], assignmentsSaved: (jobId: number) => number | undefined): void {
+	for (const c of counted) {
+		if (c.lostHow !== 'acknowledged, never run' || c.event.eventType !== 'JobAssigned') continue;
+		const first = counted.every((o) => o.event.jobId !== c.event.jobId || o.event.deliveryId >= c.event.deliveryId);
+		if (first && (assignmentsSaved(c.event.jobId) ?? 0) === 0) c.lostHow = 'first event of the job, never in the saved memory';
+	}
 }
 
 export interface Crash {
@@ -150,7 +173,7 @@ export function timelines(counted: Counted[], gate: GateRecord[], crashes: Crash
 			`job ${event.jobId} ${event.eventType}/${event.jobStatus} (delivery ${event.deliveryId}): ${fate}${how ? ` (${how})` : ''}`,
 			...event.attempts.map((a) => `  sandbox ${at(a.startedAt)} attempt ${a.attempt}${a.duplicate ? ' (duplicate)' : ''}: ${a.status ?? a.error ?? '-'} → ${a.outcome}`),
 			...gate.filter((g) => g.body === event.body).map((g) => `  n8n     ${at(g.at)} answered ${g.answeredAt ? at(g.answeredAt) : '-'}: ${g.answer}`),
-			...ran.map((r) => `  ran in execution ${r.execution}${r.possibleRepeat ? ' possibleRepeat' : ''}${r.recovered ? ' recovered' : ''}`),
+			...ran.map((r) => `  ran in execution ${r.execution}${r.possibleRepeat ? ' possibleRepeat' : ''}${r.recovered ? (r.replayed ? ' replayed after a restart' : ' recovered by catch-up') : ''}`),
 			...notRun.map((r) => `  held by execution ${r.execution}, status ${r.status} (not run)`),
 		];
 		return lines.join('\n');

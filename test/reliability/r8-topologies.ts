@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { Sandbox } from '../../lab/sandbox';
-import { buildAndPack, N8nInstance, startN8nWithPackage, TRIGGER_NODE, triggerUrl, type Workflow } from '../../lab/helpers/harness';
+import { buildAndPack, N8nInstance, readStaticData, startN8nWithPackage, TRIGGER_NODE, triggerUrl, type Workflow } from '../../lab/helpers/harness';
 import { QueueCluster } from '../../lab/helpers/harness/queue';
 import { sqliteRuns, triggerItems, type Crash, type Run } from './r8-count';
 import { sharedTarball, TRIGGER_NAME } from './shared-n8n';
@@ -29,13 +29,23 @@ export interface Topology {
 	/** start again; resolves with the moments n8n was ready and the trigger's URL served */
 	start(): Promise<Pick<Crash, 'readyAt' | 'servedAt'>>;
 	runs(): Promise<Run[]>;
+	/** the trigger's memory as saved in n8n's database (its `deliveries` static data) */
+	memory(): Promise<unknown>;
 	dispose(): Promise<void>;
 }
+
+const deliveriesOf = (staticData: Record<string, unknown>) => (Object.values(staticData)[0] as { deliveries?: unknown } | undefined)?.deliveries;
+
+/**
+ * The trigger's Catch-Up Interval in R8: a pass after the flood shows what catch-up, the net under
+ * events n8n answered with its start-up page, brings back, within the run (the default is 10).
+ */
+export const R8_CATCH_UP_MINUTES = 1;
 
 export const r8Workflow = (id: string): Workflow => ({
 	id,
 	name: `R8 kill chaos ${id}`,
-	nodes: [{ id: `${id}-trigger`, name: TRIGGER_NAME, type: TRIGGER_NODE, typeVersion: 1, position: [0, 0], webhookId: crypto.randomUUID(), parameters: { events: [], options: {} } }],
+	nodes: [{ id: `${id}-trigger`, name: TRIGGER_NAME, type: TRIGGER_NODE, typeVersion: 1, position: [0, 0], webhookId: crypto.randomUUID(), parameters: { events: [], options: { catchUpIntervalMinutes: R8_CATCH_UP_MINUTES } } }],
 	connections: {},
 	settings: { executionOrder: 'v1' },
 	active: false,
@@ -59,7 +69,13 @@ export async function disposeR8Pack(): Promise<void> {
 }
 
 async function startOf(instance: N8nInstance, url: string): Promise<Pick<Crash, 'readyAt' | 'servedAt'>> {
-	await instance.start(START_TIMEOUT_MS);
+	try {
+		await instance.start(START_TIMEOUT_MS);
+	} catch {
+		// n8n 2.41.1 can itself exit while recovering the executions a SIGKILL left (seen: a null
+		// start time in its workflow statistics); a supervisor would start it again, so does R8, once
+		await instance.start(START_TIMEOUT_MS);
+	}
 	const readyAt = Date.now();
 	await instance.waitForWebhook(url, START_TIMEOUT_MS);
 	return { readyAt, servedAt: Date.now() };
@@ -76,6 +92,7 @@ export async function singleProcess(sandbox: Sandbox): Promise<Topology> {
 		kill: () => n8n.kill(),
 		start: () => startOf(n8n, url),
 		runs: async () => sqliteRuns(n8n.databaseFile, n8n.runtimeDir, wf.id, TRIGGER_NAME),
+		memory: async () => deliveriesOf(readStaticData(n8n.databaseFile, wf.id)),
 		dispose: () => n8n.dispose(),
 	};
 }
@@ -95,6 +112,7 @@ export async function queueWebhookProcess(sandbox: Sandbox): Promise<Topology> {
 			kill: () => webhook.kill(),
 			start: () => startOf(webhook, url),
 			runs: async () => (await cluster.executions(wf.id)).map((e) => ({ id: e.id, status: e.status, ...triggerItems(e.data, TRIGGER_NAME) })),
+			memory: async () => deliveriesOf(await cluster.staticData(wf.id)),
 			dispose: () => cluster.dispose(),
 		};
 	} catch (error) {

@@ -2,7 +2,7 @@
  * R8's counting (test/reliability/r8-count.ts): each event the sandbox sent gets exactly one fate,
  * and an execution n8n marked crashed never counts as a run.
  */
-import { ackedBeforeKill, classify, sentEvents, triggerItems, type Run } from '../reliability/r8-count';
+import { ackedBeforeKill, classify, rememberedNothingOf, sentEvents, triggerItems, type Run } from '../reliability/r8-count';
 import type { GateRecord } from '../reliability/r8-gate';
 
 const body = (jobId: number, eventType: string, jobStatus: string) => JSON.stringify({ jobId, eventType, jobName: `job ${jobId}`, jobStatus });
@@ -60,6 +60,36 @@ describe('R8 counting', () => {
 			6: 'recovered',
 			7: 'lost: given up',
 		});
+	});
+
+	it("names a job's first event answered only by n8n's start-up page apart from later ones, and tells a replay from catch-up", () => {
+		const startUp = (jobId: number, eventType: string, jobStatus: string): GateRecord => ({ at: 0, body: body(jobId, eventType, jobStatus), answer: '200 n8n is starting up. Please wait' });
+		const runs: Run[] = [{ id: 1, status: 'success', recorded: true, items: [item(10, 'JobStarted', 'InProgress', { recovered: true, possibleRepeat: true, recoveredBecause: 'restart' })] }];
+		const gate = [startUp(10, 'JobAssigned', 'Assigned'), startUp(11, 'JobStarted', 'InProgress'), startUp(11, 'JobAssigned', 'Assigned'), { ...startUp(11, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}' }];
+		const counted = classify(events.slice(0, 5), runs, gate);
+		expect(counted.map((c) => c.lostHow ?? c.fate)).toEqual([
+			'start-up page, first event of the job',
+			'recovered',
+			'acknowledged, never run',
+			// the node answered it too: the trigger saw it
+			'acknowledged, never run',
+			'start-up page',
+		]);
+		expect(counted[1].ran).toEqual([{ execution: 1, possibleRepeat: true, recovered: true, replayed: true }]);
+	});
+
+	it("names a job's first event the node acknowledged as never saved only when the saved memory counts no assignment", () => {
+		const gate: GateRecord[] = [10, 11].map((jobId) => ({ at: 0, body: body(jobId, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}' }));
+		const counted = classify(events.slice(0, 5), [], gate);
+		rememberedNothingOf(counted, (jobId) => (jobId === 10 ? 0 : 1));
+		expect(counted.map((c) => c.lostHow)).toEqual([
+			'first event of the job, never in the saved memory',
+			'acknowledged, never run',
+			'acknowledged, never run',
+			// saved (an assignment counted): the replay should have brought it back
+			'acknowledged, never run',
+			'acknowledged, never run',
+		]);
 	});
 
 	it('takes a delivered run as the real one and a recovered copy beside it as a repeat', () => {

@@ -1,6 +1,6 @@
 /**
  * What one delivery asks of n8n (parameter evaluations, credential reads, static data), counted on
- * the context webhook() runs with (test/helpers/asked-of-n8n.ts): a refused request must not
+ * the context webhook() runs with (lab/helpers/asked-of-n8n.ts): a refused request must not
  * evaluate parameters or touch the memory, and what is needed is asked for once.
  */
 import { countAsks, nothingAsked, type AskedOfN8n } from '../../../lab/helpers/asked-of-n8n';

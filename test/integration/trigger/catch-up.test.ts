@@ -1,7 +1,9 @@
 /**
  * Catch-up against the sandbox: the trigger (webhook() and trigger() through n8n-core) hears some
  * callbacks, then the callbacks stop reaching it while jobs move on; after a restart, activation
- * asks G2 Sentry for the jobs it remembers and emits what they missed, once.
+ * asks G2 Sentry for the jobs it remembers and emits what they missed, once. Last, the replay after
+ * a restart beside it (nodes/G2SentryTrigger/replay.ts): activation re-runs, once, the steps
+ * recorded in the last 30 s before the restart, marked, without calling G2 Sentry for them.
  */
 import { createHmac } from 'node:crypto';
 
@@ -18,9 +20,9 @@ afterEach(async () => {
 	deactivate = undefined;
 });
 
-/** Catch-up only at activation, so the test sees one pass. */
+/** Catch-up only at activation, so the test sees one pass; the replay after a restart (tested last) off. */
 async function setUp(parameters: Record<string, unknown> = {}) {
-	env = await wire({}, { parameters: { ...parameters, options: { catchUpIntervalMinutes: 0 } } });
+	env = await wire({}, { parameters: { ...parameters, options: { catchUpIntervalMinutes: 0, replayAfterRestart: false } } });
 }
 
 /** Jobs the trigger heard being assigned, then the callback URL gone (n8n unreachable). */
@@ -124,5 +126,45 @@ describe('catch-up after the callbacks did not arrive', () => {
 		expect(catchUpSpacingMs(60)).toBe(4_000);
 		expect(catchUpSpacingMs(20)).toBe(12_000);
 		expect(catchUpSpacingMs(1)).toBe(60_000);
+	});
+});
+
+const runsAfter = (from: number) => env.trigger.runs.slice(from).map((run) => run[0].map((item) => item.json));
+
+describe('replay after a restart', () => {
+	it('re-runs the steps heard just before the restart once, one run each, marked, with no API call; catch-up adds what was missed', async () => {
+		env = await wire({}, { parameters: { events: [], options: { catchUpIntervalMinutes: 0 } } });
+		const [started, assigned] = [await env.session.createJob({ name: 'Replay 0' }), await env.session.createJob({ name: 'Replay 1' })];
+		for (const [jobId, to] of [[started, 'Assigned'], [started, 'InProgress'], [assigned, 'Assigned']] as const) await env.move(jobId, to);
+		await waitFor(() => env.trigger.items().length === 3, 10_000, 'the callbacks');
+		// then n8n is gone while one job completes
+		env.sandbox.configure({ callbackUrl: null });
+		await env.move(started, 'Completed');
+
+		env.trigger.restart();
+		const before = env.trigger.runs.length;
+		deactivate = await env.trigger.activate();
+		await waitFor(() => (runsAfter(before).flat().some((item) => item.eventType === 'JobCompleted') ? true : undefined), 60_000, 'catch-up');
+		const replayed = runsAfter(before).filter((run) => run.every((item) => item.recoveredBecause === 'restart'));
+		expect(replayed.map((run) => run.map((item) => [item.jobId, item.eventType]))).toEqual([[[started, 'JobAssigned']], [[started, 'JobStarted']], [[assigned, 'JobAssigned']]]);
+		for (const item of replayed.flat()) expect(item).toMatchObject({ possibleRepeat: true, recovered: true, jobName: null, guardianPhone: null });
+		const caughtUp = runsAfter(before).flat().filter((item) => item.recoveredBecause === undefined);
+		expect(caughtUp.map((item) => [item.jobId, item.eventType, item.possibleRepeat])).toEqual([[started, 'JobCompleted', false]]);
+		// G2 Sentry was asked only by catch-up: a status per unfinished job, a record for the one that moved
+		expect((await apiCalls()).sort()).toEqual([`GET /jobs/${started}/status`, `GET /jobs/${assigned}/status`, `GET /jobs/${started}`].sort());
+
+		// a second restart within the window re-runs what was recorded since (catch-up's JobCompleted)
+		// and, as its run may have been lost the same way, the replay again (replay.ts: at most 3 times)
+		await deactivate();
+		env.trigger.restart();
+		const again = env.trigger.runs.length;
+		deactivate = await env.trigger.activate();
+		await waitFor(() => (runsAfter(again).length >= 4 ? true : undefined), 10_000, 'the second replay');
+		expect(runsAfter(again).flat().map((item) => [item.jobId, item.eventType, item.recoveredBecause])).toEqual([
+			[started, 'JobAssigned', 'restart'],
+			[started, 'JobStarted', 'restart'],
+			[assigned, 'JobAssigned', 'restart'],
+			[started, 'JobCompleted', 'restart'],
+		]);
 	});
 });

@@ -157,7 +157,7 @@ describe('dedupe and order', () => {
 		expect(replies).toEqual([{ status: 'accepted' }, { status: 'duplicate' }, { status: 'duplicate' }]);
 		expect(server.items()).toHaveLength(1);
 		const saved = server.savedStaticData()['node:G2 Sentry Trigger'] as { deliveries: unknown };
-		expect(saved.deliveries).toMatchObject({ v: 3, jobs: expect.stringMatching(/^9142=[^ ]+$/) });
+		expect(saved.deliveries).toMatchObject({ v: 4, jobs: expect.stringMatching(/^9142=[^ ]+$/) });
 		expect(Object.keys(loadStore(saved.deliveries).jobs)).toEqual(['9142']);
 	});
 
@@ -171,11 +171,23 @@ describe('dedupe and order', () => {
 		// right after a restart the saved copy may come from another live process (queue mode), which
 		// may hold a withdrawal this one has not seen: a known assignment is emitted, marked
 		expect((await send(server, payload({}))).json).toEqual({ status: 'accepted' });
-		expect(server.items().map((item) => [item.eventType, item.possibleRepeat])).toEqual([
-			['JobAssigned', false],
-			['JobStarted', false],
-			['JobAssigned', true],
+		// the first callback after the restart also re-ran, once, the steps the predecessor recorded
+		// last (answered or not, they may never have run: replay.ts), marked
+		expect(server.items().map((item) => [item.eventType, item.possibleRepeat, item.recoveredBecause ?? null])).toEqual([
+			['JobAssigned', false, null],
+			['JobStarted', false, null],
+			['JobAssigned', true, 'restart'],
+			['JobStarted', true, 'restart'],
+			['JobAssigned', true, null],
 		]);
+	});
+
+	it('re-runs nothing after a restart with "Re-Run Recent Events After a Restart" off', async () => {
+		const server = await start({ parameters: { events: [], options: { replayAfterRestart: false } } });
+		await send(server, payload({}));
+		server.restart();
+		expect((await send(server, payload({ eventType: 'JobStarted', jobStatus: 'InProgress' }))).json).toEqual({ status: 'accepted' });
+		expect(server.items().map((item) => item.eventType)).toEqual(['JobAssigned', 'JobStarted']);
 	});
 
 	it('drops a known assignment as a duplicate again when no other copy was saved meanwhile', async () => {
