@@ -12,7 +12,7 @@ import { G2SentryApi } from '../../credentials/G2SentryApi.credentials';
 import { G2SentryTrigger } from '../../nodes/G2SentryTrigger/G2SentryTrigger.node';
 import { createStore, saveStore } from '../../nodes/G2SentryTrigger/eventStore';
 import { DEFAULT_LIMITS, MIN_RETENTION_MS, pruneStore, recordEvent } from '../../nodes/G2SentryTrigger/events';
-import { REPLAY_WINDOW_MS } from '../../nodes/G2SentryTrigger/replay';
+import { MAX_REPLAYS, REPLAY_WINDOW_MS } from '../../nodes/G2SentryTrigger/replay';
 import { JOB_LOOKUP_DEADLINE_MS } from '../../nodes/G2SentryTrigger/jobRecord';
 import { MAX_CALLBACK_BYTES } from '../../nodes/G2SentryTrigger/payload';
 import { CATCH_UP_SHARE, DEFAULT_CATCH_UP_INTERVAL_MINUTES } from '../../nodes/G2SentryTrigger/catchUp';
@@ -118,6 +118,16 @@ describe('figures README and docs state = the code', () => {
 		expect(Number(stated[2]) * 1000).toBe(LOGIN_DEADLINE_MS);
 		expect(Number(stated[3]) * 1024).toBe(ANSWER_MAX_BYTES);
 		expect(find(README, /did not answer within (\d+) s`/)[1]).toBe(String(REQUEST_DEADLINE_MS / 1000));
+	});
+
+	it('replay after a restart: window and default, in README and the trigger reference', () => {
+		const stated = find(README, /\*Re-Run Recent Events After a Restart\*, on by default\).*? received in the (\d+) s before it stopped/);
+		expect(Number(stated[1]) * 1000).toBe(REPLAY_WINDOW_MS);
+		const reference = find(docs('trigger-reference'), /received in the (\d+) seconds before n8n stopped \(again if n8n stops once more within \d+ seconds, at most (\d+) times in all\)/);
+		expect(Number(reference[1]) * 1000).toBe(REPLAY_WINDOW_MS);
+		expect(Number(reference[2])).toBe(MAX_REPLAYS);
+		const options = triggerProperties.find((p) => p.name === 'options')!.options as Array<{ name: string; default: unknown }>;
+		expect(options.find((o) => o.name === 'replayAfterRestart')!.default).toBe(true);
 	});
 
 	it('catch-up: default interval and share of the rate limit', () => {
