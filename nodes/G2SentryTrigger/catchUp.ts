@@ -190,7 +190,10 @@ export function replayAtActivation(context: ITriggerFunctions, storeKey: string,
 	try {
 		const store = currentStore(storeKey, staticData[STORE_KEY], now);
 		items = replayedItems(store, settings, now);
-		staticData[STORE_KEY] = saveStore(store) as unknown as IDataObject;
+		// Written back only when something is re-run: a write stamps the memory with this process,
+		// and in queue mode a webhook process reading the main's stamp holds every event in doubt
+		// for a while (storeCache.ts), marking callbacks possibleRepeat with no cause.
+		if (items.length > 0) staticData[STORE_KEY] = saveStore(store) as unknown as IDataObject;
 	} catch (error) {
 		// unreadable memory: webhook() says so with each callback; nothing to replay from it
 		context.logger.warn(`G2 Sentry Trigger could not check for events to re-run after a restart: ${(error as Error).message}`);
