@@ -122,16 +122,16 @@ export function defineR1InN8n(): void {
 
 /**
  * What a callback can change in the trigger's static data: its delivery store. (The rest, the
- * callback URL recorded on activation, may be saved late on a busy machine.)
+ * callback URL recorded on activation, may be saved late on a busy machine, and with it the
+ * trigger's still empty node entry: a node without a store counts as no store.)
  */
 function staticDataOf(databaseFile: string, workflowId: string): string {
-	 
 	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
 	const db = new DatabaseSync(databaseFile, { readOnly: true });
 	try {
 		const row = db.prepare('SELECT staticData FROM workflow_entity WHERE id = ?').get(workflowId) as { staticData: string | null } | undefined;
 		const data = JSON.parse(row?.staticData ?? '{}') as Record<string, { deliveries?: unknown }>;
-		return JSON.stringify(Object.values(data).map((node) => node.deliveries ?? null));
+		return JSON.stringify(Object.values(data).flatMap((node) => (node.deliveries === undefined ? [] : [node.deliveries])));
 	} finally {
 		db.close();
 	}
