@@ -244,8 +244,29 @@ export class G2SentryTrigger implements INodeType {
 				`G2 Sentry Trigger: ${unreadable.count} entries of the saved delivery memory could not be read and were left out; redeliveries of those jobs' events may run again`,
 			);
 		}
-		// an event that starts no run still carries the replay, if any, into one
-		const skip = (status: string) => (replay.length ? { ...reply(res, 200, { status }), workflowData: [replay] } : reply(res, 200, { status }));
+		// steps this callback proves were lost (implied.ts): in the same run, before it
+		const implied: INodeExecutionData[] = verdict.duplicate ? [] : (verdict.implied ?? [])
+			.filter((step) => wanted.includes(step.eventType) && !(step.stale && options.dropStale === true))
+			.map((step) => ({
+				json: {
+					jobId: event.jobId,
+					eventType: step.eventType,
+					jobName: event.jobName,
+					jobStatus: step.jobStatus,
+					// the Guardian of an implied assignment is not in this callback
+					guardianPhone: step.eventType === 'JobStarted' ? event.guardianPhone : null,
+					receivedAt: receivedAt.toISOString(),
+					stale: step.stale,
+					possibleRepeat: step.possibleRepeat,
+					signedWithPreviousSecret: viaPrevious,
+					verifiedWith: viaPrevious ? 'previous' : 'current',
+					recovered: true,
+					recoveredBecause: 'implied',
+				},
+			}));
+		const before = [...replay, ...implied];
+		// an event that starts no run still carries the replay and implied steps, if any, into one
+		const skip = (status: string) => (before.length ? { ...reply(res, 200, { status }), workflowData: [before] } : reply(res, 200, { status }));
 		if (verdict.duplicate) return skip('duplicate');
 		if (event.known && !wanted.includes(event.eventType)) return skip('filtered');
 		if (verdict.stale && options.dropStale === true) return skip('stale');
@@ -270,7 +291,7 @@ export class G2SentryTrigger implements INodeType {
 		if (options.includeJob === true) Object.assign(item.json, await fetchJobRecord(this, event.jobId));
 		// a test run takes its output from trigger() (see testEvent)
 		if (this.getMode() === 'manual') holdTestEvent(testEventKey(this), [[item]]);
-		return { noWebhookResponse: true, workflowData: [[...replay, item]] };
+		return { noWebhookResponse: true, workflowData: [[...before, item]] };
 	}
 
 	/**
