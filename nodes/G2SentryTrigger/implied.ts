@@ -10,8 +10,11 @@
  * - a JobStarted (or a JobCompleted) proves the job was assigned: when the memory holds no
  *   assignment that is still open (assignments seen <= withdrawals seen, the started assignment
  *   not being one that was withdrawn), one JobAssigned is implied.
- * Only for a job whose memory holds at least one lifecycle step: a job's first events from before
- * the trigger listened are not the workflow's to receive. A withdrawal or a cancellation is never
+ * Only when the memory holds a step that comes before the implied one (an assignment or a
+ * withdrawal before a start; a withdrawal before a re-assignment): the trigger was listening
+ * then, so the implied step happened while it listened. A job's first events from before the
+ * trigger listened are not the workflow's to receive, so a job never heard of, or known only by
+ * its completion or cancellation, implies nothing. A withdrawal or a cancellation is never
  * implied: no later step proves one.
  *
  * When the real step arrives later (out of order, or a vendor retry):
@@ -33,25 +36,24 @@ export interface ImpliedStep {
 	letter: 'A' | 'S';
 }
 
-/** The memory holds a lifecycle step of the job (not only unknown event types). */
-const knowsJob = (m: JobMemory) => m.a > 0 || m.w > 0 || m.s === 1 || m.c === 1 || m.x === 1;
-
 /**
  * The steps `eventType` proves that `m` lacks, in lifecycle order, recorded in `m` (mutated).
  * `doubt`: the memory may lack what another process recorded (events.ts), so an implied step may
  * already have run there. Called before the event itself is decided.
  */
 export function takeImplied(m: JobMemory, eventType: string, doubt: boolean): ImpliedStep[] {
-	if (!knowsJob(m) || m.s === 1) return [];
+	if (m.s === 1) return [];
 	if (eventType !== 'JobStarted' && !(eventType === 'JobCompleted' && m.c !== 1)) return [];
 	const ended = m.c === 1 || m.x === 1;
 	const steps: ImpliedStep[] = [];
-	if (m.a <= m.w) {
+	// a withdrawal was received and no assignment after it: the started one is missing
+	if (m.w > 0 && m.a <= m.w) {
 		m.a += 1;
 		m.g = 1;
 		steps.push({ eventType: 'JobAssigned', jobStatus: 'Assigned', stale: ended, possibleRepeat: doubt, letter: 'A' });
 	}
-	if (eventType === 'JobCompleted') {
+	// an assignment or a withdrawal was received (or just implied): the start came after it
+	if (eventType === 'JobCompleted' && (m.a > 0 || m.w > 0)) {
 		m.s = 1;
 		steps.push({ eventType: 'JobStarted', jobStatus: 'InProgress', stale: ended, possibleRepeat: doubt, letter: 'S' });
 	}

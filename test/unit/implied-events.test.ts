@@ -66,6 +66,9 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 		const store = createStore();
 		feed([ev('JobRescheduled', { jobStatus: 'Assigned' })], store);
 		expect(feed([C], store, 10_000).map(impliedOf)).toEqual([[]]);
+		// nor for steps before the first one it heard of: they may predate the workflow
+		expect(feed([C, S]).map(impliedOf)).toEqual([[], []]);
+		expect(feed([X, C]).map(impliedOf)).toEqual([[], []]);
 	});
 
 	it('implies nothing the memory already holds, and never a withdrawal or a cancellation', () => {
