@@ -21,6 +21,7 @@ import { effectiveLimits, recordEvent, saveStore, type EventStore } from './even
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { refusalToLog, toLog } from './refusalLog';
+import { impliedItems } from './implied';
 import { replayedItems } from './replay';
 import { signatureHeaderProblem, verifySignature } from './signature';
 import { currentStore, STORE_KEY, storeCacheKey } from './storeCache';
@@ -245,25 +246,8 @@ export class G2SentryTrigger implements INodeType {
 			);
 		}
 		// steps this callback proves were lost (implied.ts): in the same run, before it
-		const implied: INodeExecutionData[] = verdict.duplicate ? [] : (verdict.implied ?? [])
-			.filter((step) => wanted.includes(step.eventType) && !(step.stale && options.dropStale === true))
-			.map((step) => ({
-				json: {
-					jobId: event.jobId,
-					eventType: step.eventType,
-					jobName: event.jobName,
-					jobStatus: step.jobStatus,
-					// the Guardian of an implied assignment is not in this callback
-					guardianPhone: step.eventType === 'JobStarted' ? event.guardianPhone : null,
-					receivedAt: receivedAt.toISOString(),
-					stale: step.stale,
-					possibleRepeat: step.possibleRepeat,
-					signedWithPreviousSecret: viaPrevious,
-					verifiedWith: viaPrevious ? 'previous' : 'current',
-					recovered: true,
-					recoveredBecause: 'implied',
-				},
-			}));
+		const implied: INodeExecutionData[] = verdict.duplicate ? [] : impliedItems(verdict.implied ?? [], event, receivedAt, viaPrevious)
+			.filter(({ json }) => wanted.includes(json.eventType) && !(json.stale && options.dropStale === true));
 		const before = [...replay, ...implied];
 		// an event that starts no run still carries the replay and implied steps, if any, into one
 		const skip = (status: string) => (before.length ? { ...reply(res, 200, { status }), workflowData: [before] } : reply(res, 200, { status }));
@@ -290,7 +274,7 @@ export class G2SentryTrigger implements INodeType {
 		res.status(200).json({ status: 'accepted' });
 		if (options.includeJob === true) Object.assign(item.json, await fetchJobRecord(this, event.jobId));
 		// a test run takes its output from trigger() (see testEvent)
-		if (this.getMode() === 'manual') holdTestEvent(testEventKey(this), [[item]]);
+		if (this.getMode() === 'manual') holdTestEvent(testEventKey(this), [[...implied, item]]);
 		return { noWebhookResponse: true, workflowData: [[...before, item]] };
 	}
 

@@ -26,6 +26,7 @@
  *   (events.ts then never drops one of its events on a count alone).
  */
 import type { JobMemory } from './eventStore';
+import type { CallbackEventData } from './payload';
 
 export interface ImpliedStep {
 	eventType: 'JobAssigned' | 'JobStarted';
@@ -58,4 +59,28 @@ export function takeImplied(m: JobMemory, eventType: string, doubt: boolean): Im
 		steps.push({ eventType: 'JobStarted', jobStatus: 'InProgress', stale: ended, possibleRepeat: doubt, letter: 'S' });
 	}
 	return steps;
+}
+
+/**
+ * The items for the implied steps, from the callback that proved them: its `jobName` is the
+ * job's, and the Guardian who completed a job is the one who started it; the Guardian of an
+ * implied assignment is not in the callback (null).
+ */
+export function impliedItems(steps: ImpliedStep[], event: Pick<CallbackEventData, 'jobId' | 'jobName' | 'guardianPhone'>, receivedAt: Date, viaPrevious: boolean) {
+	return steps.map((step) => ({
+		json: {
+			jobId: event.jobId,
+			eventType: step.eventType as string,
+			jobName: event.jobName,
+			jobStatus: step.jobStatus,
+			guardianPhone: step.eventType === 'JobStarted' ? event.guardianPhone : null,
+			receivedAt: receivedAt.toISOString(),
+			stale: step.stale,
+			possibleRepeat: step.possibleRepeat,
+			signedWithPreviousSecret: viaPrevious,
+			verifiedWith: viaPrevious ? 'previous' : 'current',
+			recovered: true,
+			recoveredBecause: 'implied',
+		},
+	}));
 }
