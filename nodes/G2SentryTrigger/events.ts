@@ -156,15 +156,16 @@ function decide(m: JobMemory, event: IncomingEvent, countsExact: boolean): Verdi
 		case 'JobAssigned': {
 			const payload = fingerprint(event.guardianPhone ?? '');
 			const seenPayload = (m.p ?? []).includes(payload);
-			if (seenPayload && m.a > m.w) return countedRepeat(m, countsExact, m.s === 1 || ended);
 			if (m.g === 1) {
-				// the assignment a later step implied (implied.ts) may be this one, or not: emitted,
-				// counted as that one, and the counts no longer exact
+				// the assignment a later step implied (implied.ts) may be this one or not, even with a
+				// Guardian seen before (re-assigned to the same one): emitted, counted as that one,
+				// and the counts no longer exact
 				delete m.g;
 				m.u = 1;
-				m.p = [...(m.p ?? []), payload].slice(-MAX_FINGERPRINTS);
+				m.p = [...(m.p ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);
 				return verdict(m.a <= m.w || m.s === 1 || ended, true);
 			}
+			if (seenPayload && m.a > m.w) return countedRepeat(m, countsExact, m.s === 1 || ended);
 			m.a += 1;
 			m.p = [...(m.p ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);
 			// its withdrawal already arrived, or the shift already started or ended

@@ -59,6 +59,13 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 		expect(retry.duplicate || retry.possibleRepeat === true).toBe(true);
 	});
 
+	it('never drops the first assignment arriving after an implied one, even with a Guardian seen before', () => {
+		const store = createStore();
+		feed([A1, W, S], store);
+		// the same Guardian assigned again, or a late retry of the first assignment: nothing tells
+		expect(feed([A1], store, 10_000)).toEqual([{ duplicate: false, stale: true, possibleRepeat: true }]);
+	});
+
 	it('implies nothing for a job the memory has never heard of', () => {
 		expect(feed([C]).map(impliedOf)).toEqual([[]]);
 		expect(feed([S]).map(impliedOf)).toEqual([[]]);
