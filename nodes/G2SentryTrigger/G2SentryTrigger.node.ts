@@ -21,6 +21,7 @@ import { effectiveLimits, recordEvent, saveStore, type EventStore } from './even
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { refusalToLog, toLog } from './refusalLog';
+import { impliedItems } from './implied';
 import { replayedItems } from './replay';
 import { signatureHeaderProblem, verifySignature } from './signature';
 import { currentStore, STORE_KEY, storeCacheKey } from './storeCache';
@@ -244,8 +245,12 @@ export class G2SentryTrigger implements INodeType {
 				`G2 Sentry Trigger: ${unreadable.count} entries of the saved delivery memory could not be read and were left out; redeliveries of those jobs' events may run again`,
 			);
 		}
-		// an event that starts no run still carries the replay, if any, into one
-		const skip = (status: string) => (replay.length ? { ...reply(res, 200, { status }), workflowData: [replay] } : reply(res, 200, { status }));
+		// steps this callback proves were lost (implied.ts): in the same run, before it
+		const implied: INodeExecutionData[] = verdict.duplicate ? [] : impliedItems(verdict.implied ?? [], event, receivedAt, viaPrevious)
+			.filter(({ json }) => wanted.includes(json.eventType) && !(json.stale && options.dropStale === true));
+		const before = [...replay, ...implied];
+		// an event that starts no run still carries the replay and implied steps, if any, into one
+		const skip = (status: string) => (before.length ? { ...reply(res, 200, { status }), workflowData: [before] } : reply(res, 200, { status }));
 		if (verdict.duplicate) return skip('duplicate');
 		if (event.known && !wanted.includes(event.eventType)) return skip('filtered');
 		if (verdict.stale && options.dropStale === true) return skip('stale');
@@ -269,8 +274,8 @@ export class G2SentryTrigger implements INodeType {
 		res.status(200).json({ status: 'accepted' });
 		if (options.includeJob === true) Object.assign(item.json, await fetchJobRecord(this, event.jobId));
 		// a test run takes its output from trigger() (see testEvent)
-		if (this.getMode() === 'manual') holdTestEvent(testEventKey(this), [[item]]);
-		return { noWebhookResponse: true, workflowData: [[...replay, item]] };
+		if (this.getMode() === 'manual') holdTestEvent(testEventKey(this), [[...implied, item]]);
+		return { noWebhookResponse: true, workflowData: [[...before, item]] };
 	}
 
 	/**

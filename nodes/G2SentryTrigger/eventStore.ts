@@ -3,7 +3,8 @@
  * merged. Pure (no n8n, no clock).
  *
  * Each job is one short string: `a.w.f.t.p1,p2.o1,o2.r1,r2` — assignments, withdrawals, flags
- * (1 started, 2 completed, 4 canceled, 8 counts in doubt), last heard of (ms, base 36),
+ * (1 started, 2 completed, 4 canceled, 8 counts in doubt, 16 an
+ * assignment implied and not yet received), last heard of (ms, base 36),
  * fingerprints of assignment payloads, fingerprints of unknown events, and the steps recorded
  * recently, each a step letter and its time (ms, base 36; see replay.ts, which replays them after
  * a restart). Fingerprints are base64url and step entries letters and base-36 digits, so neither
@@ -50,6 +51,8 @@ export interface JobMemory {
 	 * repeat let through while another process may hold events this copy lacks)
 	 */
 	u?: 1;
+	/** an assignment was implied by a later step and no real JobAssigned has come since (implied.ts) */
+	g?: 1;
 	/** last time (ms) any delivery for this job arrived: retries keep the entry alive */
 	t: number;
 	/** steps recorded within the replay window, oldest first: a step letter and its time (replay.ts) */
@@ -151,7 +154,7 @@ const count = (text: string | undefined) => {
 const list = (text: string | undefined) => (text ? text.split(',').filter(Boolean) : undefined);
 
 export function encodeJob(m: JobMemory): string {
-	const flags = (m.s ? 1 : 0) | (m.c ? 2 : 0) | (m.x ? 4 : 0) | (m.u ? 8 : 0);
+	const flags = (m.s ? 1 : 0) | (m.c ? 2 : 0) | (m.x ? 4 : 0) | (m.u ? 8 : 0) | (m.g ? 16 : 0);
 	const fields = [m.a, m.w, flags, Math.max(0, Math.floor(m.t)).toString(36), (m.p ?? []).join(','), (m.o ?? []).join(','), (m.r ?? []).join(',')];
 	while (fields.length > 4 && fields[fields.length - 1] === '') fields.pop();
 	return fields.join('.');
@@ -165,6 +168,7 @@ export function decodeJob(text: string): JobMemory {
 	if (flags & 2) memory.c = 1;
 	if (flags & 4) memory.x = 1;
 	if (flags & 8) memory.u = 1;
+	if (flags & 16) memory.g = 1;
 	const payloads = list(p);
 	if (payloads) memory.p = payloads;
 	const others = list(o);
@@ -196,6 +200,7 @@ export function mergeJob(x: JobMemory, y: JobMemory): JobMemory {
 	if (x.s || y.s) merged.s = 1;
 	if (x.c || y.c) merged.c = 1;
 	if (x.x || y.x) merged.x = 1;
+	if (x.g || y.g) merged.g = 1;
 	// Copies that disagree on what was counted may each have counted a different event, and the
 	// larger count then undercounts; a copy that counted nothing leaves the other's counts exact.
 	const countedNothing = (m: JobMemory) => m.a === 0 && m.w === 0 && !m.p?.length;

@@ -30,6 +30,7 @@ import { createHash } from 'node:crypto';
 
 import { CALLBACK_EVENTS, type CallbackEvent } from '../shared/contract';
 import { decodeJob, encodeJob, jobAdded, jobCount, jobsRemoved, lastHeard, MAX_FINGERPRINTS, MAX_OTHER_KEYS, type EventStore, type JobMemory } from './eventStore';
+import { takeImplied, type ImpliedStep } from './implied';
 import { FINAL_STATUSES, rememberedStatus } from './missedEvents';
 import { recordStep, REPLAY_WINDOW_MS, stepLetter } from './replay';
 
@@ -74,7 +75,7 @@ export type Verdict =
 	 * possibleRepeat: the payload is identical to an earlier event of this job, so a late retry of
 	 * that event would look exactly the same; it is emitted because a real event must not be lost.
 	 */
-	| { duplicate: false; stale: boolean; possibleRepeat?: true };
+	| { duplicate: false; stale: boolean; possibleRepeat?: true; implied?: ImpliedStep[] };
 
 export function isKnownEvent(eventType: string): eventType is CallbackEvent {
 	return (CALLBACK_EVENTS as readonly string[]).includes(eventType);
@@ -116,7 +117,12 @@ export function recordEvent(
 	const memory: JobMemory = saved === undefined ? { a: 0, w: 0, t: now } : decodeJob(saved);
 	// (either side: a clock set back must not end the doubt early)
 	const shared = store.shared !== undefined && Math.abs(now - store.shared) < SHARED_DOUBT_MS;
-	const verdict = decide(memory, event, !shared && memory.u !== 1);
+	const countsExact = !shared && memory.u !== 1;
+	// steps this one proves the memory lacks (implied.ts), recorded first, in lifecycle order
+	const implied = saved === undefined ? [] : takeImplied(memory, event.eventType, !countsExact);
+	for (const step of implied) recordStep(memory, step.stale ? step.letter.toLowerCase() : step.letter, now);
+	const decided = decide(memory, event, countsExact);
+	const verdict: Verdict = implied.length > 0 && !decided.duplicate ? { ...decided, implied } : decided;
 	memory.t = now;
 	// what may be replayed after a restart (replay.ts): every step that was not a duplicate
 	const letter = verdict.duplicate ? undefined : stepLetter(event.eventType, event.jobStatus, verdict.stale);
@@ -150,6 +156,15 @@ function decide(m: JobMemory, event: IncomingEvent, countsExact: boolean): Verdi
 		case 'JobAssigned': {
 			const payload = fingerprint(event.guardianPhone ?? '');
 			const seenPayload = (m.p ?? []).includes(payload);
+			if (m.g === 1) {
+				// the assignment a later step implied (implied.ts) may be this one or not, even with a
+				// Guardian seen before (re-assigned to the same one): emitted, counted as that one,
+				// and the counts no longer exact
+				delete m.g;
+				m.u = 1;
+				m.p = [...(m.p ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);
+				return verdict(m.a <= m.w || m.s === 1 || ended, true);
+			}
 			if (seenPayload && m.a > m.w) return countedRepeat(m, countsExact, m.s === 1 || ended);
 			m.a += 1;
 			m.p = [...(m.p ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);

@@ -38,8 +38,11 @@ export type Fate = 'once' | 'repeat-marked' | 'repeat-unmarked' | 'recovered' | 
 export interface Counted {
 	event: SentEvent;
 	fate: Fate;
-	/** runs of this event in executions that ran (recoveredBecause: 'restart' for a replay, else catch-up) */
-	ran: Array<{ execution: number; possibleRepeat: boolean; recovered: boolean; replayed?: boolean }>;
+	/**
+	 * runs of this event in executions that ran (recoveredBecause: 'restart' for a replay, 'implied'
+	 * for a step a later callback of the job proved, else catch-up)
+	 */
+	ran: Array<{ execution: number; possibleRepeat: boolean; recovered: boolean; replayed?: boolean; implied?: true }>;
 	/** executions that held the event but never ran (crashed, new, running…) */
 	notRun: Array<{ execution: number; status: string }>;
 	/**
@@ -109,12 +112,16 @@ export function classify(events: SentEvent[], runs: Run[], gate: GateRecord[]): 
 		const notRun: Counted['notRun'] = [];
 		for (const run of runs) {
 			for (const item of run.items.filter((j) => sameEvent(event, j))) {
-				if (RAN.has(run.status) && run.recorded) ran.push({ execution: run.id, possibleRepeat: item.possibleRepeat === true, recovered: item.recovered === true, replayed: item.recoveredBecause === 'restart' });
+				if (RAN.has(run.status) && run.recorded) {
+					const implied = item.recoveredBecause === 'implied' ? { implied: true as const } : {};
+					ran.push({ execution: run.id, possibleRepeat: item.possibleRepeat === true, recovered: item.recovered === true, replayed: item.recoveredBecause === 'restart', ...implied });
+				}
 				else notRun.push({ execution: run.id, status: run.status });
 			}
 		}
-		// the real run: a delivered one before a recovered one, an unmarked one before a marked one
-		const rank = (r: Counted['ran'][number]) => (r.recovered ? 2 : 0) + (r.possibleRepeat ? 1 : 0);
+		// the real run: a delivered one before a recovered one, an unmarked one before a marked one;
+		// an implied step ran in its job's callback run, before any later arrival of the step itself
+		const rank = (r: Counted['ran'][number]) => (r.recovered && !r.implied ? 2 : 0) + (r.possibleRepeat ? 1 : 0);
 		const [first, ...repeats] = [...ran].sort((a, b) => rank(a) - rank(b));
 		let fate: Fate;
 		if (!first) fate = 'lost';
@@ -173,7 +180,7 @@ export function timelines(counted: Counted[], gate: GateRecord[], crashes: Crash
 			`job ${event.jobId} ${event.eventType}/${event.jobStatus} (delivery ${event.deliveryId}): ${fate}${how ? ` (${how})` : ''}`,
 			...event.attempts.map((a) => `  sandbox ${at(a.startedAt)} attempt ${a.attempt}${a.duplicate ? ' (duplicate)' : ''}: ${a.status ?? a.error ?? '-'} → ${a.outcome}`),
 			...gate.filter((g) => g.body === event.body).map((g) => `  n8n     ${at(g.at)} answered ${g.answeredAt ? at(g.answeredAt) : '-'}: ${g.answer}`),
-			...ran.map((r) => `  ran in execution ${r.execution}${r.possibleRepeat ? ' possibleRepeat' : ''}${r.recovered ? (r.replayed ? ' replayed after a restart' : ' recovered by catch-up') : ''}`),
+			...ran.map((r) => `  ran in execution ${r.execution}${r.possibleRepeat ? ' possibleRepeat' : ''}${r.recovered ? (r.replayed ? ' replayed after a restart' : r.implied ? ' implied by a later step of the job' : ' recovered by catch-up') : ''}`),
 			...notRun.map((r) => `  held by execution ${r.execution}, status ${r.status} (not run)`),
 		];
 		return lines.join('\n');

@@ -207,7 +207,11 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 		// unmarked repeat fails it.
 		const uncoverable = counted.filter((c) => UNCOVERABLE.has(c.lostHow)).length;
 		const replayed = counted.filter((c) => c.ran.some((r) => r.replayed)).length;
-		const recoveredBy = { replay: counted.filter((c) => c.fate === 'recovered' && c.ran.every((r) => r.replayed)).length, catchUp: counted.filter((c) => c.fate === 'recovered' && !c.ran.every((r) => r.replayed)).length };
+		const recoveredBy = {
+			replay: counted.filter((c) => c.fate === 'recovered' && c.ran.every((r) => r.replayed)).length,
+			implied: counted.filter((c) => c.fate === 'recovered' && c.ran.every((r) => r.implied)).length,
+			catchUp: counted.filter((c) => c.fate === 'recovered' && !c.ran.every((r) => r.replayed) && !c.ran.every((r) => r.implied)).length,
+		};
 		const pass = counted.length === order.length && fates.lost === uncoverable && fates['repeat-unmarked'] === 0;
 		const when = (t: number) => `${((t - t0) / 1000).toFixed(1)} s`;
 		const gaps = ackedBeforeKill(counted, gate.log, crashes);
@@ -218,7 +222,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 			target: `${order.length} events (${jobs.length} jobs × 3) at ${EVENTS_PER_SECOND}/s, ${IN_FLIGHT} in flight, retries compressed so the schedule lasts ${RESTART_MARGIN}× n8n's slowest start, ${killCount} SIGKILL(s) at random moments, restarted at once: 0 run twice unmarked, 0 lost but a job's first event the saved memory never held (answered by n8n's start-up page, or n8n died before saving it: named and counted)`,
 			result:
 				`n8n ${topology.version}, ${topology.label}: ${counted.length} distinct events sent; ${fates.once} run once, ${fates['repeat-marked']} run again marked possibleRepeat, ${fates['repeat-unmarked']} run again unmarked, ` +
-				`${fates.recovered} recovered (${recoveredBy.replay} by the replay after a restart, ${recoveredBy.catchUp} by catch-up, which asked ${statusesAsked} statuses in its pass after the flood), ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${uncoverable} of them a job's first event the trigger's saved memory never held${gapText}; ${replayed} events replayed after a restart; ` +
+				`${fates.recovered} recovered (${recoveredBy.replay} by the replay after a restart, ${recoveredBy.implied} implied by a later step of the job, ${recoveredBy.catchUp} by catch-up, which asked ${statusesAsked} statuses in its pass after the flood), ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${uncoverable} of them a job's first event the trigger's saved memory never held${gapText}; ${replayed} events replayed after a restart; ` +
 				`retries ${scales.map((x) => `${x}×`).join(' then ')} compressed (schedule ${(SCHEDULE_MS / scales[scales.length - 1] / 1000).toFixed(0)} s; slowest start ${(slowestStartMs / 1000).toFixed(1)} s); ` +
 				`kills at ${crashes.map((c) => `${when(c.killedAt)}${c.killedAt - c.plannedAt > 1_000 ? ` (due ${when(c.plannedAt)})` : ''}, webhook back ${c.servedAt ? when(c.servedAt) : '-'}`).join('; ')}, flood sent in ${(floodDoneMs / 1000).toFixed(1)} s; ` +
 				`${attempts.length} delivery attempts (${attempts.filter((a) => a.outcome === 'given-up').length} given up), ${gate.log.length} requests at the gate (${startupAcks} answered 200 by n8n's start-up page, peak ${gate.peakInFlight} in flight); ` +

@@ -138,8 +138,12 @@ describe('recordEvent: out of order', () => {
 		]);
 	});
 
-	it('flags a start that arrives after the completion as stale', () => {
-		expect(run([ev('JobAssigned'), ev('JobCompleted'), ev('JobStarted')])).toEqual(['new', 'new', 'stale']);
+	it('drops a start that arrives after the completion: the completion implied it (implied.ts)', () => {
+		expect(run([ev('JobAssigned'), ev('JobCompleted'), ev('JobStarted')])).toEqual(['new', 'new', 'dup']);
+	});
+
+	it('flags a start that arrives after the completion as stale when the job was unknown before', () => {
+		expect(run([ev('JobCompleted'), ev('JobStarted')])).toEqual(['new', 'stale']);
 	});
 
 	it('flags an assignment whose withdrawal came first as stale, and still counts it', () => {
@@ -158,14 +162,22 @@ describe('recordEvent: out of order', () => {
 	it('counts every distinct event of any arrival order exactly once (A W A S C)', () => {
 		const lifecycle = [...reassigned(), ev('JobStarted', { guardianPhone: '+15550199' }), ev('JobCompleted')];
 		for (const order of permutations(lifecycle)) {
-			const trace = run(order);
-			expect(trace.filter((t) => t !== 'dup')).toHaveLength(lifecycle.length);
-			// the completion is never stale, whatever came before
-			expect(trace[order.indexOf(lifecycle[4])]).toBe('new');
-			// and once everything is known, any late retry is a duplicate
 			const store = createStore();
-			run(order, store);
-			expect(run([...lifecycle].reverse(), store)).toEqual(['dup', 'dup', 'dup', 'dup', 'dup']);
+			const verdicts = order.map((event, i) => recordEvent(store, event, 1_000 + i));
+			// each event emitted (a step implied by a later one counts as emitted, implied.ts) ...
+			const emitted = verdicts.flatMap((v, i) => (v.duplicate ? [] : [...(v.implied ?? []).map((s) => s.eventType), order[i].eventType]));
+			for (const type of ['JobAssigned', 'JobWithdrawed', 'JobStarted', 'JobCompleted']) {
+				expect(emitted.filter((t) => t === type).length).toBeGreaterThanOrEqual(lifecycle.filter((e) => e.eventType === type).length);
+			}
+			// ... and anything beyond that is marked: an implied step, or a possible repeat
+			const unmarked = verdicts.filter((v) => !v.duplicate && v.possibleRepeat !== true).length;
+			expect(unmarked).toBeLessThanOrEqual(lifecycle.length);
+			// the completion is never stale, whatever came before
+			const completion = verdicts[order.indexOf(lifecycle[4])];
+			expect(!completion.duplicate && completion.stale).toBe(false);
+			// and once everything is known, no late retry runs unmarked
+			const late = [...lifecycle].reverse().map((event, i) => recordEvent(store, event, 2_000 + i));
+			expect(late.every((v) => v.duplicate || v.possibleRepeat === true)).toBe(true);
 		}
 	});
 

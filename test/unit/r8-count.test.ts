@@ -104,6 +104,20 @@ describe('R8 counting', () => {
 		expect(started.fate).toBe('repeat-unmarked');
 	});
 
+	it('counts a step implied by a later one as recovered, and as the real run when the step itself arrives later marked', () => {
+		const implied = { recovered: true, recoveredBecause: 'implied' };
+		const runs: Run[] = [
+			{ id: 1, status: 'success', recorded: true, items: [item(10, 'JobStarted', 'InProgress', implied), item(10, 'JobCompleted', 'Completed')] },
+			{ id: 2, status: 'success', recorded: true, items: [item(11, 'JobAssigned', 'Assigned', implied), item(11, 'JobStarted', 'InProgress')] },
+			{ id: 3, status: 'success', recorded: true, items: [item(11, 'JobAssigned', 'Assigned', { possibleRepeat: true })] },
+		];
+		const [started, completed, assigned] = classify([events[1], events[2], events[3]], runs, []);
+		expect(started.fate).toBe('recovered');
+		expect(started.ran).toEqual([{ execution: 1, possibleRepeat: false, recovered: true, replayed: false, implied: true }]);
+		expect(completed.fate).toBe('once');
+		expect(assigned.fate).toBe('repeat-marked');
+	});
+
 	it('finds the items of an execution that never ran in what n8n queued for it', () => {
 		const queued = { executionData: { nodeExecutionStack: [{ node: { name: 'T' }, data: { main: [[{ json: { jobId: 1 } }]] } }] }, resultData: { runData: {} } };
 		const ran = { resultData: { runData: { T: [{ data: { main: [[{ json: { jobId: 2 } }], null] } }] } } };

@@ -89,7 +89,8 @@ describe('replay after a restart', () => {
 
 	it('with the option off emits nothing and marks the steps as done; filters Events and stale steps', () => {
 		const before = createStore();
-		recordEvent(before, ev('JobAssigned', 1), T - 2_000);
+		recordEvent(before, ev('JobAssigned', 2), T - 2_000);
+		// job 1's first event is its completion (so it implies no start: implied.ts)
 		recordEvent(before, ev('JobCompleted', 1), T - 1_000);
 		recordEvent(before, ev('JobStarted', 1), T); // after the completion: stale
 		const off = restart(savedBy(before), T + 5_000);
