@@ -183,6 +183,11 @@ export function lastHeard(text: string): number {
 	return Number.parseInt(text.split('.', 4)[3] ?? '', 36) || 0;
 }
 
+/** Whether a job keeps recent steps (the seventh field), without decoding it (replay.ts). */
+export function hasRecentSteps(text: string): boolean {
+	return text.split('.', 7).length === 7;
+}
+
 /** Both lists' entries once each, the newer copy's order last (so it survives the cut). */
 function union(older: string[] | undefined, newer: string[] | undefined, max: number): string[] | undefined {
 	if (!older?.length) return newer;

@@ -29,7 +29,7 @@
 import { createHash } from 'node:crypto';
 
 import { CALLBACK_EVENTS, type CallbackEvent } from '../shared/contract';
-import { decodeJob, encodeJob, jobAdded, jobCount, jobsRemoved, lastHeard, MAX_FINGERPRINTS, MAX_OTHER_KEYS, type EventStore, type JobMemory } from './eventStore';
+import { decodeJob, encodeJob, hasRecentSteps, jobAdded, jobCount, jobsRemoved, lastHeard, MAX_FINGERPRINTS, MAX_OTHER_KEYS, type EventStore, type JobMemory } from './eventStore';
 import { takeImplied, type ImpliedStep } from './implied';
 import { FINAL_STATUSES, rememberedStatus } from './missedEvents';
 import { recordStep, REPLAY_WINDOW_MS, stepLetter } from './replay';
@@ -239,7 +239,7 @@ export function pruneStore(store: EventStore, now: number, limits: StoreLimits =
 			if (now - heard > limits.maxAgeMs) delete store.jobs[key];
 			// steps past the replay window can never be replayed (replay.ts): keep the string short,
 			// unless this process has yet to replay a predecessor's steps
-			else if (now - heard > REPLAY_WINDOW_MS && store.replayDue === undefined && text.split('.', 7).length === 7) {
+			else if (now - heard > REPLAY_WINDOW_MS && store.replayDue === undefined && hasRecentSteps(text)) {
 				store.jobs[key] = encodeJob({ ...decodeJob(text), r: undefined });
 			}
 		}

@@ -24,7 +24,7 @@
  * another is alive, so those steps are replayed too, marked the same way.
  */
 import type { CallbackEvent, JobStatus } from '../shared/contract';
-import { decodeJob, encodeJob, MAX_RECENT_STEPS, type EventStore, type JobMemory } from './eventStore';
+import { decodeJob, encodeJob, hasRecentSteps, MAX_RECENT_STEPS, type EventStore, type JobMemory } from './eventStore';
 
 /**
  * How far before a predecessor's last write its steps are replayed. R8 (test/reliability/) saw
@@ -105,8 +105,7 @@ export function takeReplay(store: EventStore, now: number, recordAgain = true): 
 	const steps: ReplayedStep[] = [];
 	for (const key in store.jobs) {
 		const text = store.jobs[key];
-		// only jobs with recent steps (a seventh field) are decoded
-		if (text.split('.', 7).length < 7) continue;
+		if (!hasRecentSteps(text)) continue;
 		const memory = decodeJob(text);
 		const kept: string[] = [];
 		const again: string[] = [];
