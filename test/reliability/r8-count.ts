@@ -51,9 +51,10 @@ export interface Counted {
 	 * had never heard of the job; 'first event of the job, never in the saved memory': the node
 	 * answered it and n8n died before the memory holding it reached the database, and the memory
 	 * saved at the end has the job but never counted its assignment (see rememberedNothingOf).
-	 * Neither replay nor catch-up can bring these back: docs/delivery-guarantees.md
+	 * Neither replay nor catch-up can bring these back: docs/delivery-guarantees.md. In queue mode
+	 * also 'start-up page, a job the main never held' (see mainNeverHeld).
 	 */
-	lostHow?: 'start-up page, first event of the job' | 'first event of the job, never in the saved memory' | 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
+	lostHow?: 'start-up page, first event of the job' | 'first event of the job, never in the saved memory' | 'start-up page, a job the main never held' | 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
 }
 
 type Items = Array<{ json: Record<string, unknown> } | null> | null | undefined;
@@ -158,6 +159,23 @@ export function rememberedNothingOf(counted: Counted[], assignmentsSaved: (jobId
 		if (c.lostHow !== 'acknowledged, never run' || c.event.eventType !== 'JobAssigned') continue;
 		const first = counted.every((o) => o.event.jobId !== c.event.jobId || o.event.deliveryId >= c.event.deliveryId);
 		if (first && (assignmentsSaved(c.event.jobId) ?? 0) === 0) c.lostHow = 'first event of the job, never in the saved memory';
+	}
+}
+
+/**
+ * Queue mode: catch-up runs on the main, whose memory is the database copy of activation time
+ * (n8n gives trigger() no way to reload it; docs/delivery-guarantees.md, "Queue mode"). A step a
+ * restarted webhook process answered with n8n's start-up page, of a job only the webhook processes
+ * had heard of, is therefore lost. Renamed in place when G2 Sentry was never asked for the job's
+ * status after that answer (catch-up is the only caller of the status endpoint in R8): had
+ * catch-up asked and still not recovered the step, the loss stays what it was, a failure.
+ */
+export function mainNeverHeld(counted: Counted[], gate: GateRecord[], statusAskedAt: (jobId: number) => number[]): void {
+	for (const c of counted) {
+		if (c.lostHow !== 'start-up page') continue;
+		const pages = gate.filter((g) => g.body === c.event.body && STARTING_UP.test(g.answer)).map((g) => g.at);
+		const since = Math.min(...pages);
+		if (!statusAskedAt(c.event.jobId).some((t) => t >= since)) c.lostHow = 'start-up page, a job the main never held';
 	}
 }
 

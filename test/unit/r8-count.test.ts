@@ -2,7 +2,7 @@
  * R8's counting (test/reliability/r8-count.ts): each event the sandbox sent gets exactly one fate,
  * and an execution n8n marked crashed never counts as a run.
  */
-import { ackedBeforeKill, classify, rememberedNothingOf, sentEvents, triggerItems, type Run } from '../reliability/r8-count';
+import { ackedBeforeKill, classify, mainNeverHeld, rememberedNothingOf, sentEvents, triggerItems, type Run } from '../reliability/r8-count';
 import type { GateRecord } from '../reliability/r8-gate';
 
 const body = (jobId: number, eventType: string, jobStatus: string) => JSON.stringify({ jobId, eventType, jobName: `job ${jobId}`, jobStatus });
@@ -89,6 +89,26 @@ describe('R8 counting', () => {
 			// saved (an assignment counted): the replay should have brought it back
 			'acknowledged, never run',
 			'acknowledged, never run',
+		]);
+	});
+
+	it("in queue mode names a start-up page loss beyond reach only when catch-up never asked the job's status after the page", () => {
+		const page = '200 n8n is starting up. Please wait';
+		const gate: GateRecord[] = [
+			{ at: 1_000, body: body(10, 'JobCompleted', 'Completed'), answer: page },
+			{ at: 1_000, body: body(11, 'JobCompleted', 'Completed'), answer: page },
+			{ at: 1_000, body: body(11, 'JobStarted', 'InProgress'), answer: '200 {"status":"accepted"}' },
+		];
+		const counted = classify(events.slice(0, 6), [], gate);
+		// job 10 was asked about before the page only; job 11 after it: catch-up held the job and failed to recover it
+		mainNeverHeld(counted, gate, (jobId) => (jobId === 10 ? [500] : [2_000]));
+		expect(counted.map((c) => c.lostHow)).toEqual([
+			'acknowledged, never run',
+			'acknowledged, never run',
+			'start-up page, a job the main never held',
+			'acknowledged, never run',
+			'acknowledged, never run',
+			'start-up page',
 		]);
 	});
 
