@@ -26,8 +26,7 @@ import { percentile, report, seedOf, sized, timer } from './figures';
 import { CURRENT } from './forgery-cases';
 import { CALLBACK_RETRY_DELAYS_MS } from '../../nodes/shared/contract';
 import { control } from './r3-api-faults';
-import { decodeJob } from '../../nodes/G2SentryTrigger/eventStore';
-import { loadStore } from '../../nodes/G2SentryTrigger/events';
+import { decodeJob, loadStore } from '../../nodes/G2SentryTrigger/eventStore';
 import { ackedBeforeKill, classify, rememberedNothingOf, sentEvents, timelines, type Counted, type Crash, type Fate, type Run } from './r8-count';
 import { startGate } from './r8-gate';
 import { queueWebhookProcess, R8_CATCH_UP_MINUTES, singleProcess, type Topology } from './r8-topologies';
@@ -197,7 +196,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 
 		const counted = classify(sentEvents(attempts), runs, gate.log);
 		const memory = loadStore(await topology.memory());
-		rememberedNothingOf(counted, (jobId) => (memory.jobs[String(jobId)] === undefined ? undefined : decodeJob(memory.jobs[String(jobId)]).a));
+		rememberedNothingOf(counted, (jobId) => (memory.jobs[String(jobId)] === undefined ? undefined : decodeJob(memory.jobs[String(jobId)]).assignments));
 		const fates = counted.reduce<Record<Fate, number>>((acc, c) => ((acc[c.fate] += 1), acc), { once: 0, 'repeat-marked': 0, 'repeat-unmarked': 0, recovered: 0, lost: 0 });
 		const lostHow = counted.filter((c) => c.lostHow).reduce<Record<string, number>>((acc, c) => ((acc[c.lostHow as string] = (acc[c.lostHow as string] ?? 0) + 1), acc), {});
 		const statuses = runs.reduce<Record<string, number>>((acc, r) => ((acc[r.status] = (acc[r.status] ?? 0) + 1), acc), {});
