@@ -168,15 +168,9 @@ const FLAGS = Object.keys(FLAG_BITS) as Array<keyof typeof FLAG_BITS>;
 export function encodeJob(memory: JobMemory): string {
 	let flags = 0;
 	for (const flag of FLAGS) if (memory[flag]) flags |= FLAG_BITS[flag];
-	const fields = [
-		memory.assignments,
-		memory.withdrawals,
-		flags,
-		Math.max(0, Math.floor(memory.lastHeardAt)).toString(36),
-		(memory.assignmentFingerprints ?? []).join(','),
-		(memory.unknownEventFingerprints ?? []).join(','),
-		(memory.recentSteps ?? []).join(','),
-	];
+	const heard = Math.max(0, Math.floor(memory.lastHeardAt)).toString(36);
+	const lists = [memory.assignmentFingerprints, memory.unknownEventFingerprints, memory.recentSteps].map((entries) => (entries ?? []).join(','));
+	const fields = [memory.assignments, memory.withdrawals, flags, heard, ...lists];
 	while (fields.length > 4 && fields[fields.length - 1] === '') fields.pop();
 	return fields.join('.');
 }
@@ -223,10 +217,7 @@ export function mergeJob(x: JobMemory, y: JobMemory): JobMemory {
 		withdrawals: Math.max(x.withdrawals, y.withdrawals),
 		lastHeardAt: newer.lastHeardAt,
 	};
-	if (x.started || y.started) merged.started = true;
-	if (x.completed || y.completed) merged.completed = true;
-	if (x.canceled || y.canceled) merged.canceled = true;
-	if (x.assignmentImplied || y.assignmentImplied) merged.assignmentImplied = true;
+	for (const flag of FLAGS) if (flag !== 'countsInDoubt' && (x[flag] || y[flag])) merged[flag] = true;
 	// Copies that disagree on what was counted may each have counted a different event, and the
 	// larger count then undercounts; a copy that counted nothing leaves the other's counts exact.
 	const countedNothing = (m: JobMemory) => m.assignments === 0 && m.withdrawals === 0 && !m.assignmentFingerprints?.length;

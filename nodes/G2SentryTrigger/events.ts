@@ -254,8 +254,8 @@ export function pruneStore(store: EventStore, now: number, limits: StoreLimits =
 	// Evict down to 90% so a full store is not sorted again on every delivery.
 	const keep = Math.floor(limits.maxJobs * 0.9);
 	keys
-		.map((key) => ({ key, t: lastHeard(store.jobs[key]) }))
-		.sort((x, y) => x.t - y.t)
+		.map((key) => ({ key, heardAt: lastHeard(store.jobs[key]) }))
+		.sort((x, y) => x.heardAt - y.heardAt)
 		.slice(0, Math.max(0, keys.length - keep))
 		.forEach(({ key }) => delete store.jobs[key]);
 	jobsRemoved(store);
