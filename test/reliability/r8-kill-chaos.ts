@@ -26,8 +26,8 @@ import { percentile, report, seedOf, sized, timer } from './figures';
 import { CURRENT } from './forgery-cases';
 import { CALLBACK_RETRY_DELAYS_MS } from '../../nodes/shared/contract';
 import { control } from './r3-api-faults';
-import { decodeJob } from '../../nodes/G2SentryTrigger/eventStore';
-import { loadStore, unfinishedJobs } from '../../nodes/G2SentryTrigger/events';
+import { decodeJob, loadStore } from '../../nodes/G2SentryTrigger/eventStore';
+import { unfinishedJobs } from '../../nodes/G2SentryTrigger/events';
 import { ackedBeforeKill, classify, mainNeverHeld, rememberedNothingOf, sentEvents, timelines, type Counted, type Crash, type Fate, type Run } from './r8-count';
 import { startGate } from './r8-gate';
 import { queueWebhookProcess, R8_CATCH_UP_MINUTES, singleProcess, type Topology } from './r8-topologies';
@@ -202,7 +202,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 
 		const counted = classify(sentEvents(attempts), runs, gate.log);
 		const memory = loadStore(await topology.memory());
-		rememberedNothingOf(counted, (jobId) => (memory.jobs[String(jobId)] === undefined ? undefined : decodeJob(memory.jobs[String(jobId)]).a));
+		rememberedNothingOf(counted, (jobId) => (memory.jobs[String(jobId)] === undefined ? undefined : decodeJob(memory.jobs[String(jobId)]).assignments));
 		if (topology.catchUpElsewhere) {
 			const asks = ((await control(sandbox, 'GET', '/requests')) as Array<{ path: string; time: string }>).flatMap((r) => {
 				const match = /\/jobs\/(\d+)\/status$/.exec(r.path);

@@ -1,5 +1,5 @@
-import { decodeJob, encodeJob } from '../../nodes/G2SentryTrigger/eventStore';
-import { createStore, recordEvent, type EventStore, type IncomingEvent, type Verdict } from '../../nodes/G2SentryTrigger/events';
+import { createStore, decodeJob, encodeJob, type EventStore, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
+import { recordEvent, type IncomingEvent, type Verdict } from '../../nodes/G2SentryTrigger/events';
 import { takeImplied } from '../../nodes/G2SentryTrigger/implied';
 import { takeReplay } from '../../nodes/G2SentryTrigger/replay';
 
@@ -53,8 +53,8 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 		// out of order: the start came before its assignment
 		const [late] = feed([A2], store, 10_000);
 		expect(late).toEqual({ duplicate: false, stale: true, possibleRepeat: true });
-		expect(memory(store)).toMatchObject({ a: 2, w: 1, s: 1, u: 1 });
-		expect(memory(store).g).toBeUndefined();
+		expect(memory(store)).toMatchObject({ assignments: 2, withdrawals: 1, started: true, countsInDoubt: true });
+		expect(memory(store).assignmentImplied).toBeUndefined();
 		const [retry] = feed([A2], store, 20_000);
 		expect(retry.duplicate || retry.possibleRepeat === true).toBe(true);
 	});
@@ -100,14 +100,14 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 	it('records implied steps in the memory: the status, and the steps a restart replays', () => {
 		const store = createStore();
 		feed([A1, W, C], store);
-		expect(memory(store)).toMatchObject({ a: 2, w: 1, s: 1, c: 1, g: 1 });
+		expect(memory(store)).toMatchObject({ assignments: 2, withdrawals: 1, started: true, completed: true, assignmentImplied: true });
 		store.replayDue = { from: 0, to: 10_000 };
 		expect(takeReplay(store, 20_000).map((step) => step.eventType)).toEqual(['JobAssigned', 'JobWithdrawed', 'JobAssigned', 'JobStarted', 'JobCompleted']);
 	});
 
 	it('keeps the implied-assignment mark through encoding', () => {
-		const m = { a: 1, w: 1, t: 5 };
+		const m: JobMemory = { assignments: 1, withdrawals: 1, lastHeardAt: 5 };
 		expect(takeImplied(m, 'JobStarted', false)).toHaveLength(1);
-		expect(decodeJob(encodeJob(m))).toMatchObject({ a: 2, w: 1, g: 1 });
+		expect(decodeJob(encodeJob(m))).toMatchObject({ assignments: 2, withdrawals: 1, assignmentImplied: true });
 	});
 });
