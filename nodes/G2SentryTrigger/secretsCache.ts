@@ -41,6 +41,12 @@ interface Entry {
 }
 
 const cache = new Map<string, Entry>();
+/**
+ * Reads under way for a node with no fresh secrets: callbacks arriving together (G2 Sentry sends
+ * bursts) wait for the same read instead of each reading. Removed once settled, so bounded by
+ * the requests in flight.
+ */
+const reading = new Map<string, Promise<CallbackSecrets>>();
 
 const NO_SECRETS: CallbackSecrets = { secrets: ['', ''], previousUntil: undefined };
 
@@ -101,15 +107,33 @@ export async function verifyCallback(
 	}
 	let credential: CallbackSecrets;
 	try {
-		credential = await readCallbackSecrets(context);
+		// a re-read is never shared: a read under way may have started before the credential changed
+		credential = refused === undefined ? await sharedRead(context, key, now) : await readCallbackSecrets(context);
 	} catch (error) {
 		return { ...(refused ?? { check: verifySignature(rawBody, header, NO_SECRETS.secrets), credential: NO_SECRETS }), readError: error as Error };
 	}
-	remember(key, { credential, readAt: now, recheckedAt: fresh?.recheckedAt ?? Number.NEGATIVE_INFINITY });
+	if (refused !== undefined) remember(key, { credential, readAt: now, recheckedAt: now });
 	return { check: verifySignature(rawBody, header, credential.secrets), credential };
+}
+
+/** The read under way for `key`, or a new one, kept once it succeeds (a failure is not kept). */
+async function sharedRead(context: IWebhookFunctions, key: string, now: number): Promise<CallbackSecrets> {
+	const underWay = reading.get(key);
+	if (underWay !== undefined) return await underWay;
+	const read = readCallbackSecrets(context).then((credential) => {
+		remember(key, { credential, readAt: now, recheckedAt: Number.NEGATIVE_INFINITY });
+		return credential;
+	});
+	reading.set(key, read);
+	try {
+		return await read;
+	} finally {
+		reading.delete(key);
+	}
 }
 
 /** Forgets every cached secret, as a restart of n8n would (used by tests). */
 export function clearSecretsCache(): void {
 	cache.clear();
+	reading.clear();
 }

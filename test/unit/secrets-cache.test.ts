@@ -120,6 +120,18 @@ describe('the callback secrets cache', () => {
 		expect(state.reads).toBe(2);
 	});
 
+	it('callbacks arriving together while nothing is cached share one read, failed or not', async () => {
+		const { state, deliver } = node();
+		state.credential = new Error('database unavailable');
+		const failed = await Promise.all([deliver('one', 0), deliver('one', 0), deliver('one', 1)]);
+		expect(failed.map((result) => result.readError?.message)).toEqual(Array(3).fill('database unavailable'));
+		expect(state.reads).toBe(1);
+		state.credential = { callbackSecret: 'one' };
+		const together = await Promise.all(Array.from({ length: 8 }, (_, i) => deliver('one', 10 + i)));
+		expect(together.every((result) => result.check.valid)).toBe(true);
+		expect(state.reads).toBe(2);
+	});
+
 	it(`stays bounded at MAX_CACHED_SECRETS (${MAX_CACHED_SECRETS}) nodes: the one read longest ago goes first`, async () => {
 		const nodes = Array.from({ length: MAX_CACHED_SECRETS + 1 }, (_, i) => node({ nodeId: `node-${i}` }));
 		for (const n of nodes) await n.deliver('one', 0);

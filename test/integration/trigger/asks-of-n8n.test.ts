@@ -78,6 +78,14 @@ describe('what one delivery asks of n8n', () => {
 		expect(asks.map((asked) => asked.credentialReads)).toEqual([1, 0, 0, 0, 1, 0]);
 	});
 
+	it('genuine deliveries arriving together while nothing is kept share one credential read', async () => {
+		const asked = nothingAsked();
+		const server = await start({ observeContext: (context) => countAsks(context, asked) });
+		const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => send(server, payload({ jobId: 100 + i }))));
+		expect(replies.map((reply) => reply.status)).toEqual(Array(8).fill(200));
+		expect(asked.credentialReads).toBe(1);
+	});
+
 	it('a wrong signature reads the credential it is checked against, and nothing else', async () => {
 		const { asks, statuses } = await counted([forged()]);
 		expect(statuses).toEqual([401]);
