@@ -7,15 +7,10 @@
  */
 import { countAsks, nothingAsked, type AskedOfN8n } from '../../../lab/helpers/asked-of-n8n';
 import { CALLBACK_SECRETS_CACHE_MS, CALLBACK_SECRETS_RECHECK_MS } from '../../../nodes/G2SentryTrigger/secretsCache';
-import { payload, send, sign, useTriggerServers } from './fixture';
+import { payload, send, sign, useFakeDate, useTriggerServers } from './fixture';
 
 const start = useTriggerServers();
-const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
-	'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval',
-	'setTimeout', 'clearTimeout'] as const;
-
-beforeEach(() => jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now: Date.UTC(2026, 10, 1) }));
-afterEach(() => jest.useRealTimers());
+useFakeDate();
 
 interface Delivery {
 	body: string;

@@ -5,16 +5,11 @@
  * once the kept read expires. Only Date is faked, so the clock can be moved on.
  */
 import { CALLBACK_SECRETS_CACHE_MS } from '../../../nodes/G2SentryTrigger/secretsCache';
-import { payload, PREVIOUS, SECRET, send, sign, useTriggerServers } from './fixture';
+import { payload, PREVIOUS, SECRET, send, sign, useFakeDate, useTriggerServers } from './fixture';
 
 const NEW_SECRET = 'rotated-callback-secret';
 const start = useTriggerServers();
-const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
-	'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval',
-	'setTimeout', 'clearTimeout'] as const;
-
-beforeEach(() => jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now: Date.UTC(2026, 10, 1) }));
-afterEach(() => jest.useRealTimers());
+useFakeDate();
 
 const later = (ms: number) => jest.setSystemTime(Date.now() + ms);
 
