@@ -27,7 +27,7 @@ import { CURRENT } from './forgery-cases';
 import { CALLBACK_RETRY_DELAYS_MS } from '../../nodes/shared/contract';
 import { control } from './r3-api-faults';
 import { decodeJob } from '../../nodes/G2SentryTrigger/eventStore';
-import { loadStore } from '../../nodes/G2SentryTrigger/events';
+import { loadStore, unfinishedJobs } from '../../nodes/G2SentryTrigger/events';
 import { ackedBeforeKill, classify, rememberedNothingOf, sentEvents, timelines, type Counted, type Crash, type Fate, type Run } from './r8-count';
 import { startGate } from './r8-gate';
 import { queueWebhookProcess, R8_CATCH_UP_MINUTES, singleProcess, type Topology } from './r8-topologies';
@@ -134,6 +134,35 @@ async function catchUpPassAfter(sandbox: Sandbox, since: number, firstWithinMs: 
 	}
 }
 
+/** Passes awaited after the flood at most (each covers jobs the ones before had not reached). */
+const MAX_CATCH_UP_PASSES = 10;
+
+/**
+ * Catch-up passes after the flood until it has asked about each job the saved memory still holds
+ * as unfinished, or a pass reached no job the ones before had not: a pass checks at most its share
+ * of the rate limit over its interval (catchUp.ts: 7 jobs at R8's one minute), least recently
+ * checked first, so a longer list takes several passes. Returns the statuses asked and the passes.
+ */
+async function catchUpCovering(sandbox: Sandbox, topology: Topology): Promise<{ asked: number; passes: number }> {
+	const since = Date.now();
+	const askedJobs = async () =>
+		new Set(
+			((await control(sandbox, 'GET', '/requests')) as Array<{ path: string; time: string }>)
+				.filter((r) => Date.parse(r.time) >= since)
+				.map((r) => /\/jobs\/(\d+)\/status$/.exec(r.path)?.[1])
+				.filter((id): id is string => id !== undefined)
+				.map(Number),
+		);
+	let asked = 0;
+	for (let passes = 1; ; passes++) {
+		const before = (await askedJobs()).size;
+		asked += await catchUpPassAfter(sandbox, Date.now(), R8_CATCH_UP_MINUTES * 60_000 + 30_000);
+		const reached = await askedJobs();
+		const unfinished = unfinishedJobs(loadStore(await topology.memory())).map((job) => job.jobId);
+		if (unfinished.every((jobId) => reached.has(jobId)) || reached.size === before || passes >= MAX_CATCH_UP_PASSES) return { asked, passes };
+	}
+}
+
 async function measure(label: string, figureId: string, start: (sandbox: Sandbox) => Promise<Topology>): Promise<void> {
 	const elapsed = timer();
 	const seed = seedOf(figureId);
@@ -192,7 +221,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 		// every event delivered or given up: the whole compressed schedule at most, after the flood
 		const attempts = await drained(sandbox, new Set(jobs), order.length, Math.max(15 * 60_000, (2 * SCHEDULE_MS) / scales[scales.length - 1]));
 		await settled(topology, 3 * 60_000);
-		const statusesAsked = await catchUpPassAfter(sandbox, Date.now(), R8_CATCH_UP_MINUTES * 60_000 + 30_000);
+		const catchUp = await catchUpCovering(sandbox, topology);
 		const runs = await settled(topology, 3 * 60_000);
 
 		const counted = classify(sentEvents(attempts), runs, gate.log);
@@ -222,7 +251,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 			target: `${order.length} events (${jobs.length} jobs × 3) at ${EVENTS_PER_SECOND}/s, ${IN_FLIGHT} in flight, retries compressed so the schedule lasts ${RESTART_MARGIN}× n8n's slowest start, ${killCount} SIGKILL(s) at random moments, restarted at once: 0 run twice unmarked, 0 lost but a job's first event the saved memory never held (answered by n8n's start-up page, or n8n died before saving it: named and counted)`,
 			result:
 				`n8n ${topology.version}, ${topology.label}: ${counted.length} distinct events sent; ${fates.once} run once, ${fates['repeat-marked']} run again marked possibleRepeat, ${fates['repeat-unmarked']} run again unmarked, ` +
-				`${fates.recovered} recovered (${recoveredBy.replay} by the replay after a restart, ${recoveredBy.implied} implied by a later step of the job, ${recoveredBy.catchUp} by catch-up, which asked ${statusesAsked} statuses in its pass after the flood), ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${uncoverable} of them a job's first event the trigger's saved memory never held${gapText}; ${replayed} events replayed after a restart; ` +
+				`${fates.recovered} recovered (${recoveredBy.replay} by the replay after a restart, ${recoveredBy.implied} implied by a later step of the job, ${recoveredBy.catchUp} by catch-up, which asked ${catchUp.asked} statuses in its ${catchUp.passes} pass(es) after the flood), ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${uncoverable} of them a job's first event the trigger's saved memory never held${gapText}; ${replayed} events replayed after a restart; ` +
 				`retries ${scales.map((x) => `${x}×`).join(' then ')} compressed (schedule ${(SCHEDULE_MS / scales[scales.length - 1] / 1000).toFixed(0)} s; slowest start ${(slowestStartMs / 1000).toFixed(1)} s); ` +
 				`kills at ${crashes.map((c) => `${when(c.killedAt)}${c.killedAt - c.plannedAt > 1_000 ? ` (due ${when(c.plannedAt)})` : ''}, webhook back ${c.servedAt ? when(c.servedAt) : '-'}`).join('; ')}, flood sent in ${(floodDoneMs / 1000).toFixed(1)} s; ` +
 				`${attempts.length} delivery attempts (${attempts.filter((a) => a.outcome === 'given-up').length} given up), ${gate.log.length} requests at the gate (${startupAcks} answered 200 by n8n's start-up page, peak ${gate.peakInFlight} in flight); ` +
