@@ -7,9 +7,10 @@
  * again marked possibleRepeat, run again unmarked, recovered by catch-up, or lost (an event that
  * n8n acknowledged with its start-up page, or that only an execution n8n marked `crashed` held,
  * is lost unless something brings it back: the trigger's replay after a restart or catch-up). The
- * figure fails on any unmarked repeat and on any loss but one: a job's very first event that never
+ * figure fails on any unmarked repeat and on any loss but one: a job's first events that never
  * reached the trigger's saved memory (answered by n8n's start-up page, or acknowledged by the node
- * with n8n killed before the memory holding it was saved), so that nothing knows of the job
+ * with n8n killed before the memory holding them was saved): an event while the saved memory held
+ * no step of its job up to it, so that nothing knows of the job or only of its completion
  * (docs/delivery-guarantees.md); those are counted and named.
  *
  * The vendor's retry schedule (1 s … 1 h, 73 min) is compressed, but not so far that it ends
@@ -28,7 +29,7 @@ import { CALLBACK_RETRY_DELAYS_MS } from '../../nodes/shared/contract';
 import { control } from './r3-api-faults';
 import { decodeJob } from '../../nodes/G2SentryTrigger/eventStore';
 import { loadStore, unfinishedJobs } from '../../nodes/G2SentryTrigger/events';
-import { ackedBeforeKill, classify, rememberedNothingOf, sentEvents, timelines, type Counted, type Crash, type Fate, type Run } from './r8-count';
+import { ackedBeforeKill, classify, NOTHING_EARLIER_SAVED, rememberedNothingOf, STARTUP_NOTHING_EARLIER_SAVED, sentEvents, timelines, type Counted, type Crash, type Fate, type Run } from './r8-count';
 import { startGate } from './r8-gate';
 import { queueWebhookProcess, R8_CATCH_UP_MINUTES, singleProcess, type Topology } from './r8-topologies';
 
@@ -226,12 +227,12 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 
 		const counted = classify(sentEvents(attempts), runs, gate.log);
 		const memory = loadStore(await topology.memory());
-		rememberedNothingOf(counted, (jobId) => (memory.jobs[String(jobId)] === undefined ? undefined : decodeJob(memory.jobs[String(jobId)]).a));
+		rememberedNothingOf(counted, (jobId) => (memory.jobs[String(jobId)] === undefined ? undefined : decodeJob(memory.jobs[String(jobId)])));
 		const fates = counted.reduce<Record<Fate, number>>((acc, c) => ((acc[c.fate] += 1), acc), { once: 0, 'repeat-marked': 0, 'repeat-unmarked': 0, recovered: 0, lost: 0 });
 		const lostHow = counted.filter((c) => c.lostHow).reduce<Record<string, number>>((acc, c) => ((acc[c.lostHow as string] = (acc[c.lostHow as string] ?? 0) + 1), acc), {});
 		const statuses = runs.reduce<Record<string, number>>((acc, r) => ((acc[r.status] = (acc[r.status] ?? 0) + 1), acc), {});
 		const startupAcks = gate.log.filter((g) => /^200 .*starting up/i.test(g.answer)).length;
-		// Every loss fails the figure but a job's first event that never reached the saved memory
+		// Every loss fails the figure but a job's first events that never reached the saved memory
 		// (nothing knows of the job: docs/delivery-guarantees.md); those are counted and named. Any
 		// unmarked repeat fails it.
 		const uncoverable = counted.filter((c) => UNCOVERABLE.has(c.lostHow)).length;
@@ -248,10 +249,10 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 		report({
 			id: figureId,
 			title: `kill chaos, ${label}`,
-			target: `${order.length} events (${jobs.length} jobs × 3) at ${EVENTS_PER_SECOND}/s, ${IN_FLIGHT} in flight, retries compressed so the schedule lasts ${RESTART_MARGIN}× n8n's slowest start, ${killCount} SIGKILL(s) at random moments, restarted at once: 0 run twice unmarked, 0 lost but a job's first event the saved memory never held (answered by n8n's start-up page, or n8n died before saving it: named and counted)`,
+			target: `${order.length} events (${jobs.length} jobs × 3) at ${EVENTS_PER_SECOND}/s, ${IN_FLIGHT} in flight, retries compressed so the schedule lasts ${RESTART_MARGIN}× n8n's slowest start, ${killCount} SIGKILL(s) at random moments, restarted at once: 0 run twice unmarked, 0 lost but a job's first events the saved memory never held, no step of the job up to them (answered by n8n's start-up page, or n8n died before saving them: named and counted)`,
 			result:
 				`n8n ${topology.version}, ${topology.label}: ${counted.length} distinct events sent; ${fates.once} run once, ${fates['repeat-marked']} run again marked possibleRepeat, ${fates['repeat-unmarked']} run again unmarked, ` +
-				`${fates.recovered} recovered (${recoveredBy.replay} by the replay after a restart, ${recoveredBy.implied} implied by a later step of the job, ${recoveredBy.catchUp} by catch-up, which asked ${catchUp.asked} statuses in its ${catchUp.passes} pass(es) after the flood), ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${uncoverable} of them a job's first event the trigger's saved memory never held${gapText}; ${replayed} events replayed after a restart; ` +
+				`${fates.recovered} recovered (${recoveredBy.replay} by the replay after a restart, ${recoveredBy.implied} implied by a later step of the job, ${recoveredBy.catchUp} by catch-up, which asked ${catchUp.asked} statuses in its ${catchUp.passes} pass(es) after the flood), ${fates.lost} lost (${Object.entries(lostHow).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${uncoverable} of them a job's first events the trigger's saved memory never held${gapText}; ${replayed} events replayed after a restart; ` +
 				`retries ${scales.map((x) => `${x}×`).join(' then ')} compressed (schedule ${(SCHEDULE_MS / scales[scales.length - 1] / 1000).toFixed(0)} s; slowest start ${(slowestStartMs / 1000).toFixed(1)} s); ` +
 				`kills at ${crashes.map((c) => `${when(c.killedAt)}${c.killedAt - c.plannedAt > 1_000 ? ` (due ${when(c.plannedAt)})` : ''}, webhook back ${c.servedAt ? when(c.servedAt) : '-'}`).join('; ')}, flood sent in ${(floodDoneMs / 1000).toFixed(1)} s; ` +
 				`${attempts.length} delivery attempts (${attempts.filter((a) => a.outcome === 'given-up').length} given up), ${gate.log.length} requests at the gate (${startupAcks} answered 200 by n8n's start-up page, peak ${gate.peakInFlight} in flight); ` +
@@ -263,7 +264,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 		});
 		if (!pass) {
 			const problems: Counted[] = [...counted.filter((c) => c.fate === 'lost'), ...counted.filter((c) => c.fate === 'repeat-unmarked')];
-			throw new Error(`R8 ${label} missed its target (${fates.lost - uncoverable} lost, not counting ${uncoverable} first events of jobs the saved memory never held; ${fates['repeat-unmarked']} run again unmarked). Timelines:\n${timelines(problems.filter((c) => !UNCOVERABLE.has(c.lostHow)), gate.log, crashes, t0)}`);
+			throw new Error(`R8 ${label} missed its target (${fates.lost - uncoverable} lost, not counting ${uncoverable} first events of jobs the saved memory never held (no step of the job up to them); ${fates['repeat-unmarked']} run again unmarked). Timelines:\n${timelines(problems.filter((c) => !UNCOVERABLE.has(c.lostHow)), gate.log, crashes, t0)}`);
 		}
 	} finally {
 		sandbox.configure({ callbackUrl: null });
@@ -273,11 +274,12 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 }
 
 /**
- * The losses nothing can bring back: a job's first event that never reached the trigger's saved
- * memory (n8n's start-up page answered it, or n8n died before saving it), so neither the replay
- * nor catch-up knows of the job (r8-count.ts, docs/delivery-guarantees.md).
+ * The losses nothing can bring back: a job's first events that never reached the trigger's saved
+ * memory (n8n's start-up page answered them, or n8n died before saving them), so neither the
+ * replay, nor implied steps, nor catch-up knows of the job before them (r8-count.ts,
+ * docs/delivery-guarantees.md).
  */
-const UNCOVERABLE = new Set<Counted['lostHow']>(['start-up page, first event of the job', 'first event of the job, never in the saved memory']);
+const UNCOVERABLE = new Set<Counted['lostHow']>(['start-up page, first event of the job', 'first event of the job, never in the saved memory', NOTHING_EARLIER_SAVED, STARTUP_NOTHING_EARLIER_SAVED]);
 
 export function defineR8(): void {
 	describe('R8 kill chaos', () => {
