@@ -6,7 +6,8 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-import { createStore, DEFAULT_LIMITS, loadStore, recordEvent, saveStore, type EventStore } from '../../nodes/G2SentryTrigger/events';
+import { createStore, loadStore, saveStore, type EventStore } from '../../nodes/G2SentryTrigger/eventStore';
+import { DEFAULT_LIMITS, recordEvent } from '../../nodes/G2SentryTrigger/events';
 import { MAX_CALLBACK_BYTES } from '../../nodes/G2SentryTrigger/payload';
 import { verifySignature } from '../../nodes/G2SentryTrigger/signature';
 import { quantile } from './stats';

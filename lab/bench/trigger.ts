@@ -4,7 +4,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
-import { createStore, recordEvent, saveStore } from '../../nodes/G2SentryTrigger/events';
+import { createStore, saveStore } from '../../nodes/G2SentryTrigger/eventStore';
+import { recordEvent } from '../../nodes/G2SentryTrigger/events';
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { TRIGGER_NODE, TRIGGER_WEBHOOK_PATH, type Workflow, type WorkflowNode } from '../helpers/harness';
 import { quantile } from './stats';

@@ -15,6 +15,7 @@ import { Container } from '@n8n/di';
 import { HookContext, TriggerContext, WebhookContext } from 'n8n-core';
 import {
 	Workflow,
+	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type INode,
 	type INodeExecutionData,
@@ -29,6 +30,7 @@ import {
 
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { G2SentryTrigger } from '../../nodes/G2SentryTrigger/G2SentryTrigger.node';
+import { clearSecretsCache } from '../../nodes/G2SentryTrigger/secretsCache';
 import { clearStoreCache } from '../../nodes/G2SentryTrigger/storeCache';
 import { TriggerCredentialsHelper } from './trigger-credentials';
 import { asExpressResponse, asN8nRequest, type ExpressResponse, type N8nRequest } from './n8n-http';
@@ -99,6 +101,8 @@ export interface TriggerServer {
 	activate(): Promise<() => Promise<void>>;
 	/** as if n8n restarted: only the saved static data survives */
 	restart(): void;
+	/** as if the user edited the credential and saved it: these fields replace the stored ones */
+	updateCredential(fields: IDataObject): void;
 	/** as if the user edited the node's parameters and saved (static data and memory stay) */
 	reconfigure(parameters: INodeParameters): void;
 	post(body: string | Buffer, headers?: Record<string, string>): Promise<Reply>;
@@ -234,7 +238,11 @@ export async function startTriggerServer(options: TriggerServerOptions = {}): Pr
 		items: () => runs.flatMap((run) => run[0].map((item) => item.json)),
 		savedStaticData: () => structuredClone(saved),
 		storedCredential: () => (options.credentials === null ? null : credentialsHelper.get(CREDENTIAL_TYPE)),
-		restart: () => clearStoreCache(),
+		restart: () => {
+			clearStoreCache();
+			clearSecretsCache();
+		},
+		updateCredential: (fields) => credentialsHelper.patch(CREDENTIAL_TYPE, fields as ICredentialDataDecryptedObject),
 		reconfigure: (parameters) => {
 			node.parameters = parameters;
 		},

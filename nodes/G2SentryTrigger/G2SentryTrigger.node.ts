@@ -14,16 +14,18 @@ import {
 
 import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { CALLBACK_EVENTS } from '../shared/contract';
-import { previousSecretAccepted, readCallbackSecrets, usableSecrets, type CallbackSecrets } from './callbackSecrets';
+import { previousSecretAccepted, readCallbackSecrets, usableSecrets } from './callbackSecrets';
 import { triggerPanel, triggerProperties } from './description';
 import { catchUpLoop, DEFAULT_CATCH_UP_INTERVAL_MINUTES, replayAtActivation } from './catchUp';
-import { effectiveLimits, recordEvent, saveStore, type EventStore } from './events';
+import { saveStore, type EventStore } from './eventStore';
+import { effectiveLimits, recordEvent } from './events';
 import { fetchJobRecord } from './jobRecord';
 import { MAX_CALLBACK_BYTES, parseCallback } from './payload';
 import { refusalToLog, toLog } from './refusalLog';
 import { impliedItems } from './implied';
 import { replayedItems } from './replay';
-import { signatureHeaderProblem, verifySignature } from './signature';
+import { verifyCallback } from './secretsCache';
+import { signatureHeaderProblem } from './signature';
 import { currentStore, STORE_KEY, storeCacheKey } from './storeCache';
 import { holdTestEvent, takeTestEvent } from './testEvent';
 
@@ -169,14 +171,13 @@ export class G2SentryTrigger implements INodeType {
 			return reply(res, 401, { status: 'rejected', reason: headerProblem });
 		}
 
-		let credential: CallbackSecrets = { secrets: ['', ''], previousUntil: undefined };
-		try {
-			credential = await readCallbackSecrets(this);
-		} catch (error) {
-			// Refused below as 'no-secret' (401, no run) rather than a failed execution per request.
-			warnLimited(this, 'credential-unreadable', 60_000, `G2 Sentry credential could not be read: ${(error as Error).message}`);
+		// The secrets read within the last few seconds, or the credential's own (secretsCache.ts).
+		const { check, credential, readError } = await verifyCallback(this, raw, req.headers['x-signature'], receivedAt.getTime());
+		if (readError !== undefined) {
+			// Refused below (401, no run; 'no-secret' unless cached secrets were checked) rather than a
+			// failed execution per request.
+			warnLimited(this, 'credential-unreadable', 60_000, `G2 Sentry credential could not be read: ${readError.message}`);
 		}
-		const check = verifySignature(raw, req.headers['x-signature'], credential.secrets);
 		if (!check.valid) {
 			logRefusal(this, check.reason, check.reason);
 			return reply(res, 401, { status: 'rejected', reason: check.reason });

@@ -1,20 +1,23 @@
 /**
- * How the trigger's memory is kept in the workflow's static data, and how two copies of it are
- * merged. Pure (no n8n, no clock).
+ * The trigger's memory: one job's memory with named fields (JobMemory, what every other module
+ * reads and writes), the store of all jobs (EventStore), how they are saved in the workflow's
+ * static data, and how two copies are merged. Pure (no n8n, no clock).
  *
- * Each job is one short string: `a.w.f.t.p1,p2.o1,o2.r1,r2` — assignments, withdrawals, flags
- * (1 started, 2 completed, 4 canceled, 8 counts in doubt, 16 an
- * assignment implied and not yet received), last heard of (ms, base 36),
- * fingerprints of assignment payloads, fingerprints of unknown events, and the steps recorded
- * recently, each a step letter and its time (ms, base 36; see replay.ts, which replays them after
- * a restart). Fingerprints are base64url and step entries letters and base-36 digits, so neither
- * `.` nor `,` can occur in them.
+ * Saved form of a job, and the only place its letters exist (encodeJob/decodeJob):
+ * `a.w.f.t.p1,p2.o1,o2.r1,r2` — assignments, withdrawals, flags (FLAG_BITS: 1 started,
+ * 2 completed, 4 canceled, 8 counts in doubt, 16 an assignment implied and not yet received),
+ * last heard of (ms, base 36), assignment fingerprints, unknown-event fingerprints, and the recent
+ * steps, each a step letter and its time (ms, base 36; replay.ts). Fingerprints are base64url and
+ * step entries letters and base-36 digits, so neither `.` nor `,` can occur in them. The store
+ * keeps each job in this form in memory too and decodes only the job a callback touches: a store
+ * of 5,000 jobs is read on every callback.
  *
- * Saved as ONE string (`id=job id=job …`, format 4; format 3 is the same without the step times
- * and the store's `written`/`replayed`), not one key per job: n8n parses static data
+ * Saved as ONE string (`id=job id=job …`, format 4), not one key per job: n8n parses static data
  * from the database, wraps every key of every object in a Proxy, copies and re-serialises it
  * several times per callback (webhook, execution start), and that work grows with the number of
- * keys far more than with the length of a string. In memory the jobs are a record (`EventStore`).
+ * keys far more than with the length of a string. Older formats are still read (loadStore):
+ * 3, the same without step times and the store's `written`/`replayed`; 2, the EventStore record
+ * itself; 1 (0.1.x), one object per job under the same letters (JobMemoryV1).
  *
  * Merging: in queue mode several webhook processes each save the whole static data (last writer
  * wins), and each keeps its own newest copy in memory. Merging is a union per job: counts take the
@@ -23,45 +26,49 @@
  *
  * The larger of two counts is only a lower bound: two copies that each counted a different
  * withdrawal from the same start both say 1. So a merge of copies whose counts or fingerprints
- * differ marks the job's counts as in doubt (`u`), and events.ts then never drops an event of
- * that job on a count alone. Flags and fingerprint lists are exact under a union.
+ * differ marks the job's counts as in doubt (`countsInDoubt`), and events.ts then never drops an
+ * event of that job on a count alone. Flags and fingerprint lists are exact under a union.
  *
  * Saved data is foreign input: job keys are accepted only as the positive whole numbers job ids
  * are (never `__proto__`, `constructor`, …), and the jobs live in objects without a prototype.
  */
 
-/** Per-job memory, decoded. */
+/** Per-job memory, decoded: what every module reads and writes (the letters exist only in encodeJob/decodeJob). */
 export interface JobMemory {
 	/** distinct JobAssigned seen */
-	a: number;
+	assignments: number;
 	/** distinct withdrawals (JobWithdrawed, status New) seen */
-	w: number;
+	withdrawals: number;
 	/** JobStarted seen */
-	s?: 1;
+	started?: true;
 	/** JobCompleted seen */
-	c?: 1;
+	completed?: true;
 	/** cancellation (JobWithdrawed with status Canceled) seen */
-	x?: 1;
+	canceled?: true;
 	/** fingerprints of the guardianPhone of the JobAssigned payloads seen, newest last */
-	p?: string[];
+	assignmentFingerprints?: string[];
 	/** fingerprints of `eventType|jobStatus` of unknown event types seen */
-	o?: string[];
+	unknownEventFingerprints?: string[];
 	/**
 	 * the counts may be lower than what was really seen (a merge of copies that disagreed, or a
 	 * repeat let through while another process may hold events this copy lacks)
 	 */
-	u?: 1;
+	countsInDoubt?: true;
 	/** an assignment was implied by a later step and no real JobAssigned has come since (implied.ts) */
-	g?: 1;
+	assignmentImplied?: true;
 	/** last time (ms) any delivery for this job arrived: retries keep the entry alive */
-	t: number;
+	lastHeardAt: number;
 	/** steps recorded within the replay window, oldest first: a step letter and its time (replay.ts) */
-	r?: string[];
+	recentSteps?: string[];
 }
 
 export interface EventStore {
+	/**
+	 * The format number under its saved key: this record is format 2 as earlier builds saved it,
+	 * so a JSON copy of it still reads back (loadStore).
+	 */
 	v: 2;
-	/** job id → encoded JobMemory */
+	/** job id → the job's memory in its saved form (encodeJob) */
 	jobs: Record<string, string>;
 	/** last time (ms) entries were pruned by age */
 	pruned: number;
@@ -153,28 +160,32 @@ const count = (text: string | undefined) => {
 };
 const list = (text: string | undefined) => (text ? text.split(',').filter(Boolean) : undefined);
 
-export function encodeJob(m: JobMemory): string {
-	const flags = (m.s ? 1 : 0) | (m.c ? 2 : 0) | (m.x ? 4 : 0) | (m.u ? 8 : 0) | (m.g ? 16 : 0);
-	const fields = [m.a, m.w, flags, Math.max(0, Math.floor(m.t)).toString(36), (m.p ?? []).join(','), (m.o ?? []).join(','), (m.r ?? []).join(',')];
+/** The flag bits of the saved format (the third field), by the field each one stands for. */
+const FLAG_BITS = { started: 1, completed: 2, canceled: 4, countsInDoubt: 8, assignmentImplied: 16 } as const;
+const FLAGS = Object.keys(FLAG_BITS) as Array<keyof typeof FLAG_BITS>;
+
+/** The saved form of one job: `a.w.f.t.p.o.r` (see the top of this file); empty trailing lists are left out. */
+export function encodeJob(memory: JobMemory): string {
+	let flags = 0;
+	for (const flag of FLAGS) if (memory[flag]) flags |= FLAG_BITS[flag];
+	const heard = Math.max(0, Math.floor(memory.lastHeardAt)).toString(36);
+	const lists = [memory.assignmentFingerprints, memory.unknownEventFingerprints, memory.recentSteps].map((entries) => (entries ?? []).join(','));
+	const fields = [memory.assignments, memory.withdrawals, flags, heard, ...lists];
 	while (fields.length > 4 && fields[fields.length - 1] === '') fields.pop();
 	return fields.join('.');
 }
 
 export function decodeJob(text: string): JobMemory {
-	const [a, w, f, t, p, o, r] = text.split('.');
-	const flags = count(f);
-	const memory: JobMemory = { a: count(a), w: count(w), t: Number.parseInt(t ?? '', 36) || 0 };
-	if (flags & 1) memory.s = 1;
-	if (flags & 2) memory.c = 1;
-	if (flags & 4) memory.x = 1;
-	if (flags & 8) memory.u = 1;
-	if (flags & 16) memory.g = 1;
-	const payloads = list(p);
-	if (payloads) memory.p = payloads;
-	const others = list(o);
-	if (others) memory.o = others;
-	const steps = list(r);
-	if (steps) memory.r = steps;
+	const [assignments, withdrawals, flagText, heard, payloads, others, steps] = text.split('.');
+	const flags = count(flagText);
+	const memory: JobMemory = { assignments: count(assignments), withdrawals: count(withdrawals), lastHeardAt: Number.parseInt(heard ?? '', 36) || 0 };
+	for (const flag of FLAGS) if (flags & FLAG_BITS[flag]) memory[flag] = true;
+	const assignmentFingerprints = list(payloads);
+	if (assignmentFingerprints) memory.assignmentFingerprints = assignmentFingerprints;
+	const unknownEventFingerprints = list(others);
+	if (unknownEventFingerprints) memory.unknownEventFingerprints = unknownEventFingerprints;
+	const recentSteps = list(steps);
+	if (recentSteps) memory.recentSteps = recentSteps;
 	return memory;
 }
 
@@ -196,25 +207,28 @@ function union(older: string[] | undefined, newer: string[] | undefined, max: nu
 }
 
 export function mergeJob(x: JobMemory, y: JobMemory): JobMemory {
-	const [older, newer] = x.t <= y.t ? [x, y] : [y, x];
-	const p = union(older.p, newer.p, MAX_FINGERPRINTS);
-	const o = union(older.o, newer.o, MAX_OTHER_KEYS);
-	const r = union(older.r, newer.r, MAX_RECENT_STEPS);
-	// each distinct payload fingerprint stands for at least one assignment
-	const merged: JobMemory = { a: Math.max(x.a, y.a, p?.length ?? 0), w: Math.max(x.w, y.w), t: newer.t };
-	if (x.s || y.s) merged.s = 1;
-	if (x.c || y.c) merged.c = 1;
-	if (x.x || y.x) merged.x = 1;
-	if (x.g || y.g) merged.g = 1;
+	const [older, newer] = x.lastHeardAt <= y.lastHeardAt ? [x, y] : [y, x];
+	const assignmentFingerprints = union(older.assignmentFingerprints, newer.assignmentFingerprints, MAX_FINGERPRINTS);
+	const unknownEventFingerprints = union(older.unknownEventFingerprints, newer.unknownEventFingerprints, MAX_OTHER_KEYS);
+	const recentSteps = union(older.recentSteps, newer.recentSteps, MAX_RECENT_STEPS);
+	const merged: JobMemory = {
+		// each distinct payload fingerprint stands for at least one assignment
+		assignments: Math.max(x.assignments, y.assignments, assignmentFingerprints?.length ?? 0),
+		withdrawals: Math.max(x.withdrawals, y.withdrawals),
+		lastHeardAt: newer.lastHeardAt,
+	};
+	for (const flag of FLAGS) if (flag !== 'countsInDoubt' && (x[flag] || y[flag])) merged[flag] = true;
 	// Copies that disagree on what was counted may each have counted a different event, and the
 	// larger count then undercounts; a copy that counted nothing leaves the other's counts exact.
-	const countedNothing = (m: JobMemory) => m.a === 0 && m.w === 0 && !m.p?.length;
-	const samePayloads = (x.p ?? []).length === (y.p ?? []).length && (x.p ?? []).every((f) => (y.p ?? []).includes(f));
-	const disagree = x.a !== y.a || x.w !== y.w || !samePayloads;
-	if (x.u || y.u || (disagree && !countedNothing(x) && !countedNothing(y))) merged.u = 1;
-	if (p) merged.p = p;
-	if (o) merged.o = o;
-	if (r) merged.r = r;
+	const countedNothing = (m: JobMemory) => m.assignments === 0 && m.withdrawals === 0 && !m.assignmentFingerprints?.length;
+	const xPayloads = x.assignmentFingerprints ?? [];
+	const yPayloads = y.assignmentFingerprints ?? [];
+	const samePayloads = xPayloads.length === yPayloads.length && xPayloads.every((f) => yPayloads.includes(f));
+	const disagree = x.assignments !== y.assignments || x.withdrawals !== y.withdrawals || !samePayloads;
+	if (x.countsInDoubt || y.countsInDoubt || (disagree && !countedNothing(x) && !countedNothing(y))) merged.countsInDoubt = true;
+	if (assignmentFingerprints) merged.assignmentFingerprints = assignmentFingerprints;
+	if (unknownEventFingerprints) merged.unknownEventFingerprints = unknownEventFingerprints;
+	if (recentSteps) merged.recentSteps = recentSteps;
 	return merged;
 }
 
@@ -301,7 +315,7 @@ export function loadStore(value: unknown, problems: { count: number } = { count:
 	}
 	if (candidate.v === 1) {
 		for (const [key, memory] of entries) {
-			if (typeof memory === 'object' && memory !== null && !Array.isArray(memory)) keep(key, encodeJob(fromV1(memory as Partial<JobMemory>)));
+			if (typeof memory === 'object' && memory !== null && !Array.isArray(memory)) keep(key, encodeJob(fromV1(memory as Partial<JobMemoryV1>)));
 			else problems.count++;
 		}
 		return counted(store);
@@ -310,17 +324,29 @@ export function loadStore(value: unknown, problems: { count: number } = { count:
 	return createStore();
 }
 
-function fromV1(old: Partial<JobMemory>): JobMemory {
+/** A job as 0.1.x saved it (format 1): one object per job, under these letters. */
+interface JobMemoryV1 {
+	a: number;
+	w: number;
+	s?: 1;
+	c?: 1;
+	x?: 1;
+	p?: string[];
+	o?: string[];
+	t: number;
+}
+
+function fromV1(old: Partial<JobMemoryV1>): JobMemory {
 	const strings = (value: unknown) =>
 		Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string' && /^[\w-]+$/.test(entry)) : undefined;
 	const whole = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0);
-	const memory: JobMemory = { a: whole(old.a), w: whole(old.w), t: whole(old.t) };
-	if (old.s === 1) memory.s = 1;
-	if (old.c === 1) memory.c = 1;
-	if (old.x === 1) memory.x = 1;
-	const p = strings(old.p);
-	if (p?.length) memory.p = p;
-	const o = strings(old.o);
-	if (o?.length) memory.o = o;
+	const memory: JobMemory = { assignments: whole(old.a), withdrawals: whole(old.w), lastHeardAt: whole(old.t) };
+	if (old.s === 1) memory.started = true;
+	if (old.c === 1) memory.completed = true;
+	if (old.x === 1) memory.canceled = true;
+	const payloads = strings(old.p);
+	if (payloads?.length) memory.assignmentFingerprints = payloads;
+	const others = strings(old.o);
+	if (others?.length) memory.unknownEventFingerprints = others;
 	return memory;
 }

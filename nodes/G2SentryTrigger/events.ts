@@ -34,8 +34,6 @@ import { takeImplied, type ImpliedStep } from './implied';
 import { FINAL_STATUSES, rememberedStatus } from './missedEvents';
 import { recordStep, REPLAY_WINDOW_MS, stepLetter } from './replay';
 
-export { createStore, loadStore, mergeStores, saveStore, type EventStore, type JobMemory, type SavedStore } from './eventStore';
-
 export interface StoreLimits {
 	maxJobs: number;
 	maxAgeMs: number;
@@ -115,10 +113,10 @@ export function recordEvent(
 ): Verdict {
 	const key = String(event.jobId);
 	const saved = store.jobs[key];
-	const memory: JobMemory = saved === undefined ? { a: 0, w: 0, t: now } : decodeJob(saved);
+	const memory: JobMemory = saved === undefined ? { assignments: 0, withdrawals: 0, lastHeardAt: now } : decodeJob(saved);
 	// (either side: a clock set back must not end the doubt early)
 	const shared = store.shared !== undefined && Math.abs(now - store.shared) < SHARED_DOUBT_MS;
-	const countsExact = !shared && memory.u !== 1;
+	const countsExact = !shared && !memory.countsInDoubt;
 	// steps this one proves the memory lacks (implied.ts), recorded in lifecycle order around it;
 	// a duplicate proves them as well as its first delivery did, so it carries them too
 	const implied = saved === undefined ? [] : takeImplied(memory, event.eventType, !countsExact);
@@ -130,7 +128,7 @@ export function recordEvent(
 	for (const step of implied) if (!step.follows) record(impliedLetter(step));
 	const decided = decide(memory, event, countsExact);
 	const verdict: Verdict = implied.length > 0 ? { ...decided, implied } : decided;
-	memory.t = now;
+	memory.lastHeardAt = now;
 	// what may be replayed after a restart (replay.ts): every step that was not a duplicate
 	const letter = verdict.duplicate ? undefined : stepLetter(event.eventType, event.jobStatus, verdict.stale);
 	if (letter !== undefined) record(letter);
@@ -151,58 +149,59 @@ const verdict = (stale: boolean, possibleRepeat: boolean): Verdict =>
  */
 function countedRepeat(m: JobMemory, countsExact: boolean, stale: boolean): Verdict {
 	if (countsExact) return { duplicate: true };
-	m.u = 1;
+	m.countsInDoubt = true;
 	return { duplicate: false, stale, possibleRepeat: true };
 }
 
 function decide(m: JobMemory, event: IncomingEvent, countsExact: boolean): Verdict {
-	const ended = m.c === 1 || m.x === 1;
+	const ended = m.completed === true || m.canceled === true;
 	switch (event.eventType) {
 		case 'JobAssigned': {
 			const payload = fingerprint(event.guardianPhone ?? '');
-			const seenPayload = (m.p ?? []).includes(payload);
-			if (m.g === 1) {
+			const seenPayload = (m.assignmentFingerprints ?? []).includes(payload);
+			const withPayload = () => [...(m.assignmentFingerprints ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);
+			if (m.assignmentImplied) {
 				// the assignment a later step implied (implied.ts) may be this one or not, even with a
 				// Guardian seen before (re-assigned to the same one): emitted, counted as that one,
 				// and the counts no longer exact
-				delete m.g;
-				m.u = 1;
-				m.p = [...(m.p ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);
-				return verdict(m.a <= m.w || m.s === 1 || ended, true);
+				delete m.assignmentImplied;
+				m.countsInDoubt = true;
+				m.assignmentFingerprints = withPayload();
+				return verdict(m.assignments <= m.withdrawals || m.started === true || ended, true);
 			}
-			if (seenPayload && m.a > m.w) return countedRepeat(m, countsExact, m.s === 1 || ended);
-			m.a += 1;
-			m.p = [...(m.p ?? []).filter((p) => p !== payload), payload].slice(-MAX_FINGERPRINTS);
+			if (seenPayload && m.assignments > m.withdrawals) return countedRepeat(m, countsExact, m.started === true || ended);
+			m.assignments += 1;
+			m.assignmentFingerprints = withPayload();
 			// its withdrawal already arrived, or the shift already started or ended
-			return verdict(m.a <= m.w || m.s === 1 || ended, seenPayload);
+			return verdict(m.assignments <= m.withdrawals || m.started === true || ended, seenPayload);
 		}
 		case 'JobWithdrawed': {
 			if (event.jobStatus === 'Canceled') {
-				if (m.x === 1) return { duplicate: true };
-				m.x = 1;
-				return { duplicate: false, stale: m.c === 1 };
+				if (m.canceled) return { duplicate: true };
+				m.canceled = true;
+				return { duplicate: false, stale: m.completed === true };
 			}
 			// Each assignment can be withdrawn once, except the one that went on to start.
-			const possible = m.s === 1 || m.c === 1 ? Math.max(m.a - 1, 1) : Math.max(m.a, 1);
-			if (m.w >= possible) return countedRepeat(m, countsExact, m.a > m.w || m.s === 1 || ended);
-			m.w += 1;
+			const possible = m.started || m.completed ? Math.max(m.assignments - 1, 1) : Math.max(m.assignments, 1);
+			if (m.withdrawals >= possible) return countedRepeat(m, countsExact, m.assignments > m.withdrawals || m.started === true || ended);
+			m.withdrawals += 1;
 			// a later assignment already arrived, or the job went on to start or end; every
 			// withdrawal's payload is the same, so a second one may be a late retry of the first
-			return verdict(m.a > m.w || m.s === 1 || ended, m.w > 1);
+			return verdict(m.assignments > m.withdrawals || m.started === true || ended, m.withdrawals > 1);
 		}
 		case 'JobStarted':
-			if (m.s === 1) return { duplicate: true };
-			m.s = 1;
+			if (m.started) return { duplicate: true };
+			m.started = true;
 			return { duplicate: false, stale: ended };
 		case 'JobCompleted':
-			if (m.c === 1) return { duplicate: true };
-			m.c = 1;
-			return { duplicate: false, stale: m.x === 1 };
+			if (m.completed) return { duplicate: true };
+			m.completed = true;
+			return { duplicate: false, stale: m.canceled === true };
 		default: {
 			// Unknown event types carry no lifecycle knowledge: dedupe on type and status only.
 			const other = fingerprint(`${event.eventType}|${event.jobStatus}`);
-			if ((m.o ?? []).includes(other)) return { duplicate: true };
-			m.o = [...(m.o ?? []), other].slice(-MAX_OTHER_KEYS);
+			if ((m.unknownEventFingerprints ?? []).includes(other)) return { duplicate: true };
+			m.unknownEventFingerprints = [...(m.unknownEventFingerprints ?? []), other].slice(-MAX_OTHER_KEYS);
 			return { duplicate: false, stale: false };
 		}
 	}
@@ -223,7 +222,7 @@ export function unfinishedJobs(store: EventStore): UnfinishedJob[] {
 		if (!Number.isSafeInteger(jobId) || jobId <= 0) continue;
 		const memory = decodeJob(text);
 		const remembered = rememberedStatus(memory);
-		if (!FINAL_STATUSES.includes(remembered)) jobs.push({ jobId, remembered, lastHeard: memory.t });
+		if (!FINAL_STATUSES.includes(remembered)) jobs.push({ jobId, remembered, lastHeard: memory.lastHeardAt });
 	}
 	return jobs.sort((x, y) => y.lastHeard - x.lastHeard);
 }
@@ -245,7 +244,7 @@ export function pruneStore(store: EventStore, now: number, limits: StoreLimits =
 			// steps past the replay window can never be replayed (replay.ts): keep the string short,
 			// unless this process has yet to replay a predecessor's steps
 			else if (now - heard > REPLAY_WINDOW_MS && store.replayDue === undefined && hasRecentSteps(text)) {
-				store.jobs[key] = encodeJob({ ...decodeJob(text), r: undefined });
+				store.jobs[key] = encodeJob({ ...decodeJob(text), recentSteps: undefined });
 			}
 		}
 		jobsRemoved(store);
@@ -260,8 +259,8 @@ export function pruneStore(store: EventStore, now: number, limits: StoreLimits =
 	// Evict down to 90% so a full store is not sorted again on every delivery.
 	const keep = Math.floor(limits.maxJobs * 0.9);
 	keys
-		.map((key) => ({ key, t: lastHeard(store.jobs[key]) }))
-		.sort((x, y) => x.t - y.t)
+		.map((key) => ({ key, heardAt: lastHeard(store.jobs[key]) }))
+		.sort((x, y) => x.heardAt - y.heardAt)
 		.slice(0, Math.max(0, keys.length - keep))
 		.forEach(({ key }) => delete store.jobs[key]);
 	jobsRemoved(store);

@@ -54,25 +54,25 @@ export interface ImpliedStep {
  * already have run there. Called before the event itself is decided.
  */
 export function takeImplied(m: JobMemory, eventType: string, doubt: boolean): ImpliedStep[] {
-	if (m.s === 1) return [];
+	if (m.started) return [];
 	// an assignment arriving for a job completed and never started: the start came after it
 	if (eventType === 'JobAssigned') {
-		if (m.c !== 1) return [];
-		m.s = 1;
+		if (!m.completed) return [];
+		m.started = true;
 		return [{ eventType: 'JobStarted', jobStatus: 'InProgress', stale: true, possibleRepeat: doubt, letter: 'S', follows: true }];
 	}
-	if (eventType !== 'JobStarted' && !(eventType === 'JobCompleted' && m.c !== 1)) return [];
-	const ended = m.c === 1 || m.x === 1;
+	if (eventType !== 'JobStarted' && !(eventType === 'JobCompleted' && !m.completed)) return [];
+	const ended = m.completed === true || m.canceled === true;
 	const steps: ImpliedStep[] = [];
 	// a withdrawal was received and no assignment after it: the started one is missing
-	if (m.w > 0 && m.a <= m.w) {
-		m.a += 1;
-		m.g = 1;
+	if (m.withdrawals > 0 && m.assignments <= m.withdrawals) {
+		m.assignments += 1;
+		m.assignmentImplied = true;
 		steps.push({ eventType: 'JobAssigned', jobStatus: 'Assigned', stale: ended, possibleRepeat: doubt, letter: 'A' });
 	}
 	// an assignment or a withdrawal was received (or just implied): the start came after it
-	if (eventType === 'JobCompleted' && (m.a > 0 || m.w > 0)) {
-		m.s = 1;
+	if (eventType === 'JobCompleted' && (m.assignments > 0 || m.withdrawals > 0)) {
+		m.started = true;
 		steps.push({ eventType: 'JobStarted', jobStatus: 'InProgress', stale: ended, possibleRepeat: doubt, letter: 'S' });
 	}
 	return steps;

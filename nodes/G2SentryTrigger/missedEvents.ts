@@ -30,10 +30,10 @@ export const FINAL_STATUSES: readonly JobStatus[] = ['Completed', 'Canceled'];
 
 /** The status the trigger's memory implies: the furthest step it has heard of. */
 export function rememberedStatus(memory: JobMemory): JobStatus {
-	if (memory.c === 1) return 'Completed';
-	if (memory.x === 1) return 'Canceled';
-	if (memory.s === 1) return 'InProgress';
-	return memory.a > memory.w ? 'Assigned' : 'New';
+	if (memory.completed) return 'Completed';
+	if (memory.canceled) return 'Canceled';
+	if (memory.started) return 'InProgress';
+	return memory.assignments > memory.withdrawals ? 'Assigned' : 'New';
 }
 
 export function isJobStatus(value: unknown): value is JobStatus {

@@ -6,7 +6,7 @@
  * the event as handled, G2 Sentry does not retry, and catch-up sees nothing missing: the event
  * would be lost. An execution that was running when n8n died is marked `crashed` and never re-run
  * by n8n either. So the memory keeps, per job, the steps it recorded within REPLAY_WINDOW_MS
- * (eventStore.ts, field `r`), and the store the time of its last recorded step (`written`).
+ * (eventStore.ts, JobMemory.recentSteps), and the store the time of its last recorded step (`written`).
  *
  * A process that reads, for the first time, a memory saved by another process (storeCache.ts: its
  * stamp is not this process's) notes the steps that other process recorded within
@@ -63,11 +63,11 @@ const entryOf = (letter: string, at: number, replays = 0) => `${replays > 0 ? re
 
 /** Adds a step recorded `now` to a job's recent steps, keeping only those within the window. */
 export function recordStep(memory: JobMemory, letter: string, now: number): void {
-	const kept = (memory.r ?? []).filter((entry) => {
+	const kept = (memory.recentSteps ?? []).filter((entry) => {
 		const step = parseEntry(entry);
 		return step !== undefined && step.at >= now - REPLAY_WINDOW_MS && step.at <= now;
 	});
-	memory.r = [...kept, entryOf(letter, now)].slice(-MAX_RECENT_STEPS);
+	memory.recentSteps = [...kept, entryOf(letter, now)].slice(-MAX_RECENT_STEPS);
 }
 
 /**
@@ -109,7 +109,7 @@ export function takeReplay(store: EventStore, now: number, recordAgain = true): 
 		const memory = decodeJob(text);
 		const kept: string[] = [];
 		const again: string[] = [];
-		for (const entry of memory.r ?? []) {
+		for (const entry of memory.recentSteps ?? []) {
 			const step = parseEntry(entry);
 			if (step === undefined || step.at < due.from || step.at > due.to || step.at <= done) {
 				kept.push(entry);
@@ -118,8 +118,8 @@ export function takeReplay(store: EventStore, now: number, recordAgain = true): 
 			steps.push({ jobId: Number(key), ...STEPS[step.letter.toUpperCase()], stale: step.letter !== step.letter.toUpperCase(), recordedAt: step.at });
 			if (recordAgain && step.replays + 1 < MAX_REPLAYS) again.push(entryOf(step.letter, now, step.replays + 1));
 		}
-		if (again.length === 0 && kept.length === (memory.r ?? []).length) continue;
-		memory.r = [...kept, ...again].slice(-MAX_RECENT_STEPS);
+		if (again.length === 0 && kept.length === (memory.recentSteps ?? []).length) continue;
+		memory.recentSteps = [...kept, ...again].slice(-MAX_RECENT_STEPS);
 		store.jobs[key] = encodeJob(memory);
 		if (again.length > 0) store.written = Math.max(store.written ?? 0, now);
 	}

@@ -23,7 +23,8 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { loadStore, mergeStores, SHARED_DOUBT_MS, type EventStore } from './events';
+import { loadStore, mergeStores, type EventStore } from './eventStore';
+import { SHARED_DOUBT_MS } from './events';
 import { noteReplayDue } from './replay';
 
 /** How long a copy saved before this process served the workflow keeps the memory in doubt. */

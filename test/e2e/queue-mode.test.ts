@@ -99,9 +99,9 @@ async function missingFromMemory(wf: Workflow, firstJobId: number): Promise<numb
 	let missing = 0;
 	for (let jobId = firstJobId; jobId < firstJobId + 100; jobId++) {
 		const saved = jobs[String(jobId)];
-		// the current format (one string per job) or 0.1.x's (one object per job)
-		const m: Partial<JobMemory> = typeof saved === 'string' ? decodeJob(saved) : ((saved ?? {}) as Partial<JobMemory>);
-		missing += [(m.a ?? 0) > 0, m.s === 1, m.c === 1].filter((known) => !known).length;
+		// loadStore has read the current format or migrated an older one (0.1.x's one object per job)
+		const m: Partial<JobMemory> = typeof saved === 'string' ? decodeJob(saved) : {};
+		missing += [(m.assignments ?? 0) > 0, m.started === true, m.completed === true].filter((known) => !known).length;
 	}
 	return missing;
 }

@@ -7,12 +7,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { CREDENTIAL_TYPE } from '../../credentials/G2SentryApi.credentials';
 import { ACCESS_TOKEN_TTL_MS } from '../../nodes/shared/contract';
 import { signCallbackBody, startSandbox, type Sandbox } from '../../lab/sandbox';
 import {
 	credentialRecord,
 	DEFAULT_CREDENTIAL,
 	loadExampleWorkflows,
+	N8nSession,
 	nodeOutput,
 	startN8nWithPackage,
 	TRIGGER_NODE,
@@ -23,6 +25,7 @@ import {
 import {
 	control,
 	createJobDirectly,
+	E2E_OWNER,
 	N8N_VERSION,
 	settledExecutionsOf,
 	SETUP_TIMEOUT_MS,
@@ -87,11 +90,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const rotationOpen = rotationWorkflow('e2eRotationOpen1', 'g2sRotationOpen1', '6c0f4a1e-2b7d-4e58-9a3c-1d5e7f9b2a40');
 /** previous secret ended yesterday */
 const rotationEnded = rotationWorkflow('e2eRotationEnd01', 'g2sRotationEnd01', '8e2a6c3f-4d9b-4f7a-b1e5-3f7a9c1d4b62');
+/** its callback secret is changed in the running n8n, as a user saving the credential does */
+const rotationLive = rotationWorkflow('e2eRotationLive1', 'g2sRotationLive1', '2d7b9e4a-6c1f-4a83-8e5d-7b3c1a9f6e24');
 
 let sandbox: Sandbox;
 let env: StartedN8n;
 let openUrl: string;
 let endedUrl: string;
+let liveUrl: string;
 let syncUrl: string;
 let emailUrl: string;
 let recordUrl: string;
@@ -99,7 +105,7 @@ let recordUrl: string;
 beforeAll(async () => {
 	// 100× faster: callback retries come after 10 ms instead of 1 s
 	sandbox = await startSandbox({ port: 0, autoDispatch: false, timeScale: 100 });
-	const workflows = [sync, email, withRecord, rotationOpen, rotationEnded];
+	const workflows = [sync, email, withRecord, rotationOpen, rotationEnded, rotationLive];
 	const rotating = (id: string, validUntil: string) => {
 		const record = credentialRecord({ id, name: id }, sandbox);
 		return { ...record, data: { ...(record.data as object), previousCallbackSecret: PREVIOUS_SECRET, previousCallbackSecretValidUntil: validUntil } };
@@ -107,10 +113,12 @@ beforeAll(async () => {
 	const moreCredentials = [
 		rotating('g2sRotationOpen1', new Date(Date.now() + 7 * DAY_MS).toISOString()),
 		rotating('g2sRotationEnd01', new Date(Date.now() - DAY_MS).toISOString()),
+		credentialRecord({ id: rotationLive.nodes[0].credentials!.g2SentryApi.id, name: 'g2sRotationLive1' }, sandbox),
 	];
-	env = await startN8nWithPackage({ sandbox, version: N8N_VERSION, workflows, publish: workflows.map((wf) => wf.id), credential: DEFAULT_CREDENTIAL, moreCredentials });
+	env = await startN8nWithPackage({ sandbox, version: N8N_VERSION, workflows, publish: workflows.map((wf) => wf.id), credential: DEFAULT_CREDENTIAL, moreCredentials, owner: E2E_OWNER });
 	openUrl = env.triggerUrls[rotationOpen.id];
 	endedUrl = env.triggerUrls[rotationEnded.id];
+	liveUrl = env.triggerUrls[rotationLive.id];
 	syncUrl = env.triggerUrls[sync.id];
 	emailUrl = env.triggerUrls[email.id];
 	recordUrl = env.triggerUrls[withRecord.id];
@@ -440,7 +448,7 @@ describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, (
 	}, TEST_TIMEOUT_MS);
 
 	it('runs the start an assignment arriving after the completion proves, after it in the same execution', async () => {
-		const jobId = 880004;
+		const jobId = 880014;
 		const send = async (eventType: string, jobStatus: string) => {
 			const body = JSON.stringify({ jobId, eventType, jobName: 'E2E late assignment', jobStatus, guardianPhone: '+15550100' });
 			return (await post(openUrl, body, { 'x-signature': signCallbackBody(body, sandbox.callbackSecret) })).json();
@@ -452,6 +460,36 @@ describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, (
 		const items = runs.map((run) => nodeOutput(run, ROTATION_TRIGGER).map((item) => [item.json.eventType, item.json.recoveredBecause ?? null]));
 		expect(items).toEqual([[['JobCompleted', null]], [['JobAssigned', null], ['JobStarted', 'implied']]]);
 		expect(nodeOutput(runs[1], ROTATION_TRIGGER)[1].json).toMatchObject({ jobStatus: 'InProgress', guardianPhone: null, stale: true, recovered: true });
+	}, TEST_TIMEOUT_MS);
+
+	it('takes a callback secret changed in the running n8n at once, though the node keeps the secrets it read', async () => {
+		const callback = (jobId: number) => JSON.stringify({ jobId, eventType: 'JobAssigned', jobName: 'E2E live rotation', jobStatus: 'Assigned', guardianPhone: '+15550100' });
+		const before = callback(880004);
+		expect((await post(liveUrl, before, { 'x-signature': signCallbackBody(before, sandbox.callbackSecret) })).status).toBe(200);
+		// the user saves a new callback secret (the previous one emptied) in the running n8n
+		const rotated = 'e2e-rotated-callback-secret';
+		const session = await N8nSession.login(env.n8n.baseUrl, E2E_OWNER);
+		const record = credentialRecord({ id: 'g2sRotationLive1', name: 'g2sRotationLive1' }, sandbox);
+		await session.call('PATCH', '/credentials/g2sRotationLive1', {
+			name: record.name,
+			type: CREDENTIAL_TYPE,
+			data: { ...(record.data as object), callbackSecret: rotated, previousCallbackSecret: '' },
+		});
+		// first attempt: the secrets the node kept refuse it, so it reads the credential again
+		const after = callback(880005);
+		const accepted = await post(liveUrl, after, { 'x-signature': signCallbackBody(after, rotated) });
+		expect(accepted.status).toBe(200);
+		expect(await accepted.json()).toEqual({ status: 'accepted' });
+		const removed = callback(880006);
+		const refused = await post(liveUrl, removed, { 'x-signature': signCallbackBody(removed, sandbox.callbackSecret) });
+		expect(refused.status).toBe(401);
+		expect(await refused.json()).toEqual({ status: 'rejected', reason: 'mismatch' });
+		await waitForExecutions(env.n8n, rotationLive.id, 2);
+		const runs = await settledExecutionsOf(env.n8n, rotationLive.id);
+		expect(runs.map((run) => event(run, ROTATION_TRIGGER)).sort((a, b) => Number(a.jobId) - Number(b.jobId))).toEqual([
+			expect.objectContaining({ jobId: 880004, verifiedWith: 'current' }),
+			expect.objectContaining({ jobId: 880005, verifiedWith: 'current' }),
+		]);
 	}, TEST_TIMEOUT_MS);
 
 	// Last: switching the dispatcher on also moves the jobs earlier tests left open.

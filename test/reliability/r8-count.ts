@@ -56,9 +56,10 @@ export interface Counted {
 	 * before it (the job's first events lost the same way, before the same kill) is named likewise
 	 * ('…, no earlier step of its job in the saved memory'): the memory then knows the job at most
 	 * by its completion, which implies nothing. Neither replay, nor implied steps, nor catch-up can
-	 * bring these back: docs/delivery-guarantees.md
+	 * bring these back: docs/delivery-guarantees.md. In queue mode also 'start-up page, a job the
+	 * main never held' (see mainNeverHeld).
 	 */
-	lostHow?: 'start-up page, first event of the job' | 'first event of the job, never in the saved memory' | typeof NOTHING_EARLIER_SAVED | typeof STARTUP_NOTHING_EARLIER_SAVED | 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
+	lostHow?: 'start-up page, first event of the job' | 'first event of the job, never in the saved memory' | typeof NOTHING_EARLIER_SAVED | typeof STARTUP_NOTHING_EARLIER_SAVED | 'start-up page, a job the main never held' | 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
 }
 
 type Items = Array<{ json: Record<string, unknown> } | null> | null | undefined;
@@ -159,10 +160,10 @@ export const STARTUP_NOTHING_EARLIER_SAVED = 'start-up page, no earlier step of 
 /** Whether a saved job memory holds this step or one before it (R8's jobs: Assigned → InProgress → Completed). */
 function holdsUpTo(m: JobMemory | undefined, eventType: string): boolean {
 	if (m === undefined) return false;
-	const assigned = m.a > 0 || m.w > 0;
+	const assigned = m.assignments > 0 || m.withdrawals > 0;
 	if (eventType === 'JobAssigned') return assigned;
-	if (eventType === 'JobStarted') return assigned || m.s === 1;
-	return assigned || m.s === 1 || m.c === 1 || m.x === 1;
+	if (eventType === 'JobStarted') return assigned || m.started === true;
+	return assigned || m.started === true || m.completed === true || m.canceled === true;
 }
 
 /**
@@ -181,6 +182,23 @@ export function rememberedNothingOf(counted: Counted[], savedJob: (jobId: number
 		const first = counted.every((o) => o.event.jobId !== c.event.jobId || o.event.deliveryId >= c.event.deliveryId);
 		if (c.lostHow === 'start-up page') c.lostHow = STARTUP_NOTHING_EARLIER_SAVED;
 		else c.lostHow = first && c.event.eventType === 'JobAssigned' ? 'first event of the job, never in the saved memory' : NOTHING_EARLIER_SAVED;
+	}
+}
+
+/**
+ * Queue mode: catch-up runs on the main, whose memory is the database copy of activation time
+ * (n8n gives trigger() no way to reload it; docs/delivery-guarantees.md, "Queue mode"). A step a
+ * restarted webhook process answered with n8n's start-up page, of a job only the webhook processes
+ * had heard of, is therefore lost. Renamed in place when G2 Sentry was never asked for the job's
+ * status after that answer (catch-up is the only caller of the status endpoint in R8): had
+ * catch-up asked and still not recovered the step, the loss stays what it was, a failure.
+ */
+export function mainNeverHeld(counted: Counted[], gate: GateRecord[], statusAskedAt: (jobId: number) => number[]): void {
+	for (const c of counted) {
+		if (c.lostHow !== 'start-up page') continue;
+		const pages = gate.filter((g) => g.body === c.event.body && STARTING_UP.test(g.answer)).map((g) => g.at);
+		const since = Math.min(...pages);
+		if (!statusAskedAt(c.event.jobId).some((t) => t >= since)) c.lostHow = 'start-up page, a job the main never held';
 	}
 }
 

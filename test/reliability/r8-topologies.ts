@@ -23,6 +23,11 @@ const START_TIMEOUT_MS = 10 * 60_000;
 export interface Topology {
 	label: string;
 	version: string;
+	/**
+	 * catch-up (trigger()) runs in another process than the one killed, on a memory loaded when the
+	 * workflow was activated (queue mode: the main): see mainNeverHeld in r8-count.ts
+	 */
+	catchUpElsewhere: boolean;
 	callbackUrl(): string;
 	/** SIGKILL now, whatever n8n is doing (starting up included) */
 	kill(): Promise<void>;
@@ -90,6 +95,7 @@ export async function singleProcess(sandbox: Sandbox): Promise<Topology> {
 	return {
 		label: 'single process (SQLite)',
 		version: n8n.version,
+		catchUpElsewhere: false,
 		callbackUrl: () => url,
 		kill: () => n8n.kill(),
 		start: () => startOf(n8n, url),
@@ -110,6 +116,7 @@ export async function queueWebhookProcess(sandbox: Sandbox): Promise<Topology> {
 		return {
 			label: 'queue mode, webhook process killed (Postgres, 1 worker)',
 			version: webhook.version,
+			catchUpElsewhere: true,
 			callbackUrl: () => url,
 			kill: () => webhook.kill(),
 			start: () => startOf(webhook, url),

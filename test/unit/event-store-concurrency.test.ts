@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 
-import { recordEvent, saveStore, SHARED_DOUBT_MS, type IncomingEvent } from '../../nodes/G2SentryTrigger/events';
+import { saveStore } from '../../nodes/G2SentryTrigger/eventStore';
+import { recordEvent, SHARED_DOUBT_MS, type IncomingEvent } from '../../nodes/G2SentryTrigger/events';
 
 type Cache = typeof import('../../nodes/G2SentryTrigger/storeCache');
 

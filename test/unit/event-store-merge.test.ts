@@ -3,19 +3,8 @@
  * merged, never chosen between; the saved format stays flat; 0.1.x data is still read.
  */
 import { clearStoreCache, currentStore } from '../../nodes/G2SentryTrigger/storeCache';
-import { decodeJob, encodeJob, mergeJob } from '../../nodes/G2SentryTrigger/eventStore';
-import {
-	createStore,
-	effectiveLimits,
-	loadStore,
-	mergeStores,
-	MIN_RETENTION_MS,
-	pruneStore,
-	recordEvent,
-	saveStore,
-	type EventStore,
-	type IncomingEvent,
-} from '../../nodes/G2SentryTrigger/events';
+import { createStore, decodeJob, encodeJob, loadStore, mergeJob, mergeStores, saveStore, type EventStore, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
+import { effectiveLimits, MIN_RETENTION_MS, pruneStore, recordEvent, type IncomingEvent } from '../../nodes/G2SentryTrigger/events';
 
 const STATUS: Record<string, string> = { JobAssigned: 'Assigned', JobStarted: 'InProgress', JobCompleted: 'Completed', JobWithdrawed: 'New' };
 const ev = (eventType: string, jobId = 1, guardianPhone: string | null = null): IncomingEvent => ({
@@ -29,9 +18,21 @@ const isDup = (store: EventStore, event: IncomingEvent, now = 10) => recordEvent
 
 describe('store format', () => {
 	it('keeps one short string per job and round-trips every field', () => {
-		const memory = { a: 3, w: 2, s: 1 as const, c: 1 as const, x: 1 as const, p: ['AAAAAAAAAAAA', 'b-_cdefghijk'], o: ['zzzzzzzzzzzz'], t: 1_780_000_000_000 };
+		const memory: JobMemory = {
+			assignments: 3,
+			withdrawals: 2,
+			started: true,
+			completed: true,
+			canceled: true,
+			countsInDoubt: true,
+			assignmentImplied: true,
+			assignmentFingerprints: ['AAAAAAAAAAAA', 'b-_cdefghijk'],
+			unknownEventFingerprints: ['zzzzzzzzzzzz'],
+			lastHeardAt: 1_780_000_000_000,
+			recentSteps: ['Amppy1i4g', '1smppy1iic'],
+		};
 		expect(decodeJob(encodeJob(memory))).toEqual(memory);
-		expect(decodeJob(encodeJob({ a: 0, w: 0, t: 5 }))).toEqual({ a: 0, w: 0, t: 5 });
+		expect(decodeJob(encodeJob({ assignments: 0, withdrawals: 0, lastHeardAt: 5 }))).toEqual({ assignments: 0, withdrawals: 0, lastHeardAt: 5 });
 		const store = createStore();
 		recordEvent(store, ev('JobAssigned', 42, '+15550100'), 1_780_000_000_000);
 		expect(typeof store.jobs['42']).toBe('string');
@@ -43,8 +44,9 @@ describe('store format', () => {
 		const old = { v: 1, rev: 7, size: 1, pruned: 3, jobs: {} as Record<string, unknown> };
 		const v1 = createStore();
 		recordEvent(v1, ev('JobAssigned', 9, '+15550100'), 100);
-		// what 0.1.x saved for that delivery
-		old.jobs['9'] = { ...decodeJob(v1.jobs['9']) };
+		// what 0.1.x saved for that delivery: one object per job, under the saved format's letters
+		const { assignments, withdrawals, assignmentFingerprints, lastHeardAt } = decodeJob(v1.jobs['9']);
+		old.jobs['9'] = { a: assignments, w: withdrawals, p: assignmentFingerprints, t: lastHeardAt };
 		const migrated = loadStore(JSON.parse(JSON.stringify(old)));
 		expect(migrated.v).toBe(2);
 		expect(migrated.pruned).toBe(3);
@@ -106,10 +108,19 @@ describe('merging two copies', () => {
 	});
 
 	it('merges counts monotonically and unites flags and fingerprints', () => {
-		const x = { a: 2, w: 1, s: 1 as const, p: ['P1', 'P2'], t: 10 };
-		const y = { a: 1, w: 1, c: 1 as const, p: ['P3'], o: ['O1'], t: 20 };
-		// the copies counted different assignments: the counts are lower bounds from now on (u)
-		expect(mergeJob(x, y)).toEqual({ a: 3, w: 1, s: 1, c: 1, p: ['P1', 'P2', 'P3'], o: ['O1'], t: 20, u: 1 });
+		const x: JobMemory = { assignments: 2, withdrawals: 1, started: true, assignmentFingerprints: ['P1', 'P2'], lastHeardAt: 10 };
+		const y: JobMemory = { assignments: 1, withdrawals: 1, completed: true, assignmentFingerprints: ['P3'], unknownEventFingerprints: ['O1'], lastHeardAt: 20 };
+		// the copies counted different assignments: the counts are lower bounds from now on
+		expect(mergeJob(x, y)).toEqual({
+			assignments: 3,
+			withdrawals: 1,
+			started: true,
+			completed: true,
+			assignmentFingerprints: ['P1', 'P2', 'P3'],
+			unknownEventFingerprints: ['O1'],
+			lastHeardAt: 20,
+			countsInDoubt: true,
+		});
 		// merging is order-free and idempotent
 		expect(mergeJob(y, x)).toEqual(mergeJob(x, y));
 		expect(mergeJob(mergeJob(x, y), y)).toEqual(mergeJob(x, y));
@@ -309,6 +320,6 @@ describe('hostile saved data', () => {
 
 	it('bounds wrong-typed counts and times of 0.1.x data instead of trusting them', () => {
 		const store = loadStore({ v: 1, jobs: { 3: { a: Infinity, w: '5', t: -1, p: ['ok_fingerpri', 'not ok!'] } } });
-		expect(decodeJob(store.jobs['3'])).toEqual({ a: 0, w: 0, t: 0, p: ['ok_fingerpri'] });
+		expect(decodeJob(store.jobs['3'])).toEqual({ assignments: 0, withdrawals: 0, lastHeardAt: 0, assignmentFingerprints: ['ok_fingerpri'] });
 	});
 });

@@ -1,14 +1,11 @@
 import { CALLBACK_RETRY_DELAYS_MS } from '../../nodes/shared/contract';
+import { createStore, loadStore, mergeStores, type EventStore } from '../../nodes/G2SentryTrigger/eventStore';
 import {
-	createStore,
 	DEFAULT_LIMITS,
 	effectiveLimits,
-	loadStore,
-	mergeStores,
 	MIN_RETENTION_MS,
 	pruneStore,
 	recordEvent,
-	type EventStore,
 	type IncomingEvent,
 	type Verdict,
 } from '../../nodes/G2SentryTrigger/events';

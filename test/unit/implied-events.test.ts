@@ -1,5 +1,5 @@
-import { decodeJob, encodeJob } from '../../nodes/G2SentryTrigger/eventStore';
-import { createStore, fingerprint, recordEvent, type EventStore, type IncomingEvent, type Verdict } from '../../nodes/G2SentryTrigger/events';
+import { createStore, decodeJob, encodeJob, type EventStore, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
+import { fingerprint, recordEvent, type IncomingEvent, type Verdict } from '../../nodes/G2SentryTrigger/events';
 import { takeImplied } from '../../nodes/G2SentryTrigger/implied';
 import { takeReplay } from '../../nodes/G2SentryTrigger/replay';
 
@@ -54,8 +54,8 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 		// out of order: the start came before its assignment
 		const [late] = feed([A2], store, 10_000);
 		expect(late).toEqual({ duplicate: false, stale: true, possibleRepeat: true });
-		expect(memory(store)).toMatchObject({ a: 2, w: 1, s: 1, u: 1 });
-		expect(memory(store).g).toBeUndefined();
+		expect(memory(store)).toMatchObject({ assignments: 2, withdrawals: 1, started: true, countsInDoubt: true });
+		expect(memory(store).assignmentImplied).toBeUndefined();
 		const [retry] = feed([A2], store, 20_000);
 		expect(retry.duplicate || retry.possibleRepeat === true).toBe(true);
 	});
@@ -76,7 +76,7 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 		expect(impliedOf(assigned)).toEqual(['JobStarted']);
 		expect(assigned).toMatchObject({ duplicate: false, stale: true });
 		expect(!assigned.duplicate && assigned.implied).toEqual([{ eventType: 'JobStarted', jobStatus: 'InProgress', stale: true, possibleRepeat: false, letter: 'S', follows: true }]);
-		expect(memory(store)).toMatchObject({ a: 1, s: 1, c: 1 });
+		expect(memory(store)).toMatchObject({ assignments: 1, started: true, completed: true });
 		// the real start arriving later is that step; the assignment's retry proves nothing new
 		expect(feed([S, A1], store, 10_000)).toEqual([{ duplicate: true }, { duplicate: true }]);
 		// replayed after a restart in lifecycle order: the completion, the assignment, then the start
@@ -87,7 +87,7 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 	it('a repeated assignment still carries the start it proves', () => {
 		// two copies merged: one held the assignment, the other the completion (nothing else)
 		const store = createStore();
-		store.jobs['7'] = encodeJob({ a: 1, w: 0, c: 1, p: [fingerprintOf(A1)], t: 500 });
+		store.jobs['7'] = encodeJob({ assignments: 1, withdrawals: 0, completed: true, assignmentFingerprints: [fingerprintOf(A1)], lastHeardAt: 500 });
 		const [assigned] = feed([A1], store);
 		expect(assigned).toEqual({ duplicate: true, implied: [expect.objectContaining({ eventType: 'JobStarted', follows: true })] });
 		expect(feed([A1], store, 5_000)).toEqual([{ duplicate: true }]);
@@ -133,14 +133,14 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 	it('records implied steps in the memory: the status, and the steps a restart replays', () => {
 		const store = createStore();
 		feed([A1, W, C], store);
-		expect(memory(store)).toMatchObject({ a: 2, w: 1, s: 1, c: 1, g: 1 });
+		expect(memory(store)).toMatchObject({ assignments: 2, withdrawals: 1, started: true, completed: true, assignmentImplied: true });
 		store.replayDue = { from: 0, to: 10_000 };
 		expect(takeReplay(store, 20_000).map((step) => step.eventType)).toEqual(['JobAssigned', 'JobWithdrawed', 'JobAssigned', 'JobStarted', 'JobCompleted']);
 	});
 
 	it('keeps the implied-assignment mark through encoding', () => {
-		const m = { a: 1, w: 1, t: 5 };
+		const m: JobMemory = { assignments: 1, withdrawals: 1, lastHeardAt: 5 };
 		expect(takeImplied(m, 'JobStarted', false)).toHaveLength(1);
-		expect(decodeJob(encodeJob(m))).toMatchObject({ a: 2, w: 1, g: 1 });
+		expect(decodeJob(encodeJob(m))).toMatchObject({ assignments: 2, withdrawals: 1, assignmentImplied: true });
 	});
 });

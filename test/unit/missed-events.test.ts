@@ -1,5 +1,6 @@
 import { JOB_STATUSES } from '../../nodes/shared/contract';
-import { createStore, recordEvent, rememberedJobStatus, unfinishedJobs } from '../../nodes/G2SentryTrigger/events';
+import { createStore, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
+import { recordEvent, rememberedJobStatus, unfinishedJobs } from '../../nodes/G2SentryTrigger/events';
 import { missedEvents, rememberedStatus } from '../../nodes/G2SentryTrigger/missedEvents';
 
 const types = (remembered: Parameters<typeof missedEvents>[0], current: string) =>
@@ -36,12 +37,13 @@ describe('missed events: what a job must have sent, from the remembered and the 
 	});
 
 	it('reads the remembered status from the memory: the furthest step heard of', () => {
-		expect(rememberedStatus({ a: 0, w: 0, t: 0 })).toBe('New');
-		expect(rememberedStatus({ a: 1, w: 0, t: 0 })).toBe('Assigned');
-		expect(rememberedStatus({ a: 1, w: 1, t: 0 })).toBe('New');
-		expect(rememberedStatus({ a: 1, w: 0, s: 1, t: 0 })).toBe('InProgress');
-		expect(rememberedStatus({ a: 0, w: 0, s: 1, c: 1, t: 0 })).toBe('Completed');
-		expect(rememberedStatus({ a: 1, w: 0, x: 1, t: 0 })).toBe('Canceled');
+		const heard = (assignments: number, withdrawals: number, flags: Partial<JobMemory> = {}): JobMemory => ({ assignments, withdrawals, lastHeardAt: 0, ...flags });
+		expect(rememberedStatus(heard(0, 0))).toBe('New');
+		expect(rememberedStatus(heard(1, 0))).toBe('Assigned');
+		expect(rememberedStatus(heard(1, 1))).toBe('New');
+		expect(rememberedStatus(heard(1, 0, { started: true }))).toBe('InProgress');
+		expect(rememberedStatus(heard(0, 0, { started: true, completed: true }))).toBe('Completed');
+		expect(rememberedStatus(heard(1, 0, { canceled: true }))).toBe('Canceled');
 	});
 });
 

@@ -2,7 +2,7 @@
  * R8's counting (test/reliability/r8-count.ts): each event the sandbox sent gets exactly one fate,
  * and an execution n8n marked crashed never counts as a run.
  */
-import { ackedBeforeKill, classify, NOTHING_EARLIER_SAVED, rememberedNothingOf, sentEvents, STARTUP_NOTHING_EARLIER_SAVED, triggerItems, type Run } from '../reliability/r8-count';
+import { ackedBeforeKill, classify, mainNeverHeld, NOTHING_EARLIER_SAVED, rememberedNothingOf, sentEvents, STARTUP_NOTHING_EARLIER_SAVED, triggerItems, type Run } from '../reliability/r8-count';
 import type { GateRecord } from '../reliability/r8-gate';
 
 const body = (jobId: number, eventType: string, jobStatus: string) => JSON.stringify({ jobId, eventType, jobName: `job ${jobId}`, jobStatus });
@@ -82,7 +82,7 @@ describe('R8 counting', () => {
 		const gate: GateRecord[] = [10, 11].map((jobId) => ({ at: 0, body: body(jobId, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}' }));
 		const counted = classify(events.slice(0, 5), [], gate);
 		// job 10: the memory saved at the end knows only its completion; job 11: its assignment
-		rememberedNothingOf(counted, (jobId) => (jobId === 10 ? { a: 0, w: 0, c: 1, t: 1 } : { a: 1, w: 0, t: 1 }));
+		rememberedNothingOf(counted, (jobId) => (jobId === 10 ? { assignments: 0, withdrawals: 0, completed: true, lastHeardAt: 1 } : { assignments: 1, withdrawals: 0, lastHeardAt: 1 }));
 		expect(counted.map((c) => c.lostHow)).toEqual([
 			'first event of the job, never in the saved memory',
 			// nor was its start, nor anything before it: the completion implies nothing then
@@ -99,7 +99,7 @@ describe('R8 counting', () => {
 		const startUp: GateRecord = { at: 0, body: body(11, 'JobStarted', 'InProgress'), answer: '200 n8n is starting up. Please wait' };
 		const counted = classify(events.slice(0, 6), [], [startUp]);
 		// job 10 never in the saved memory; job 11 known by its assignment
-		rememberedNothingOf(counted, (jobId) => (jobId === 10 ? undefined : { a: 1, w: 0, t: 1 }));
+		rememberedNothingOf(counted, (jobId) => (jobId === 10 ? undefined : { assignments: 1, withdrawals: 0, lastHeardAt: 1 }));
 		expect(counted.map((c) => c.lostHow)).toEqual([
 			'first event of the job, never in the saved memory',
 			NOTHING_EARLIER_SAVED,
@@ -111,14 +111,34 @@ describe('R8 counting', () => {
 		]);
 		// an execution that crashed holding an event no saved memory held: n8n does not await the save
 		const crashed = classify(events.slice(0, 2), [{ id: 1, status: 'crashed', recorded: false, items: [item(10, 'JobStarted', 'InProgress')] }], []);
-		rememberedNothingOf(crashed, () => ({ a: 0, w: 0, c: 1, t: 1 }));
+		rememberedNothingOf(crashed, () => ({ assignments: 0, withdrawals: 0, completed: true, lastHeardAt: 1 }));
 		expect(crashed.map((c) => c.lostHow)).toEqual(['first event of the job, never in the saved memory', NOTHING_EARLIER_SAVED]);
 		const held = classify(events.slice(0, 2), [{ id: 1, status: 'crashed', recorded: false, items: [item(10, 'JobStarted', 'InProgress')] }], []);
-		rememberedNothingOf(held, () => ({ a: 1, w: 0, s: 1, t: 1 }));
+		rememberedNothingOf(held, () => ({ assignments: 1, withdrawals: 0, started: true, lastHeardAt: 1 }));
 		expect(held.map((c) => c.lostHow)).toEqual(['acknowledged, never run', 'crashed execution']);
 		const unknownStart = classify(events.slice(3, 5), [], [startUp]);
 		rememberedNothingOf(unknownStart, () => undefined);
 		expect(unknownStart.map((c) => c.lostHow)).toEqual(['first event of the job, never in the saved memory', STARTUP_NOTHING_EARLIER_SAVED]);
+	});
+
+	it("in queue mode names a start-up page loss beyond reach only when catch-up never asked the job's status after the page", () => {
+		const page = '200 n8n is starting up. Please wait';
+		const gate: GateRecord[] = [
+			{ at: 1_000, body: body(10, 'JobCompleted', 'Completed'), answer: page },
+			{ at: 1_000, body: body(11, 'JobCompleted', 'Completed'), answer: page },
+			{ at: 1_000, body: body(11, 'JobStarted', 'InProgress'), answer: '200 {"status":"accepted"}' },
+		];
+		const counted = classify(events.slice(0, 6), [], gate);
+		// job 10 was asked about before the page only; job 11 after it: catch-up held the job and failed to recover it
+		mainNeverHeld(counted, gate, (jobId) => (jobId === 10 ? [500] : [2_000]));
+		expect(counted.map((c) => c.lostHow)).toEqual([
+			'acknowledged, never run',
+			'acknowledged, never run',
+			'start-up page, a job the main never held',
+			'acknowledged, never run',
+			'acknowledged, never run',
+			'start-up page',
+		]);
 	});
 
 	it('takes a delivered run as the real one and a recovered copy beside it as a repeat', () => {

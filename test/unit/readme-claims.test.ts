@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS, MIN_RETENTION_MS, pruneStore, recordEvent } from '../..
 import { MAX_REPLAYS, REPLAY_WINDOW_MS } from '../../nodes/G2SentryTrigger/replay';
 import { JOB_LOOKUP_DEADLINE_MS } from '../../nodes/G2SentryTrigger/jobRecord';
 import { MAX_CALLBACK_BYTES } from '../../nodes/G2SentryTrigger/payload';
+import { CALLBACK_SECRETS_CACHE_MS } from '../../nodes/G2SentryTrigger/secretsCache';
 import { CATCH_UP_SHARE, DEFAULT_CATCH_UP_INTERVAL_MINUTES } from '../../nodes/G2SentryTrigger/catchUp';
 import { triggerProperties } from '../../nodes/G2SentryTrigger/description';
 import { ANSWER_MAX_BYTES, LOGIN_DEADLINE_MS, REQUEST_DEADLINE_MS } from '../../nodes/shared/transport/limits';
@@ -118,6 +119,13 @@ describe('figures README and docs state = the code', () => {
 		expect(Number(stated[2]) * 1000).toBe(LOGIN_DEADLINE_MS);
 		expect(Number(stated[3]) * 1024).toBe(ANSWER_MAX_BYTES);
 		expect(find(README, /did not answer within (\d+) s`/)[1]).toBe(String(REQUEST_DEADLINE_MS / 1000));
+	});
+
+	it('a removed callback secret: how long it still passes (README, the trigger reference)', () => {
+		expect(Number(find(README, /A removed secret passes for up to (\d+) s more/)[1]) * 1000).toBe(CALLBACK_SECRETS_CACHE_MS);
+		const reference = docs('trigger-reference');
+		expect(Number(find(reference, /callback secrets it read for (\d+) seconds/)[1]) * 1000).toBe(CALLBACK_SECRETS_CACHE_MS);
+		expect(Number(find(reference, /let callbacks in for up to (\d+) seconds/)[1]) * 1000).toBe(CALLBACK_SECRETS_CACHE_MS);
 	});
 
 	it('replay after a restart: window and default, in README and the trigger reference', () => {

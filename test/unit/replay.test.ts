@@ -3,8 +3,8 @@
  * predecessor's memory re-emits, that it does so once, and the format-4 step times with
  * migration from formats 1–3 (no step times: nothing to replay).
  */
-import { decodeJob } from '../../nodes/G2SentryTrigger/eventStore';
-import { createStore, loadStore, recordEvent, saveStore, type EventStore, type IncomingEvent } from '../../nodes/G2SentryTrigger/events';
+import { createStore, decodeJob, loadStore, saveStore, type EventStore } from '../../nodes/G2SentryTrigger/eventStore';
+import { recordEvent, type IncomingEvent } from '../../nodes/G2SentryTrigger/events';
 import { MAX_REPLAYS, REPLAY_WINDOW_MS, replayedItems, takeReplay } from '../../nodes/G2SentryTrigger/replay';
 import { clearStoreCache, currentStore } from '../../nodes/G2SentryTrigger/storeCache';
 
@@ -117,11 +117,11 @@ describe('replay after a restart', () => {
 	it('a live process drops step times past the window, so the saved memory stays short', () => {
 		const store = createStore();
 		recordEvent(store, ev('JobAssigned', 1), T);
-		expect(decodeJob(store.jobs['1']).r).toHaveLength(1);
+		expect(decodeJob(store.jobs['1']).recentSteps).toHaveLength(1);
 		recordEvent(store, ev('JobAssigned', 2), T + REPLAY_WINDOW_MS + 60_001); // a prune pass
-		expect(decodeJob(store.jobs['1']).r).toBeUndefined();
+		expect(decodeJob(store.jobs['1']).recentSteps).toBeUndefined();
 		recordEvent(store, ev('JobStarted', 2), T + REPLAY_WINDOW_MS * 3);
-		expect(decodeJob(store.jobs['2']).r).toHaveLength(1);
+		expect(decodeJob(store.jobs['2']).recentSteps).toHaveLength(1);
 	});
 });
 
@@ -132,7 +132,7 @@ describe('saved format 4 and migration', () => {
 		store.replayed = T - 5;
 		const loaded = loadStore(JSON.parse(JSON.stringify(saveStore(store))));
 		expect(loaded).toMatchObject({ written: T, replayed: T - 5 });
-		expect(decodeJob(loaded.jobs['7']).r).toEqual([`A${T.toString(36)}`]);
+		expect(decodeJob(loaded.jobs['7']).recentSteps).toEqual([`A${T.toString(36)}`]);
 	});
 
 	it.each([

@@ -39,3 +39,14 @@ export const send = (
 	contentType = 'application/json',
 ): Promise<Reply> =>
 	server.post(body, { 'content-type': contentType, ...(signature === null ? {} : { 'x-signature': signature }) });
+
+/** Timers and sockets stay real; only Date is faked, so a test can move the clock on. */
+const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
+	'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval',
+	'setTimeout', 'clearTimeout'] as const;
+
+/** Jest fixture: a fake Date starting at `now` in each test (jest.setSystemTime moves it). */
+export function useFakeDate(now = Date.UTC(2026, 10, 1)): void {
+	beforeEach(() => jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now }));
+	afterEach(() => jest.useRealTimers());
+}

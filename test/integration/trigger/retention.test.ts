@@ -3,16 +3,11 @@
  * faked; timers and sockets are real), a job is forgotten after the chosen retention, and a value
  * that is not a number falls back to the default week instead of turning pruning off.
  */
-import { payload, send, useTriggerServers } from './fixture';
+import { payload, send, useFakeDate, useTriggerServers } from './fixture';
 
 const HOUR_MS = 60 * 60 * 1000;
 const start = useTriggerServers();
-const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
-	'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval',
-	'setTimeout', 'clearTimeout'] as const;
-
-beforeEach(() => jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now: Date.UTC(2026, 10, 1) }));
-afterEach(() => jest.useRealTimers());
+useFakeDate();
 
 /** Job 1 is delivered, `hours` pass, another job arrives (pruning runs), job 1 is redelivered. */
 async function redeliveryAfter(hours: number, retentionHours: number | string): Promise<unknown> {

@@ -2,7 +2,7 @@
  * Each rule of the trigger, with webhook() run through n8n-core's WebhookContext behind a real
  * HTTP server (see lab/helpers/webhook-context.ts); signatures made independently (./fixture).
  */
-import { loadStore } from '../../../nodes/G2SentryTrigger/events';
+import { loadStore } from '../../../nodes/G2SentryTrigger/eventStore';
 import { logs } from '../../../lab/helpers/webhook-context';
 import { CREDENTIALS, payload, PREVIOUS, SECRET, send, sign, useTriggerServers } from './fixture';
 
