@@ -246,12 +246,17 @@ export class G2SentryTrigger implements INodeType {
 				`G2 Sentry Trigger: ${unreadable.count} entries of the saved delivery memory could not be read and were left out; redeliveries of those jobs' events may run again`,
 			);
 		}
-		// steps this callback proves were lost (implied.ts): in the same run, before it
-		const implied: INodeExecutionData[] = verdict.duplicate ? [] : impliedItems(verdict.implied ?? [], event, receivedAt, viaPrevious)
-			.filter(({ json }) => wanted.includes(json.eventType) && !(json.stale && options.dropStale === true));
-		const before = [...replay, ...implied];
+		// steps this callback proves were lost (implied.ts): in the same run, in lifecycle order
+		// around it (before it, or after it when it is the earlier step arriving last)
+		const impliedSteps = verdict.implied ?? [];
+		const impliedRun = (follows: boolean): INodeExecutionData[] =>
+			impliedItems(impliedSteps.filter((step) => (step.follows === true) === follows), event, receivedAt, viaPrevious)
+				.filter(({ json }) => wanted.includes(json.eventType) && !(json.stale && options.dropStale === true));
+		const preceding = impliedRun(false);
+		const following = impliedRun(true);
+		const carried = [...replay, ...preceding, ...following];
 		// an event that starts no run still carries the replay and implied steps, if any, into one
-		const skip = (status: string) => (before.length ? { ...reply(res, 200, { status }), workflowData: [before] } : reply(res, 200, { status }));
+		const skip = (status: string) => (carried.length ? { ...reply(res, 200, { status }), workflowData: [carried] } : reply(res, 200, { status }));
 		if (verdict.duplicate) return skip('duplicate');
 		if (event.known && !wanted.includes(event.eventType)) return skip('filtered');
 		if (verdict.stale && options.dropStale === true) return skip('stale');
@@ -275,8 +280,8 @@ export class G2SentryTrigger implements INodeType {
 		res.status(200).json({ status: 'accepted' });
 		if (options.includeJob === true) Object.assign(item.json, await fetchJobRecord(this, event.jobId));
 		// a test run takes its output from trigger() (see testEvent)
-		if (this.getMode() === 'manual') holdTestEvent(testEventKey(this), [[...implied, item]]);
-		return { noWebhookResponse: true, workflowData: [[...before, item]] };
+		if (this.getMode() === 'manual') holdTestEvent(testEventKey(this), [[...preceding, item, ...following]]);
+		return { noWebhookResponse: true, workflowData: [[...replay, ...preceding, item, ...following]] };
 	}
 
 	/**

@@ -67,7 +67,8 @@ export interface IncomingEvent {
 }
 
 export type Verdict =
-	| { duplicate: true }
+	/** implied: steps this repeat proves the memory lacks (implied.ts), to run all the same */
+	| { duplicate: true; implied?: ImpliedStep[] }
 	/**
 	 * stale: older than what was already seen for this job (the job has moved on since).
 	 * possibleRepeat: the payload is identical to an earlier event of this job, so a late retry of
@@ -116,18 +117,22 @@ export function recordEvent(
 	// (either side: a clock set back must not end the doubt early)
 	const shared = store.shared !== undefined && Math.abs(now - store.shared) < SHARED_DOUBT_MS;
 	const countsExact = !shared && !memory.countsInDoubt;
-	// steps this one proves the memory lacks (implied.ts), recorded first, in lifecycle order
+	// steps this one proves the memory lacks (implied.ts), recorded in lifecycle order around it;
+	// a duplicate proves them as well as its first delivery did, so it carries them too
 	const implied = saved === undefined ? [] : takeImplied(memory, event.eventType, !countsExact);
-	for (const step of implied) recordStep(memory, step.stale ? step.letter.toLowerCase() : step.letter, now);
+	const record = (letter: string) => {
+		recordStep(memory, letter, now);
+		store.written = Math.max(store.written ?? 0, now);
+	};
+	const impliedLetter = (step: ImpliedStep) => (step.stale ? step.letter.toLowerCase() : step.letter);
+	for (const step of implied) if (!step.follows) record(impliedLetter(step));
 	const decided = decide(memory, event, countsExact);
-	const verdict: Verdict = implied.length > 0 && !decided.duplicate ? { ...decided, implied } : decided;
+	const verdict: Verdict = implied.length > 0 ? { ...decided, implied } : decided;
 	memory.lastHeardAt = now;
 	// what may be replayed after a restart (replay.ts): every step that was not a duplicate
 	const letter = verdict.duplicate ? undefined : stepLetter(event.eventType, event.jobStatus, verdict.stale);
-	if (letter !== undefined) {
-		recordStep(memory, letter, now);
-		store.written = Math.max(store.written ?? 0, now);
-	}
+	if (letter !== undefined) record(letter);
+	for (const step of implied) if (step.follows) record(impliedLetter(step));
 	store.jobs[key] = encodeJob(memory);
 	if (saved === undefined) jobAdded(store);
 	pruneStore(store, now, limits);

@@ -17,6 +17,15 @@
  * its completion or cancellation, implies nothing. A withdrawal or a cancellation is never
  * implied: no later step proves one.
  *
+ * The same holds when the earlier step arrives last (the vendor retries each callback on its own,
+ * so after an outage they arrive in any order): a JobAssigned for a job the memory holds as
+ * completed but never started proves the start between them, which came after this assignment,
+ * so while the trigger was receiving the job's callbacks. R8 (test/reliability/) lost such starts:
+ * acknowledged, then n8n killed before it saved the memory holding them, the completion arriving
+ * to a memory that held nothing of the job (so it implied nothing), the assignment after that.
+ * That start is emitted after the assignment (`follows`), without a Guardian: the one assigned
+ * may have been withdrawn before another started the job.
+ *
  * When the real step arrives later (out of order, or a vendor retry):
  * - JobStarted after an implied JobStarted: a job starts once, so it is the same step: duplicate
  *   (the memory's flag, as for any JobStarted);
@@ -35,6 +44,8 @@ export interface ImpliedStep {
 	possibleRepeat: boolean;
 	/** its step letter for the replay after a restart (replay.ts) */
 	letter: 'A' | 'S';
+	/** it comes after the callback that proved it in the job's lifecycle (run after it) */
+	follows?: true;
 }
 
 /**
@@ -44,6 +55,12 @@ export interface ImpliedStep {
  */
 export function takeImplied(m: JobMemory, eventType: string, doubt: boolean): ImpliedStep[] {
 	if (m.started) return [];
+	// an assignment arriving for a job completed and never started: the start came after it
+	if (eventType === 'JobAssigned') {
+		if (!m.completed) return [];
+		m.started = true;
+		return [{ eventType: 'JobStarted', jobStatus: 'InProgress', stale: true, possibleRepeat: doubt, letter: 'S', follows: true }];
+	}
 	if (eventType !== 'JobStarted' && !(eventType === 'JobCompleted' && !m.completed)) return [];
 	const ended = m.completed === true || m.canceled === true;
 	const steps: ImpliedStep[] = [];
@@ -64,16 +81,16 @@ export function takeImplied(m: JobMemory, eventType: string, doubt: boolean): Im
 /**
  * The items for the implied steps, from the callback that proved them: its `jobName` is the
  * job's, and the Guardian who completed a job is the one who started it; the Guardian of an
- * implied assignment is not in the callback (null).
+ * implied assignment, or of a start an assignment proved, is not in the callback (null).
  */
-export function impliedItems(steps: ImpliedStep[], event: Pick<CallbackEventData, 'jobId' | 'jobName' | 'guardianPhone'>, receivedAt: Date, viaPrevious: boolean) {
+export function impliedItems(steps: ImpliedStep[], event: Pick<CallbackEventData, 'jobId' | 'jobName' | 'guardianPhone' | 'eventType'>, receivedAt: Date, viaPrevious: boolean) {
 	return steps.map((step) => ({
 		json: {
 			jobId: event.jobId,
 			eventType: step.eventType as string,
 			jobName: event.jobName,
 			jobStatus: step.jobStatus,
-			guardianPhone: step.eventType === 'JobStarted' ? event.guardianPhone : null,
+			guardianPhone: step.eventType === 'JobStarted' && event.eventType === 'JobCompleted' ? event.guardianPhone : null,
 			receivedAt: receivedAt.toISOString(),
 			stale: step.stale,
 			possibleRepeat: step.possibleRepeat,

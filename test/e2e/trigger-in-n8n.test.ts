@@ -447,6 +447,21 @@ describe(`G2 Sentry Trigger in a real n8n ${N8N_VERSION}, fed by the sandbox`, (
 		expect(await settledExecutionsOf(env.n8n, rotationEnded.id)).toHaveLength(1);
 	}, TEST_TIMEOUT_MS);
 
+	it('runs the start an assignment arriving after the completion proves, after it in the same execution', async () => {
+		const jobId = 880014;
+		const send = async (eventType: string, jobStatus: string) => {
+			const body = JSON.stringify({ jobId, eventType, jobName: 'E2E late assignment', jobStatus, guardianPhone: '+15550100' });
+			return (await post(openUrl, body, { 'x-signature': signCallbackBody(body, sandbox.callbackSecret) })).json();
+		};
+		expect(await send('JobCompleted', 'Completed')).toEqual({ status: 'accepted' });
+		expect(await send('JobAssigned', 'Assigned')).toEqual({ status: 'accepted' });
+		expect(await send('JobStarted', 'InProgress')).toEqual({ status: 'duplicate' });
+		const runs = await waitForExecutions(env.n8n, rotationOpen.id, 2, forJob(jobId, ROTATION_TRIGGER));
+		const items = runs.map((run) => nodeOutput(run, ROTATION_TRIGGER).map((item) => [item.json.eventType, item.json.recoveredBecause ?? null]));
+		expect(items).toEqual([[['JobCompleted', null]], [['JobAssigned', null], ['JobStarted', 'implied']]]);
+		expect(nodeOutput(runs[1], ROTATION_TRIGGER)[1].json).toMatchObject({ jobStatus: 'InProgress', guardianPhone: null, stale: true, recovered: true });
+	}, TEST_TIMEOUT_MS);
+
 	it('takes a callback secret changed in the running n8n at once, though the node keeps the secrets it read', async () => {
 		const callback = (jobId: number) => JSON.stringify({ jobId, eventType: 'JobAssigned', jobName: 'E2E live rotation', jobStatus: 'Assigned', guardianPhone: '+15550100' });
 		const before = callback(880004);

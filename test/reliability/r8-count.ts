@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 
+import type { JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
 import type { GateRecord } from './r8-gate';
 
 /**
@@ -51,10 +52,14 @@ export interface Counted {
 	 * had never heard of the job; 'first event of the job, never in the saved memory': the node
 	 * answered it and n8n died before the memory holding it reached the database, and the memory
 	 * saved at the end has the job but never counted its assignment (see rememberedNothingOf).
-	 * Neither replay nor catch-up can bring these back: docs/delivery-guarantees.md. In queue mode
-	 * also 'start-up page, a job the main never held' (see mainNeverHeld).
+	 * A later event lost either way while the saved memory never held it nor any step of its job
+	 * before it (the job's first events lost the same way, before the same kill) is named likewise
+	 * ('…, no earlier step of its job in the saved memory'): the memory then knows the job at most
+	 * by its completion, which implies nothing. Neither replay, nor implied steps, nor catch-up can
+	 * bring these back: docs/delivery-guarantees.md. In queue mode also 'start-up page, a job the
+	 * main never held' (see mainNeverHeld).
 	 */
-	lostHow?: 'start-up page, first event of the job' | 'first event of the job, never in the saved memory' | 'start-up page, a job the main never held' | 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
+	lostHow?: 'start-up page, first event of the job' | 'first event of the job, never in the saved memory' | typeof NOTHING_EARLIER_SAVED | typeof STARTUP_NOTHING_EARLIER_SAVED | 'start-up page, a job the main never held' | 'start-up page' | 'crashed execution' | 'execution never run' | 'acknowledged, never run' | 'given up' | 'never acknowledged';
 }
 
 type Items = Array<{ json: Record<string, unknown> } | null> | null | undefined;
@@ -149,16 +154,34 @@ function lostHow(event: SentEvent, notRun: Counted['notRun'], gate: GateRecord[]
 	return 'never acknowledged';
 }
 
+export const NOTHING_EARLIER_SAVED = 'acknowledged, never in the saved memory, nor an earlier step of its job';
+export const STARTUP_NOTHING_EARLIER_SAVED = 'start-up page, no earlier step of its job in the saved memory';
+
+/** Whether a saved job memory holds this step or one before it (R8's jobs: Assigned → InProgress → Completed). */
+function holdsUpTo(m: JobMemory | undefined, eventType: string): boolean {
+	if (m === undefined) return false;
+	const assigned = m.assignments > 0 || m.withdrawals > 0;
+	if (eventType === 'JobAssigned') return assigned;
+	if (eventType === 'JobStarted') return assigned || m.started === true;
+	return assigned || m.started === true || m.completed === true || m.canceled === true;
+}
+
 /**
- * A lost JobAssigned that was its job's first event and was acknowledged by the node, where the
- * memory saved at the end (the node's `deliveries`, as loadStore reads it) counts no assignment
- * for the job: no saved copy ever held it (a count is only ever raised). Renamed in place.
+ * Lost events the memory saved at the end (the node's `deliveries`, decoded) shows no saved copy
+ * ever held, nor any step of their job before them (counts are only ever raised and flags only
+ * set): a job's first event the node acknowledged, and later ones acknowledged (their execution
+ * crashed or not) or answered by the start-up page while the memory knew nothing earlier of the
+ * job. Renamed in place.
  */
-export function rememberedNothingOf(counted: Counted[], assignmentsSaved: (jobId: number) => number | undefined): void {
+export function rememberedNothingOf(counted: Counted[], savedJob: (jobId: number) => JobMemory | undefined): void {
 	for (const c of counted) {
-		if (c.lostHow !== 'acknowledged, never run' || c.event.eventType !== 'JobAssigned') continue;
+		// a crashed (or never run) execution too: n8n does not await the save before it creates the
+		// execution (its webhook-helpers), so the execution may exist while the save never landed
+		if (!['acknowledged, never run', 'crashed execution', 'execution never run', 'start-up page'].includes(c.lostHow ?? '')) continue;
+		if (holdsUpTo(savedJob(c.event.jobId), c.event.eventType)) continue;
 		const first = counted.every((o) => o.event.jobId !== c.event.jobId || o.event.deliveryId >= c.event.deliveryId);
-		if (first && (assignmentsSaved(c.event.jobId) ?? 0) === 0) c.lostHow = 'first event of the job, never in the saved memory';
+		if (c.lostHow === 'start-up page') c.lostHow = STARTUP_NOTHING_EARLIER_SAVED;
+		else c.lostHow = first && c.event.eventType === 'JobAssigned' ? 'first event of the job, never in the saved memory' : NOTHING_EARLIER_SAVED;
 	}
 }
 

@@ -78,7 +78,9 @@ async function startOf(instance: N8nInstance, url: string): Promise<Pick<Crash, 
 		await instance.start(START_TIMEOUT_MS);
 	} catch {
 		// n8n 2.41.1 can itself exit while recovering the executions a SIGKILL left (seen: a null
-		// start time in its workflow statistics); a supervisor would start it again, so does R8, once
+		// start time in its workflow statistics); a supervisor would start it again, so does R8, once.
+		// start() keeps the exited child as running: kill() forgets it (and its leftover children).
+		await instance.kill();
 		await instance.start(START_TIMEOUT_MS);
 	}
 	const readyAt = Date.now();

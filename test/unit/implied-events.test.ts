@@ -1,5 +1,5 @@
 import { createStore, decodeJob, encodeJob, type EventStore, type JobMemory } from '../../nodes/G2SentryTrigger/eventStore';
-import { recordEvent, type IncomingEvent, type Verdict } from '../../nodes/G2SentryTrigger/events';
+import { fingerprint, recordEvent, type IncomingEvent, type Verdict } from '../../nodes/G2SentryTrigger/events';
 import { takeImplied } from '../../nodes/G2SentryTrigger/implied';
 import { takeReplay } from '../../nodes/G2SentryTrigger/replay';
 
@@ -17,6 +17,7 @@ const W = ev('JobWithdrawed');
 const X = ev('JobWithdrawed', { jobStatus: 'Canceled' });
 const S = ev('JobStarted', { guardianPhone: '+15550199' });
 const C = ev('JobCompleted', { guardianPhone: '+15550199' });
+const fingerprintOf = (event: IncomingEvent) => fingerprint(event.guardianPhone ?? '');
 
 /** Feeds deliveries one second apart and returns every verdict. */
 function feed(events: IncomingEvent[], store: EventStore = createStore(), from = 1_000): Verdict[] {
@@ -64,6 +65,38 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 		feed([A1, W, S], store);
 		// the same Guardian assigned again, or a late retry of the first assignment: nothing tells
 		expect(feed([A1], store, 10_000)).toEqual([{ duplicate: false, stale: true, possibleRepeat: true }]);
+	});
+
+	it('an assignment arriving after the completion of a job never seen started emits the lost JobStarted after it', () => {
+		// R8: the start acknowledged and never saved (n8n killed), the completion then arriving to a
+		// memory that held nothing of the job, the assignment's retry last
+		const store = createStore();
+		const [completed, assigned] = feed([C, A1], store);
+		expect(impliedOf(completed)).toEqual([]);
+		expect(impliedOf(assigned)).toEqual(['JobStarted']);
+		expect(assigned).toMatchObject({ duplicate: false, stale: true });
+		expect(!assigned.duplicate && assigned.implied).toEqual([{ eventType: 'JobStarted', jobStatus: 'InProgress', stale: true, possibleRepeat: false, letter: 'S', follows: true }]);
+		expect(memory(store)).toMatchObject({ assignments: 1, started: true, completed: true });
+		// the real start arriving later is that step; the assignment's retry proves nothing new
+		expect(feed([S, A1], store, 10_000)).toEqual([{ duplicate: true }, { duplicate: true }]);
+		// replayed after a restart in lifecycle order: the completion, the assignment, then the start
+		store.replayDue = { from: 0, to: 5_000 };
+		expect(takeReplay(store, 20_000).map((step) => step.eventType)).toEqual(['JobCompleted', 'JobAssigned', 'JobStarted']);
+	});
+
+	it('a repeated assignment still carries the start it proves', () => {
+		// two copies merged: one held the assignment, the other the completion (nothing else)
+		const store = createStore();
+		store.jobs['7'] = encodeJob({ assignments: 1, withdrawals: 0, completed: true, assignmentFingerprints: [fingerprintOf(A1)], lastHeardAt: 500 });
+		const [assigned] = feed([A1], store);
+		expect(assigned).toEqual({ duplicate: true, implied: [expect.objectContaining({ eventType: 'JobStarted', follows: true })] });
+		expect(feed([A1], store, 5_000)).toEqual([{ duplicate: true }]);
+	});
+
+	it('an assignment proves no start for a job the memory holds as canceled, started or not ended', () => {
+		expect(feed([X, A1]).map(impliedOf)).toEqual([[], []]);
+		expect(feed([C, S, A1]).map(impliedOf)).toEqual([[], [], []]);
+		expect(feed([A1, W, A2]).map(impliedOf)).toEqual([[], [], []]);
 	});
 
 	it('implies nothing for a job the memory has never heard of', () => {

@@ -2,7 +2,7 @@
  * R8's counting (test/reliability/r8-count.ts): each event the sandbox sent gets exactly one fate,
  * and an execution n8n marked crashed never counts as a run.
  */
-import { ackedBeforeKill, classify, mainNeverHeld, rememberedNothingOf, sentEvents, triggerItems, type Run } from '../reliability/r8-count';
+import { ackedBeforeKill, classify, mainNeverHeld, NOTHING_EARLIER_SAVED, rememberedNothingOf, sentEvents, STARTUP_NOTHING_EARLIER_SAVED, triggerItems, type Run } from '../reliability/r8-count';
 import type { GateRecord } from '../reliability/r8-gate';
 
 const body = (jobId: number, eventType: string, jobStatus: string) => JSON.stringify({ jobId, eventType, jobName: `job ${jobId}`, jobStatus });
@@ -81,15 +81,44 @@ describe('R8 counting', () => {
 	it("names a job's first event the node acknowledged as never saved only when the saved memory counts no assignment", () => {
 		const gate: GateRecord[] = [10, 11].map((jobId) => ({ at: 0, body: body(jobId, 'JobAssigned', 'Assigned'), answer: '200 {"status":"accepted"}' }));
 		const counted = classify(events.slice(0, 5), [], gate);
-		rememberedNothingOf(counted, (jobId) => (jobId === 10 ? 0 : 1));
+		// job 10: the memory saved at the end knows only its completion; job 11: its assignment
+		rememberedNothingOf(counted, (jobId) => (jobId === 10 ? { assignments: 0, withdrawals: 0, completed: true, lastHeardAt: 1 } : { assignments: 1, withdrawals: 0, lastHeardAt: 1 }));
 		expect(counted.map((c) => c.lostHow)).toEqual([
 			'first event of the job, never in the saved memory',
+			// nor was its start, nor anything before it: the completion implies nothing then
+			NOTHING_EARLIER_SAVED,
+			// the completion was saved: the replay should have brought it back
 			'acknowledged, never run',
-			'acknowledged, never run',
-			// saved (an assignment counted): the replay should have brought it back
+			// saved (an assignment counted): the replay should have brought them back, or implied steps
 			'acknowledged, never run',
 			'acknowledged, never run',
 		]);
+	});
+
+	it('names later events lost while the saved memory held no step of their job up to them, by start-up page too', () => {
+		const startUp: GateRecord = { at: 0, body: body(11, 'JobStarted', 'InProgress'), answer: '200 n8n is starting up. Please wait' };
+		const counted = classify(events.slice(0, 6), [], [startUp]);
+		// job 10 never in the saved memory; job 11 known by its assignment
+		rememberedNothingOf(counted, (jobId) => (jobId === 10 ? undefined : { assignments: 1, withdrawals: 0, lastHeardAt: 1 }));
+		expect(counted.map((c) => c.lostHow)).toEqual([
+			'first event of the job, never in the saved memory',
+			NOTHING_EARLIER_SAVED,
+			NOTHING_EARLIER_SAVED,
+			'acknowledged, never run',
+			// catch-up sees the job's newer status at its next pass
+			'start-up page',
+			'acknowledged, never run',
+		]);
+		// an execution that crashed holding an event no saved memory held: n8n does not await the save
+		const crashed = classify(events.slice(0, 2), [{ id: 1, status: 'crashed', recorded: false, items: [item(10, 'JobStarted', 'InProgress')] }], []);
+		rememberedNothingOf(crashed, () => ({ assignments: 0, withdrawals: 0, completed: true, lastHeardAt: 1 }));
+		expect(crashed.map((c) => c.lostHow)).toEqual(['first event of the job, never in the saved memory', NOTHING_EARLIER_SAVED]);
+		const held = classify(events.slice(0, 2), [{ id: 1, status: 'crashed', recorded: false, items: [item(10, 'JobStarted', 'InProgress')] }], []);
+		rememberedNothingOf(held, () => ({ assignments: 1, withdrawals: 0, started: true, lastHeardAt: 1 }));
+		expect(held.map((c) => c.lostHow)).toEqual(['acknowledged, never run', 'crashed execution']);
+		const unknownStart = classify(events.slice(3, 5), [], [startUp]);
+		rememberedNothingOf(unknownStart, () => undefined);
+		expect(unknownStart.map((c) => c.lostHow)).toEqual(['first event of the job, never in the saved memory', STARTUP_NOTHING_EARLIER_SAVED]);
 	});
 
 	it("in queue mode names a start-up page loss beyond reach only when catch-up never asked the job's status after the page", () => {

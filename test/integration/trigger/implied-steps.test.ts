@@ -49,6 +49,19 @@ describe('implied steps', () => {
 		expect(server.runs[3][0].map((item) => item.json)).toEqual([expect.objectContaining({ eventType: 'JobAssigned', possibleRepeat: true, stale: true, recovered: false })]);
 	});
 
+	it('an assignment arriving after the completion of a job never seen started runs the lost start after it, without a Guardian', async () => {
+		const server = await start();
+		expect((await send(server, completed)).json).toEqual({ status: 'accepted' });
+		expect(kinds(server.runs[0][0])).toEqual(['JobCompleted']);
+		expect((await send(server, assigned)).json).toEqual({ status: 'accepted' });
+		expect(server.runs).toHaveLength(2);
+		expect(kinds(server.runs[1][0])).toEqual(['JobAssigned', 'JobStarted (implied)']);
+		expect(server.runs[1][0][1].json).toMatchObject({ jobStatus: 'InProgress', guardianPhone: null, stale: true, possibleRepeat: false, recovered: true });
+		expect((await send(server, started)).json).toEqual({ status: 'duplicate' });
+		expect((await send(server, assigned)).json).toEqual({ status: 'duplicate' });
+		expect(server.runs).toHaveLength(2);
+	});
+
 	it('runs an implied step the Events filter wants even when the callback itself is filtered; nothing for an unknown job', async () => {
 		const server = await start({ parameters: { events: ['JobStarted'] } });
 		await send(server, assigned);
