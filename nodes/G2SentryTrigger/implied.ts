@@ -64,11 +64,14 @@ export function takeImplied(m: JobMemory, eventType: string, doubt: boolean): Im
 	if (eventType !== 'JobStarted' && !(eventType === 'JobCompleted' && !m.completed)) return [];
 	const ended = m.completed === true || m.canceled === true;
 	const steps: ImpliedStep[] = [];
-	// a withdrawal was received and no assignment after it: the started one is missing
+	// a withdrawal was received and no assignment after it: the started one is missing. Every
+	// withdrawal's payload is the same: with two or more counted, one may have been a late retry of
+	// an earlier one, and the assignment may have been received after all (events.ts lets such a
+	// withdrawal through marked possibleRepeat), so the implied one is marked too.
 	if (m.withdrawals > 0 && m.assignments <= m.withdrawals) {
 		m.assignments += 1;
 		m.assignmentImplied = true;
-		steps.push({ eventType: 'JobAssigned', jobStatus: 'Assigned', stale: ended, possibleRepeat: doubt, letter: 'A' });
+		steps.push({ eventType: 'JobAssigned', jobStatus: 'Assigned', stale: ended, possibleRepeat: doubt || m.withdrawals > 1, letter: 'A' });
 	}
 	// an assignment or a withdrawal was received (or just implied): the start came after it
 	if (eventType === 'JobCompleted' && (m.assignments > 0 || m.withdrawals > 0)) {

@@ -43,6 +43,15 @@ describe('implied steps: a later step proves a predecessor the memory lacks', ()
 		expect(!started.duplicate && started.implied?.[0]).toMatchObject({ jobStatus: 'Assigned', stale: false, possibleRepeat: false });
 	});
 
+	it('a late retry of the first withdrawal after the re-assignment leaves the counts in doubt: the start then implies an assignment only marked possibleRepeat', () => {
+		// seen in R2: A1, W, A2 received; the first W's answer was lost and its retry arrived after A2,
+		// counted as a second withdrawal (emitted possibleRepeat); then A2's start arrived
+		const [, , , retryOfW, started] = feed([A1, W, A2, W, S]);
+		expect(retryOfW).toMatchObject({ duplicate: false, possibleRepeat: true });
+		expect(impliedOf(started)).toEqual(['JobAssigned']);
+		expect(!started.duplicate && started.implied?.[0]).toMatchObject({ jobStatus: 'Assigned', possibleRepeat: true });
+	});
+
 	it('a JobCompleted after a withdrawal emits both, in lifecycle order', () => {
 		const [, , completed] = feed([A1, W, C]);
 		expect(impliedOf(completed)).toEqual(['JobAssigned', 'JobStarted']);
