@@ -121,6 +121,15 @@ async function settled(topology: Topology, boundMs: number): Promise<Run[]> {
 /** Catch-up asks at most one status every 4 s (a quarter of 60/min): this long without one, its pass is over. */
 const CATCH_UP_QUIET_MS = 15_000;
 
+/** Every status request the sandbox received (catch-up is R8's only caller of that endpoint), at or after `since`. */
+async function statusAsks(sandbox: Sandbox, since = 0): Promise<Array<{ jobId: number; at: number }>> {
+	return ((await control(sandbox, 'GET', '/requests')) as Array<{ path: string; time: string }>).flatMap((r) => {
+		const match = /\/jobs\/(\d+)\/status$/.exec(r.path);
+		const at = Date.parse(r.time);
+		return match && at >= since ? [{ jobId: Number(match[1]), at }] : [];
+	});
+}
+
 /**
  * Until a catch-up pass that started after `since` (every delivery final, so the memory is) is
  * over: a status request after `since`, then none for CATCH_UP_QUIET_MS; or no request within
@@ -130,9 +139,7 @@ const CATCH_UP_QUIET_MS = 15_000;
 async function catchUpPassAfter(sandbox: Sandbox, since: number, firstWithinMs: number): Promise<number> {
 	const until = since + firstWithinMs + 10 * 60_000;
 	for (;;) {
-		const asked = ((await control(sandbox, 'GET', '/requests')) as Array<{ path: string; time: string }>)
-			.map((r) => ({ path: r.path, at: Date.parse(r.time) }))
-			.filter((r) => r.at >= since && /\/jobs\/\d+\/status$/.test(r.path));
+		const asked = await statusAsks(sandbox, since);
 		if (asked.length === 0 && Date.now() > since + firstWithinMs) return 0;
 		const last = Math.max(...asked.map((r) => r.at));
 		if ((asked.length > 0 && Date.now() - last > CATCH_UP_QUIET_MS) || Date.now() > until) return asked.length;
@@ -151,14 +158,7 @@ const MAX_CATCH_UP_PASSES = 10;
  */
 async function catchUpCovering(sandbox: Sandbox, topology: Topology): Promise<{ asked: number; passes: number }> {
 	const since = Date.now();
-	const askedJobs = async () =>
-		new Set(
-			((await control(sandbox, 'GET', '/requests')) as Array<{ path: string; time: string }>)
-				.filter((r) => Date.parse(r.time) >= since)
-				.map((r) => /\/jobs\/(\d+)\/status$/.exec(r.path)?.[1])
-				.filter((id): id is string => id !== undefined)
-				.map(Number),
-		);
+	const askedJobs = async () => new Set((await statusAsks(sandbox, since)).map((ask) => ask.jobId));
 	let asked = 0;
 	for (let passes = 1; ; passes++) {
 		const before = (await askedJobs()).size;
@@ -239,10 +239,7 @@ async function measure(label: string, figureId: string, start: (sandbox: Sandbox
 		const memory = loadStore(await topology.memory());
 		rememberedNothingOf(counted, (jobId) => (memory.jobs[String(jobId)] === undefined ? undefined : decodeJob(memory.jobs[String(jobId)])));
 		if (topology.catchUpElsewhere) {
-			const asks = ((await control(sandbox, 'GET', '/requests')) as Array<{ path: string; time: string }>).flatMap((r) => {
-				const match = /\/jobs\/(\d+)\/status$/.exec(r.path);
-				return match ? [{ jobId: Number(match[1]), at: Date.parse(r.time) }] : [];
-			});
+			const asks = await statusAsks(sandbox);
 			mainNeverHeld(counted, gate.log, (jobId) => asks.filter((a) => a.jobId === jobId).map((a) => a.at));
 		}
 		const fates = counted.reduce<Record<Fate, number>>((acc, c) => ((acc[c.fate] += 1), acc), { once: 0, 'repeat-marked': 0, 'repeat-unmarked': 0, recovered: 0, lost: 0 });
